@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  decode,
+  DecodeError,
+  describeMessage,
+  DidError,
+  encode,
+  formatDid,
+  MESSAGE_NAMES,
+  parseDid,
+  proprietaryDecrypt,
+  proprietaryEncrypt,
+  REPORT_KEY,
+  CIPHER_TABLE,
+  deriveCipherKey,
+  encodeSocketAddress,
+  readSocketAddress,
+} from '../../src/protocol';
+import { loadFixture } from '../helpers/fixtures';
+import { addressArb, didArb, messageArb } from './arbitraries';
+
+describe('protocol: codec', () => {
+  describe('DID', () => {
+    it('parses and formats the KJK230 id', () => {
+      const did = parseDid('LBCS-000000-CCCJJ');
+      assert.deepEqual(did, { prefix: 'LBCS', serial: 0, check: 'CCCJJ' });
+      assert.equal(formatDid(did), 'LBCS-000000-CCCJJ');
+      assert.equal(formatDid(parseDid('lbcs-123-abcde')), 'LBCS-000123-ABCDE');
+    });
+
+    it('names the problem of a bad DID', () => {
+      const cases: [string, RegExp][] = [
+        ['LBCS000000CCCJJ', /expected PREFIX-SERIAL-CHECK/],
+        ['ABCDEFGH-000001-CCCJJ', /prefix "ABCDEFGH" is longer than 7/],
+        ['LBCS-000001-ABCDEFGH', /check code "ABCDEFGH" is longer than 7/],
+        ['LBCS-4294967296-CCCJJ', /serial 4294967296 is out of range/],
+        ['LBCS--CCCJJ', /expected PREFIX-SERIAL-CHECK/],
+      ];
+      for (const [text, message] of cases) {
+        assert.throws(() => parseDid(text), (err: unknown) => err instanceof DidError && message.test(err.message), text);
+      }
+    });
+
+    it('round-trips text form for any valid DID', () => {
+      fc.assert(fc.property(didArb, (did) => assert.deepEqual(parseDid(formatDid(did)), did)));
+    });
+  });
+
+  describe('socket addresses', () => {
+    it('uses family BE, port LE and reversed IPv4 (192.168.43.1:40611)', () => {
+      assert.equal(encodeSocketAddress({ host: '192.168.43.1', port: 40611 }).toString('hex'), '0002a39e012ba8c00000000000000000');
+      assert.equal(encodeSocketAddress({ host: '192.168.43.1', port: 40611 }, 24).length, 24);
+    });
+
+    it('round-trips', () => {
+      fc.assert(fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a), 0), a)));
+    });
+  });
+
+  describe('F9 cipher', () => {
+    it('uses a permutation table and the key bytes 97 69 d6 5b', () => {
+      assert.equal(new Set(CIPHER_TABLE).size, 256);
+      assert.deepEqual([...deriveCipherKey(REPORT_KEY)], [0x97, 0x69, 0xd6, 0x5b]);
+    });
+
+    it('decrypts every captured REPORT_SESSION_READY to the documented plaintext', () => {
+      const vectors = loadFixture<{ type: string; hex: string; decoded: { decrypted_hex?: string } }[]>('vectors.json');
+      const reports = vectors.filter((v) => v.type === '0xf9');
+      assert.equal(reports.length, 3);
+      for (const v of reports) {
+        const payload = Buffer.from(v.hex, 'hex').subarray(4);
+        assert.equal(proprietaryDecrypt(payload, REPORT_KEY).toString('hex'), v.decoded.decrypted_hex);
+      }
+    });
+
+    it('decrypt inverts encrypt', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 200 }), fc.string({ maxLength: 20 }), (data, key) => {
+          assert.deepEqual(proprietaryDecrypt(proprietaryEncrypt(data, key), key), Buffer.from(data));
+        }),
+      );
+    });
+  });
+
+  describe('messages', () => {
+    it('encode then decode is the identity for every message type', () => {
+      fc.assert(
+        fc.property(messageArb, (message) => {
+          assert.deepEqual(decode(encode(message)), message);
+        }),
+        { numRuns: 3000 },
+      );
+    });
+
+    it('covers every named message type in the property test', () => {
+      const seen = new Set<string>();
+      fc.assert(fc.property(messageArb, (m) => void seen.add(m.type)), { numRuns: 3000 });
+      for (const name of MESSAGE_NAMES.values()) assert.ok(seen.has(name), `${name} generated`);
+    });
+
+    it('decodes an unknown type with a good header to a generic message', () => {
+      assert.deepEqual(decode(Buffer.from('f13f000401020304', 'hex')), {
+        type: 'UNKNOWN',
+        code: 0x3f,
+        payload: Buffer.from('01020304', 'hex'),
+      });
+    });
+
+    it('rejects bad datagrams with the offset and reason', () => {
+      const cases: [string, number, RegExp][] = [
+        ['', 0, /shorter than the 4-byte header/],
+        ['f141', 0, /shorter than the 4-byte header/],
+        ['e1410000', 0, /bad magic 0xe1/],
+        ['f1410014', 2, /length field says 20 payload bytes, datagram has 0/],
+        ['f14100104c42435300000000000000004343434a', 20, /PUNCH_PKT needs 20 payload bytes, got 16/],
+        ['f1d10008d1000003000000', 2, /length field/],
+        ['f1d1000ad1000004000000000000', 6, /DRW_ACK says 4 indices/],
+        ['f1d00004d2000000', 4, /DRW marker must be 0xd1/],
+        ['f1690004020000000', 0, /./],
+        ['f14100144c4243530000000000000000434343434343434341', 2, /length field/],
+        ['f14100144c424353414141414141414100000000434343000000000', 0, /./],
+      ];
+      for (const [hex, offset, reason] of cases) {
+        const datagram = Buffer.from(hex.length % 2 ? hex.slice(0, -1) : hex, 'hex');
+        assert.throws(
+          () => decode(datagram),
+          (err: unknown) => err instanceof DecodeError && reason.test(err.message) && (offset === 0 || err.offset === offset),
+          hex,
+        );
+      }
+    });
+
+    it('rejects a DID that is not NUL-terminated', () => {
+      const datagram = Buffer.from('f14100144c4243534c4243534c42435300000000434343000000000000', 'hex').subarray(0, 24);
+      assert.throws(() => decode(datagram), (err: unknown) => err instanceof DecodeError && /not NUL-terminated/.test(err.message));
+    });
+
+    it('describes messages for JSON output with DIDs as text and addresses as {host, port}', () => {
+      const datagram = Buffer.from('f143002c4c42435300000000000000004343434a4a0000000002a39e012ba8c00000000000000000', 'hex');
+      const described = describeMessage(decode(Buffer.concat([datagram, Buffer.alloc(8)]).subarray(0, 48)), 48);
+      assert.deepEqual(described, {
+        code: 0x43,
+        name: 'TRY_LAN_TCP',
+        length: 44,
+        did: 'LBCS-000000-CCCJJ',
+        address: { host: '192.168.43.1', port: 40611 },
+      });
+    });
+  });
+});
