@@ -1,0 +1,218 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { toAbortError } from '../errors';
+import { decode, DecodeError, encode, type Message } from '../protocol';
+import type { Endpoint } from './types';
+
+/** A datagram that decoded, with where it came from. */
+export interface Inbound {
+  message: Message;
+  from: Endpoint;
+}
+
+/** Thrown by `Attempt.receive` when nothing matching arrived in time. */
+export class AttemptTimeout extends Error {
+  constructor(readonly waitedMs: number, readonly waitingFor: string) {
+    super(`no ${waitingFor} within ${waitedMs} ms`);
+  }
+}
+
+const RECENT_LIMIT = 32;
+
+/**
+ * One connection attempt: a fresh UDP socket bound to port 0 (its port is read from the socket,
+ * never cached), the timers of its periodic sends, and waits for matching datagrams. The
+ * attempt owns all of them: `close()` (or the abort signal) releases every one; `handOver()`
+ * detaches the socket for a Link and releases the rest.
+ */
+export class Attempt {
+  readonly localPort: number;
+  sent = 0;
+  #socket: Socket | undefined;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #waiters = new Set<{ offer: (inbound: Inbound) => boolean; fail: (err: Error) => void }>();
+  readonly #recent: Inbound[] = [];
+  readonly #handlers = new Set<(inbound: Inbound) => void>();
+  readonly #signal: AbortSignal;
+  readonly #onAbort = (): void => void this.close();
+  #closed: Promise<void> | undefined;
+
+  private constructor(socket: Socket, signal: AbortSignal) {
+    this.#socket = socket;
+    this.#signal = signal;
+    this.localPort = socket.address().port;
+    socket.on('message', this.#onDatagram);
+    socket.on('error', this.#onError);
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Opens a fresh socket on `bindAddress`, port 0. Rejects if the signal is already aborted. */
+  static open(bindAddress: string, signal: AbortSignal): Promise<Attempt> {
+    if (signal.aborted) return Promise.reject(toAbortError(signal.reason, 'attempt'));
+    return new Promise((resolve, reject) => {
+      const socket = createSocket({ type: 'udp4' });
+      const onError = (err: Error): void => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', onError);
+      socket.bind({ port: 0, address: bindAddress, exclusive: true }, () => {
+        socket.off('error', onError);
+        if (signal.aborted) {
+          socket.close();
+          reject(toAbortError(signal.reason, 'attempt'));
+          return;
+        }
+        resolve(new Attempt(socket, signal));
+      });
+    });
+  }
+
+  get closed(): boolean {
+    return this.#socket === undefined;
+  }
+
+  /** Enables SO_BROADCAST (only for the user-enabled LAN discovery; never in tests). */
+  enableBroadcast(): void {
+    this.#socket?.setBroadcast(true);
+  }
+
+  send(message: Message, to: Endpoint): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.sent += 1;
+    socket.send(encode(message), to.port, to.host, () => {
+      /* send errors surface as socket 'error' or as silence; the attempt's timeout handles both */
+    });
+  }
+
+  /** Calls `fn` now and then every `intervalMs` until the attempt ends or the returned stop is called. */
+  every(intervalMs: number, fn: () => void): () => void {
+    if (this.closed) return () => undefined;
+    fn();
+    const timer = setInterval(fn, intervalMs);
+    this.#timers.add(timer);
+    return () => {
+      clearInterval(timer);
+      this.#timers.delete(timer);
+    };
+  }
+
+  /** Runs `handler` for every inbound datagram (e.g. to echo PUNCH_PKT) until the attempt ends. */
+  onEach(handler: (inbound: Inbound) => void): () => void {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+
+  /**
+   * Waits for the first inbound datagram (recently buffered ones included) for which `match`
+   * returns a value; rejects with AttemptTimeout after `timeoutMs` (if given), or an AbortError
+   * when the attempt is aborted or closed.
+   */
+  receive<T>(what: string, match: (inbound: Inbound) => T | undefined, timeoutMs?: number): Promise<T> {
+    if (this.#signal.aborted || this.closed) return Promise.reject(toAbortError(this.#signal.reason, what));
+    for (let i = 0; i < this.#recent.length; i += 1) {
+      const value = match(this.#recent[i]);
+      if (value !== undefined) {
+        this.#recent.splice(i, 1);
+        return Promise.resolve(value);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      const cleanup = (): void => {
+        if (timer) {
+          clearTimeout(timer);
+          this.#timers.delete(timer);
+        }
+        this.#waiters.delete(waiter);
+        this.#signal.removeEventListener('abort', onAbort);
+      };
+      const waiter = {
+        offer: (inbound: Inbound): boolean => {
+          const value = match(inbound);
+          if (value === undefined) return false;
+          cleanup();
+          resolve(value);
+          return true;
+        },
+        fail: (err: Error): void => {
+          cleanup();
+          reject(err);
+        },
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(toAbortError(this.#signal.reason, what));
+      };
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              cleanup();
+              reject(new AttemptTimeout(timeoutMs, what));
+            }, timeoutMs);
+      if (timer) this.#timers.add(timer);
+      this.#waiters.add(waiter);
+      this.#signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Detaches the socket (for a Link) and releases everything else the attempt owns. */
+  handOver(): Socket {
+    const socket = this.#socket;
+    if (!socket) throw new Error('attempt socket already released');
+    this.#release();
+    socket.off('message', this.#onDatagram);
+    socket.off('error', this.#onError);
+    this.#socket = undefined;
+    this.#closed = Promise.resolve();
+    return socket;
+  }
+
+  /** Releases the socket and every timer; idempotent; resolves when the socket is closed. */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closed;
+    const socket = this.#socket;
+    this.#release();
+    this.#socket = undefined;
+    this.#closed = new Promise<void>((resolve) => {
+      if (!socket) return resolve();
+      socket.off('message', this.#onDatagram);
+      socket.close(() => {
+        socket.off('error', this.#onError);
+        resolve();
+      });
+    });
+    return this.#closed;
+  }
+
+  #release(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.#handlers.clear();
+    this.#recent.length = 0;
+    this.#signal.removeEventListener('abort', this.#onAbort);
+    const closed = toAbortError(this.#signal.reason ?? new Error('attempt closed'), 'attempt');
+    for (const waiter of [...this.#waiters]) waiter.fail(closed);
+    this.#waiters.clear();
+  }
+
+  readonly #onDatagram = (datagram: Buffer, rinfo: { address: string; port: number }): void => {
+    let message: Message;
+    try {
+      message = decode(datagram);
+    } catch (err) {
+      if (err instanceof DecodeError) return;
+      throw err;
+    }
+    const inbound: Inbound = { message, from: { host: rinfo.address, port: rinfo.port } };
+    for (const handler of this.#handlers) handler(inbound);
+    for (const waiter of this.#waiters) if (waiter.offer(inbound)) return;
+    this.#recent.push(inbound);
+    if (this.#recent.length > RECENT_LIMIT) this.#recent.shift();
+  };
+
+  readonly #onError = (): void => {
+    // A UDP socket error (e.g. EHOSTUNREACH on send) ends this attempt; the racer opens another.
+    void this.close();
+  };
+}

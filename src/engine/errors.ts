@@ -1,0 +1,64 @@
+import { TrailcamError } from '../errors';
+import type { Mode, RacerState } from './types';
+
+/** Why one racer failed. */
+export type RacerFailure =
+  | 'timeout'
+  | 'not-configured'
+  | 'unknown-device'
+  | 'device-offline'
+  | 'server-refused'
+  | 'no-relay'
+  | 'socket-error'
+  | 'aborted';
+
+/** A racer's failure: which racer, in which mode, and why. */
+export class RacerError extends TrailcamError {
+  readonly racer: string;
+  readonly mode: Mode;
+  readonly reason: RacerFailure;
+
+  constructor(racer: string, mode: Mode, reason: RacerFailure, detail: string, options?: { cause?: unknown }) {
+    super(`ERR_TRAILCAM_RACER_${reason.toUpperCase().replace(/-/g, '_')}`, `${racer} (${mode}): ${detail}`, options);
+    this.racer = racer;
+    this.mode = mode;
+    this.reason = reason;
+  }
+}
+
+/** Summary of one racer in a race result or failure. */
+export interface RacerInfo {
+  name: string;
+  mode: Mode;
+  state: RacerState;
+  /** Sockets opened (one per attempt). */
+  attempts: number;
+  /** Local port of the racer's latest (or winning) socket. */
+  localPort: number | null;
+  /** Destination port of the latest (or winning) attempt. */
+  destinationPort: number | null;
+  /** Time from race start to this racer's end (or to now while it runs). */
+  elapsedMs: number | null;
+  /** Why it failed or was cancelled. */
+  error: string | null;
+  /** Packets that could have won but were ignored (wrong DID or wrong source). */
+  ignored: number;
+  /** Datagrams this racer sent. */
+  sent: number;
+  /** True when the racer also succeeded, after another racer had won; its link was closed. */
+  late?: boolean;
+}
+
+/** Every racer failed (or the race timed out): carries every racer's reason, like AggregateError. */
+export class RaceError extends TrailcamError {
+  readonly errors: Error[];
+  readonly racers: RacerInfo[];
+  readonly elapsedMs: number;
+
+  constructor(message: string, errors: Error[], racers: RacerInfo[], elapsedMs: number) {
+    super('ERR_TRAILCAM_UNREACHABLE', message);
+    this.errors = errors;
+    this.racers = racers;
+    this.elapsedMs = elapsedMs;
+  }
+}

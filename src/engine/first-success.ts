@@ -1,0 +1,133 @@
+import { toAbortError } from '../errors';
+import { linkedController } from './signals';
+
+/** One thing to try: started after `delayMs` (or at once when every earlier contender has failed). */
+export interface Contender<T> {
+  delayMs: number;
+  start(signal: AbortSignal): Promise<T>;
+}
+
+export interface FirstSuccess<T> {
+  value: T;
+  index: number;
+}
+
+/** Every contender failed; `errors[i]` is contender i's error (undefined if it never started). */
+export class AllFailedError extends Error {
+  constructor(readonly errors: (unknown | undefined)[]) {
+    super('every contender failed');
+  }
+}
+
+/**
+ * The race primitive used for the three racers and for the LAN racer's destination ports
+ * (Happy Eyeballs, RFC 8305 style):
+ * - contender i starts after its `delayMs`; when a running contender fails, the next waiting
+ *   one starts at once instead of waiting out its delay; a delay never cancels a running one;
+ * - the first success wins: every other contender's signal is aborted and waiting ones never
+ *   start; the promise settles only after every started contender has settled, so their sockets
+ *   are closed by then;
+ * - a contender that succeeds after the win is handed to `onLate` (to close it);
+ * - aborting `signal` rejects with an AbortError once everything has settled;
+ * - when all fail, rejects with AllFailedError carrying every error.
+ */
+export function firstSuccess<T>(
+  contenders: readonly Contender<T>[],
+  signal: AbortSignal | undefined,
+  onLate: (value: T, index: number) => Promise<void> | void,
+): Promise<FirstSuccess<T>> {
+  return new Promise((resolve, reject) => {
+    const { controller, dispose } = linkedController(signal);
+    const timers: (NodeJS.Timeout | undefined)[] = contenders.map(() => undefined);
+    const started: boolean[] = contenders.map(() => false);
+    const errors: unknown[] = contenders.map(() => undefined);
+    const lateWork: Promise<void>[] = [];
+    let running = 0;
+    let winner: FirstSuccess<T> | undefined;
+    let finished = false;
+
+    const stopWaiting = (): void => {
+      timers.forEach((timer, i) => {
+        if (timer) clearTimeout(timer);
+        timers[i] = undefined;
+      });
+    };
+
+    const finish = (): void => {
+      if (finished || running > 0) return;
+      const waiting = started.some((s) => !s);
+      if (!winner && !controller.signal.aborted && waiting) return;
+      finished = true;
+      stopWaiting();
+      dispose();
+      void Promise.allSettled(lateWork).then(() => {
+        if (winner) resolve(winner);
+        else if (signal?.aborted) reject(toAbortError(signal.reason, 'race'));
+        else reject(new AllFailedError(errors));
+      });
+    };
+
+    const start = (i: number): void => {
+      if (started[i] || finished || winner || controller.signal.aborted) return;
+      started[i] = true;
+      if (timers[i]) clearTimeout(timers[i]);
+      timers[i] = undefined;
+      running += 1;
+      let attempt: Promise<T>;
+      try {
+        attempt = contenders[i].start(controller.signal);
+      } catch (err) {
+        attempt = Promise.reject(err);
+      }
+      attempt.then(
+        (value) => {
+          running -= 1;
+          if (!winner && !(signal?.aborted ?? false)) {
+            winner = { value, index: i };
+            stopWaiting();
+            controller.abort(new Error('another contender won'));
+          } else {
+            lateWork.push(Promise.resolve().then(() => onLate(value, i)));
+          }
+          finish();
+        },
+        (err: unknown) => {
+          running -= 1;
+          errors[i] = err;
+          if (!winner && !controller.signal.aborted) {
+            const next = nextWaiting();
+            if (next !== undefined) start(next);
+          }
+          finish();
+        },
+      );
+    };
+
+    const nextWaiting = (): number | undefined => {
+      let best: number | undefined;
+      contenders.forEach((c, i) => {
+        if (!started[i] && (best === undefined || c.delayMs < contenders[best].delayMs)) best = i;
+      });
+      return best;
+    };
+
+    controller.signal.addEventListener(
+      'abort',
+      () => {
+        stopWaiting();
+        finish();
+      },
+      { once: true },
+    );
+
+    if (controller.signal.aborted) {
+      finish();
+      return;
+    }
+    contenders.forEach((c, i) => {
+      if (c.delayMs <= 0) start(i);
+      else timers[i] = setTimeout(() => start(i), c.delayMs);
+    });
+    finish();
+  });
+}

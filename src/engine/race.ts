@@ -1,0 +1,172 @@
+import { performance } from 'node:perf_hooks';
+import { AbortError, toAbortError } from '../errors';
+import { Attempt } from './attempt';
+import { validateRaceConfig, type RaceConfig, type RaceConfigInput } from './config';
+import { RaceError, RacerError, type RacerInfo } from './errors';
+import { AllFailedError, firstSuccess } from './first-success';
+import type { Link } from './link';
+import { lanRacer } from './racers/lan';
+import { p2pRacer } from './racers/p2p';
+import type { Racer, RacerContext } from './racers/racer';
+import { relayRacer } from './racers/relay';
+import { delay, linkedController } from './signals';
+import type { Endpoint, Mode } from './types';
+
+export const RACERS: Readonly<Record<Mode, Racer>> = { lan: lanRacer, p2p: p2pRacer, relay: relayRacer };
+
+/** What a won race gives back. `link` is the caller's: close it (or hand it to a Session). */
+export interface RaceResult {
+  mode: Mode;
+  /** Name of the winning racer (lanConnectThread, p2pConnectThread, relayConnectThread). */
+  winner: string;
+  elapsedMs: number;
+  localPort: number;
+  remote: Endpoint;
+  destinationPort: number | null;
+  racers: RacerInfo[];
+  link: Link;
+}
+
+export interface RaceOptions {
+  signal?: AbortSignal;
+  /** Called whenever a racer's state changes (for status displays and telemetry). */
+  onUpdate?: (racers: readonly RacerInfo[]) => void;
+}
+
+/** Aborts the race when the maximum connection time is reached. */
+class DeadlineReached extends Error {
+  constructor(readonly ms: number) {
+    super(`no racer connected within ${ms} ms`);
+  }
+}
+
+/**
+ * Races the enabled modes in parallel; the first racer to reach the camera wins, the others
+ * are aborted and their sockets closed before this resolves. A racer that succeeds after the
+ * win has its link closed and is marked `late`. Rejects with ConfigError (bad config, before any
+ * socket), AbortError (caller's signal) or RaceError (every racer failed or the maximum
+ * connection time passed), which lists every racer's reason.
+ */
+export async function race(input: RaceConfigInput | RaceConfig, options: RaceOptions = {}): Promise<RaceResult> {
+  const config = validateRaceConfig(input);
+  const { signal, onUpdate } = options;
+  if (signal?.aborted) throw toAbortError(signal.reason, 'race');
+  await delay(config.startupDelayMs, signal, 'race start-up delay');
+
+  const start = performance.now();
+  const elapsed = (): number => Math.round((performance.now() - start) * 10) / 10;
+  const { controller, dispose } = linkedController(signal);
+  const deadline = setTimeout(() => controller.abort(new DeadlineReached(config.maxConnectionTimeMs)), config.maxConnectionTimeMs);
+  const racers = config.modes.map((mode) => RACERS[mode]);
+  const infos = racers.map(newInfo);
+  const update = (): void => onUpdate?.(infos);
+
+  const contexts = racers.map((racer, i): ((signal: AbortSignal) => RacerContext) => (racerSignal) => ({
+    config,
+    signal: racerSignal,
+    info: infos[i],
+    openAttempt: async (destinationPort, attemptSignal) => {
+      const attempt = await Attempt.open(config.bindAddress, attemptSignal);
+      infos[i].attempts += 1;
+      infos[i].localPort = attempt.localPort;
+      infos[i].destinationPort = destinationPort;
+      update();
+      return attempt;
+    },
+  }));
+
+  const contenders = racers.map((racer, i) => ({
+    delayMs: config.staggerMs[racer.mode],
+    start: async (racerSignal: AbortSignal): Promise<Link> => {
+      const info = infos[i];
+      info.state = 'running';
+      update();
+      try {
+        const link = await racer.connect(contexts[i](racerSignal));
+        info.state = 'success';
+        return link;
+      } catch (err) {
+        const reason: unknown = controller.signal.reason;
+        if (reason instanceof DeadlineReached) {
+          info.state = 'failed';
+          info.error = `timeout: ${reason.message} (${info.attempts} attempt${info.attempts === 1 ? '' : 's'})`;
+        } else if (racerSignal.aborted) {
+          info.state = 'cancelled';
+          info.error = signal?.aborted ? 'aborted by the caller' : 'another racer won';
+        } else {
+          info.state = 'failed';
+          info.error = err instanceof Error ? err.message : String(err);
+        }
+        throw err;
+      } finally {
+        info.elapsedMs = elapsed();
+        update();
+      }
+    },
+  }));
+
+  try {
+    const { value: link, index } = await firstSuccess(contenders, controller.signal, async (late, lateIndex) => {
+      infos[lateIndex].state = 'cancelled';
+      infos[lateIndex].late = true;
+      infos[lateIndex].error = 'succeeded after another racer had won; its link was closed';
+      await late.close();
+    });
+    for (const info of infos) {
+      if (info.state === 'pending' || info.state === 'running') {
+        info.state = 'cancelled';
+        info.error = 'another racer won';
+      }
+    }
+    const winner = infos[index];
+    update();
+    return {
+      mode: winner.mode,
+      winner: winner.name,
+      elapsedMs: winner.elapsedMs ?? elapsed(),
+      localPort: link.localPort,
+      remote: { ...link.remote },
+      destinationPort: winner.destinationPort,
+      racers: infos.map((info) => ({ ...info })),
+      link,
+    };
+  } catch (err) {
+    throw raceFailure(err, controller.signal.reason, signal, infos, elapsed());
+  } finally {
+    clearTimeout(deadline);
+    dispose();
+  }
+}
+
+function raceFailure(err: unknown, reason: unknown, caller: AbortSignal | undefined, infos: RacerInfo[], elapsedMs: number): Error {
+  if (caller?.aborted) {
+    return err instanceof AbortError ? err : toAbortError(caller.reason, 'race');
+  }
+  for (const info of infos) {
+    if (info.state === 'pending') {
+      info.state = reason instanceof DeadlineReached ? 'failed' : 'cancelled';
+      info.error = reason instanceof DeadlineReached ? `timeout: never started within ${reason.ms} ms` : 'not started';
+    }
+  }
+  const errors = infos.map((info) => new RacerError(info.name, info.mode, info.error?.startsWith('timeout') ? 'timeout' : 'socket-error', info.error ?? 'failed'));
+  const detailed = err instanceof AllFailedError ? err.errors.map((e, i) => (e instanceof Error ? e : errors[i])) : errors;
+  const headline = reason instanceof DeadlineReached ? reason.message : 'every racer failed';
+  const lines = infos.map((info) => `${info.name}: ${info.error ?? info.state}`).join('; ');
+  return new RaceError(`camera unreachable: ${headline} (${lines})`, detailed, infos.map((i) => ({ ...i })), elapsedMs);
+}
+
+function newInfo(racer: Racer): RacerInfo {
+  return {
+    name: racer.name,
+    mode: racer.mode,
+    state: 'pending',
+    attempts: 0,
+    localPort: null,
+    destinationPort: null,
+    elapsedMs: null,
+    error: null,
+    ignored: 0,
+    sent: 0,
+  };
+}
+

@@ -1,0 +1,133 @@
+import { performance } from 'node:perf_hooks';
+import { toAbortError } from '../../errors';
+import { didEquals, type Message } from '../../protocol';
+import { Attempt, AttemptTimeout, type Inbound } from '../attempt';
+import { Link } from '../link';
+import { linkedController } from '../signals';
+import type { Endpoint } from '../types';
+import type { RacerContext } from './racer';
+
+export const sameEndpoint = (a: Endpoint, b: Endpoint): boolean => a.host === b.host && a.port === b.port;
+export const endpointKey = (e: Endpoint): string => `${e.host}:${e.port}`;
+
+/** Steps of one attempt on a fresh socket; resolves with the peer to hand the socket over to. */
+export type Handshake = (attempt: Attempt, context: RacerContext) => Promise<Endpoint>;
+
+/**
+ * Runs attempts of one handshake until one succeeds: each attempt is a fresh socket that lives
+ * at most `attemptTimeoutMs`; a timed-out attempt is closed and a new one opened. Ends when
+ * `signal` aborts (AbortError) or the handshake fails for good (its error).
+ */
+export async function retryAttempts(
+  context: RacerContext,
+  signal: AbortSignal,
+  destinationPort: number | null,
+  attemptTimeoutMs: number,
+  handshake: Handshake,
+  maxAttempts = Number.POSITIVE_INFINITY,
+): Promise<Link> {
+  for (let n = 1; ; n += 1) {
+    if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
+    const { controller, dispose } = linkedController(signal);
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout(attemptTimeoutMs, 'answer')), attemptTimeoutMs);
+    let attempt: Attempt | undefined;
+    try {
+      attempt = await context.openAttempt(destinationPort, controller.signal);
+      const startedAt = performance.now();
+      const peer = await handshake(attempt, context);
+      context.info.localPort = attempt.localPort;
+      context.info.destinationPort = destinationPort;
+      if (context.config.reportSessionReady) reportSessionReady(attempt, context, peer, performance.now() - startedAt);
+      return new Link(attempt.handOver(), context.info.mode, peer, context.config.did);
+    } catch (err) {
+      const timedOut = controller.signal.reason instanceof AttemptTimeout && !signal.aborted;
+      if (!timedOut || n >= maxAttempts) throw timedOut ? controller.signal.reason : err;
+    } finally {
+      clearTimeout(timer);
+      dispose();
+      if (attempt) context.info.sent += attempt.sent;
+      if (attempt && !attempt.closed) await attempt.close();
+    }
+  }
+}
+
+/**
+ * The end of LAN and P2P handshakes (pppp.md §6.1 steps 3-5): having locked onto the peer's
+ * PUNCH_PKT, echo it (now and every probe interval, since echoes may be lost) and wait for
+ * P2P_RDY with our DID from exactly that address. Anything else is ignored and counted.
+ */
+export async function echoPunchUntilReady(attempt: Attempt, context: RacerContext, peer: Endpoint): Promise<Endpoint> {
+  const { did, probeIntervalMs } = context.config;
+  const stopEcho = attempt.every(probeIntervalMs, () => attempt.send({ type: 'PUNCH_PKT', did }, peer));
+  try {
+    await attempt.receive('P2P_RDY from the camera', ({ message, from }) => {
+      if (message.type !== 'P2P_RDY') return undefined;
+      if (sameEndpoint(from, peer) && didEquals(message.did, did)) return true;
+      context.info.ignored += 1;
+      return undefined;
+    });
+    return peer;
+  } finally {
+    stopEcho();
+  }
+}
+
+/** Matches a PUNCH_PKT with our DID from an accepted source; counts near misses as ignored. */
+export function punchFrom(context: RacerContext, accept: (from: Endpoint) => boolean) {
+  return ({ message, from }: Inbound): Endpoint | undefined => {
+    if (message.type !== 'PUNCH_PKT') return undefined;
+    if (accept(from) && didEquals(message.did, context.config.did)) return from;
+    context.info.ignored += 1;
+    return undefined;
+  };
+}
+
+/** Sends `message` to every endpoint now and every `intervalMs`; returns the stop function. */
+export function repeatTo(attempt: Attempt, intervalMs: number, targets: () => readonly Endpoint[], message: () => Message): () => void {
+  return attempt.every(intervalMs, () => {
+    for (const target of targets()) attempt.send(message(), target);
+  });
+}
+
+/**
+ * A promise that rejects when `fail` is called; for handshakes that wait for one thing while
+ * server answers may end the attempt early. Pre-handled so an unused rejection is not reported.
+ */
+export function failureSignal<E extends Error>(): { promise: Promise<never>; fail(err: E): void } {
+  let fail: (err: E) => void = () => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  promise.catch(() => undefined);
+  return { promise, fail };
+}
+
+/**
+ * Opt-in only (config.reportSessionReady): tells the rendezvous servers that a session is up,
+ * as the vendor app does (pppp.md §6.1 step 6, §7.2). Off by default because it reports the
+ * user's addresses to a third party. Field values follow the captured reports.
+ */
+function reportSessionReady(attempt: Attempt, context: RacerContext, peer: Endpoint, elapsedMs: number): void {
+  const { config } = context;
+  const local = { host: config.bindAddress, port: attempt.localPort };
+  for (const server of config.servers) {
+    attempt.send(
+      {
+        type: 'REPORT_SESSION_READY',
+        report: {
+          did: config.did,
+          result: 1,
+          unknown24: 0x01000001,
+          elapsedMs: Math.min(0xffff, Math.round(elapsedMs)),
+          unknown30: 0,
+          lanSearchFlags: 0x3f,
+          unknown33: 0,
+          localAddress: local,
+          wanAddress: { host: '0.0.0.0', port: attempt.localPort },
+          peerAddress: peer,
+        },
+      },
+      server,
+    );
+  }
+}
