@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { decodeCommand } from './decode';
+import { raceCommand } from './race';
 import { ExitCode, type CliIo, type Command } from './io';
 
-const COMMANDS: readonly Command[] = [decodeCommand];
+const COMMANDS: readonly Command[] = [decodeCommand, raceCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`);

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { AbortError } from '../../src/errors';
+import { AllFailedError, firstSuccess, type Contender } from '../../src/engine';
+
+/** A contender whose outcome the test decides; records when it started and whether it was aborted. */
+function scripted<T>(delayMs: number) {
+  const record = { startedAt: undefined as number | undefined, aborted: false };
+  let settle: { resolve(v: T): void; reject(e: unknown): void } | undefined;
+  const contender: Contender<T> = {
+    delayMs,
+    start: (signal) => {
+      record.startedAt = Date.now();
+      return new Promise<T>((resolve, reject) => {
+        settle = { resolve, reject };
+        signal.addEventListener('abort', () => {
+          record.aborted = true;
+          reject(new AbortError('aborted'));
+        });
+      });
+    },
+  };
+  return { contender, record, win: (v: T) => settle?.resolve(v), fail: (e: unknown) => settle?.reject(e) };
+}
+
+describe('engine: firstSuccess (Happy-Eyeballs race primitive)', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => clock.restore());
+
+  it('starts contenders at their delays, first success wins, the others are aborted', async () => {
+    const a = scripted<string>(0);
+    const b = scripted<string>(100);
+    const c = scripted<string>(200);
+    const late: string[] = [];
+    const done = firstSuccess([a.contender, b.contender, c.contender], undefined, (v) => void late.push(v));
+    await clock.tickAsync(150);
+    assert.equal(a.record.startedAt, 0);
+    assert.equal(b.record.startedAt, 100);
+    assert.equal(c.record.startedAt, undefined);
+    b.win('b');
+    const result = await done;
+    assert.deepEqual(result, { value: 'b', index: 1 });
+    assert.equal(a.record.aborted, true);
+    assert.equal(c.record.startedAt, undefined, 'a waiting contender never starts after the win');
+    assert.equal(clock.countTimers(), 0, 'no timer left behind');
+  });
+
+  it('a failure starts the next waiting contender at once', async () => {
+    const a = scripted<string>(0);
+    const b = scripted<string>(1000);
+    const done = firstSuccess([a.contender, b.contender], undefined, () => undefined);
+    await clock.tickAsync(10);
+    a.fail(new Error('refused'));
+    await clock.tickAsync(0);
+    assert.equal(b.record.startedAt, 10);
+    b.win('b');
+    assert.equal((await done).index, 1);
+  });
+
+  it('a stagger never cancels a running contender', async () => {
+    const a = scripted<string>(0);
+    const b = scripted<string>(50);
+    const done = firstSuccess([a.contender, b.contender], undefined, () => undefined);
+    await clock.tickAsync(60);
+    assert.equal(a.record.aborted, false);
+    a.win('a');
+    assert.equal((await done).index, 0);
+    assert.equal(b.record.aborted, true);
+  });
+
+  it('hands a success after the win to onLate', async () => {
+    const a = scripted<string>(0);
+    const b: Contender<string> = { delayMs: 0, start: () => Promise.resolve('b') };
+    const late: [string, number][] = [];
+    // b resolves in the same tick; a succeeds right after, ignoring its abort.
+    const a2: Contender<string> = { delayMs: 0, start: () => Promise.resolve().then(() => 'a') };
+    const result = await firstSuccess([b, a2], undefined, (v, i) => void late.push([v, i]));
+    assert.deepEqual(result, { value: 'b', index: 0 });
+    assert.deepEqual(late, [['a', 1]]);
+    void a;
+  });
+
+  it('rejects with every error when all fail', async () => {
+    const errors = [new Error('x'), new Error('y')];
+    const contenders = errors.map((e, i): Contender<string> => ({ delayMs: i * 100, start: () => Promise.reject(e) }));
+    await assert.rejects(firstSuccess(contenders, undefined, () => undefined), (err: unknown) => {
+      assert.ok(err instanceof AllFailedError);
+      assert.deepEqual(err.errors, errors);
+      return true;
+    });
+  });
+
+  it("rejects with an AbortError on the caller's abort after every contender settled", async () => {
+    const a = scripted<string>(0);
+    const b = scripted<string>(500);
+    const controller = new AbortController();
+    const done = firstSuccess([a.contender, b.contender], controller.signal, () => undefined);
+    await clock.tickAsync(10);
+    controller.abort(new Error('user stop'));
+    await assert.rejects(done, AbortError);
+    assert.equal(a.record.aborted, true);
+    assert.equal(b.record.startedAt, undefined);
+    assert.equal(clock.countTimers(), 0);
+  });
+});
