@@ -19,7 +19,7 @@ Options:
   --modes LIST          enabled modes, comma-separated: lan,p2p,relay (default all)
   --max-time MS         give up after this long (default 30000)
   --attempt-timeout MS  lifetime of one attempt socket (default 1500)
-  --port-stagger MS     delay between LAN destination ports (default 50)
+  --port-stagger MS     delay between LAN destination ports (default 20)
   --startup-delay MS    wait before racing, for a camera that is booting (default 0)
   --bind ADDR           local IPv4 address to bind attempt sockets to (default 0.0.0.0)
   --report              send REPORT_SESSION_READY to the servers after a win (off: it tells

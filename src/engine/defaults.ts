@@ -19,7 +19,7 @@ export const ENGINE_DEFAULTS = {
   /** Delay before the race starts (seed: CAMERA_STARTUP_DELAY, here off by default). */
   startupDelayMs: 0,
   /** Happy-Eyeballs stagger between LAN destination ports (this project's choice). */
-  portStaggerMs: 50,
+  portStaggerMs: 20,
   /** Resend interval of LAN_SEARCH/PUNCH_PKT probes (pppp.md §6.1: every ~100 ms). */
   probeIntervalMs: 100,
   /** Resend interval of requests to rendezvous and relay servers (S9 resends every 1 s; faster here). */
