@@ -76,15 +76,20 @@ export class Link extends EventEmitter<LinkEvents> {
     if (this.#closing) return this.#closing;
     const socket = this.#socket;
     if (socket === undefined) return Promise.resolve();
-    if (notifyPeer) this.send({ type: 'CLOSE' });
+    socket.off('message', this.#onDatagram);
     this.#closing = new Promise<void>((resolve) => {
-      socket.off('message', this.#onDatagram);
-      socket.close(() => {
-        socket.off('error', this.#onError);
-        this.#socket = undefined;
-        this.emit('close');
-        resolve();
-      });
+      const release = (): void => {
+        socket.close(() => {
+          socket.off('error', this.#onError);
+          this.#socket = undefined;
+          this.emit('close');
+          resolve();
+        });
+      };
+      if (!notifyPeer) return release();
+      // Wait for CLOSE to leave before closing the socket, or the send is dropped.
+      this.counters.sent += 1;
+      socket.send(encode({ type: 'CLOSE' }), this.remote.port, this.remote.host, () => release());
     });
     return this.#closing;
   }

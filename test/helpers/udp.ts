@@ -43,3 +43,9 @@ export async function settledHandles(): Promise<{ udp: number; timers: number }>
   for (let i = 0; i < 3; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
   return openHandles();
 }
+
+/** Handle counts of the simulation's own, with every camera switched off (no sessions, no timers). */
+export async function quietHandles(sim: { cameras: readonly { stop(): Promise<void> }[] }): Promise<{ udp: number; timers: number }> {
+  await Promise.all(sim.cameras.map((c) => c.stop()));
+  return settledHandles();
+}

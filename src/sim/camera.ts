@@ -1,0 +1,397 @@
+import { didEquals, parseDid, type Did, type Message } from '../protocol';
+import { CameraChannelReceiver, CameraChannelSender } from './channels';
+import { SimEndpoint, type Address } from './endpoint';
+import type { Path } from './path';
+import { ECHO_CHANNEL, echoService, silentService, type ChannelService, type ChannelServiceFactory } from './services';
+
+/** Behaviour of a simulated camera; defaults follow the real KJK230 (pppp.md §6). */
+export interface CameraOptions {
+  did?: string;
+  /** Port for LAN_SEARCH (real: 32108; 0 = ephemeral). */
+  searchPort?: number;
+  /** LAN session port the camera answers from (real: 40611; 0 = ephemeral). */
+  sessionPort?: number;
+  /** Port of the "WAN" socket used for P2P hole punching (0 = ephemeral). */
+  wanPort?: number;
+  /** 0x43 (TryLanTcp) datagrams sent before P2P_RDY on LAN (real: ~51, pppp.md §6.1 step 4). */
+  tryLanTcpCount?: number;
+  /** Time over which those are spread, i.e. from the echo to P2P_RDY (real: ~330 ms). */
+  tryLanTcpSpanMs?: number;
+  /** Copies of PUNCH_PKT per answer (real: 2). */
+  punchRepeats?: number;
+  /** Copies of P2P_RDY (the real camera keeps repeating it for a while). */
+  readyRepeats?: number;
+  /** Gap between repeated copies. */
+  repeatGapMs?: number;
+  /** ALIVE after this long without sending (pppp.md §6.4: ~1 s). */
+  keepaliveMs?: number;
+  /** A silent peer is dead after this long; the camera sends CLOSE (vendor library: ~7 s). */
+  deadAfterMs?: number;
+  /** DEV_LGN refresh interval towards the rendezvous servers. */
+  registerIntervalMs?: number;
+  /** Resend interval of unacknowledged DRW (real camera/app: tens of ms, pppp.md §4). */
+  drwResendMs?: number;
+  /** Services per DRW channel; default: channel 0 silent (ARTEMIS plugs in here), channel 2 echo. */
+  services?: Record<number, ChannelServiceFactory>;
+}
+
+export const REALISTIC_CAMERA: Required<Omit<CameraOptions, 'did' | 'services' | 'searchPort' | 'sessionPort' | 'wanPort'>> = {
+  tryLanTcpCount: 51,
+  tryLanTcpSpanMs: 330,
+  punchRepeats: 2,
+  readyRepeats: 3,
+  repeatGapMs: 20,
+  keepaliveMs: 1000,
+  deadAfterMs: 7000,
+  registerIntervalMs: 10_000,
+  drwResendMs: 100,
+};
+
+/** Fast timings for tests and the benchmark: same messages, no waiting. */
+export const FAST_CAMERA: Partial<CameraOptions> = { tryLanTcpCount: 2, tryLanTcpSpanMs: 0, repeatGapMs: 5, drwResendMs: 50 };
+
+export const DEFAULT_DID = 'LBCS-000000-CCCJJ';
+
+export interface CameraCounters {
+  sessions: number;
+  unexpected: number;
+  closedByTimeout: number;
+  closedByPeer: number;
+}
+
+export interface CameraNetwork {
+  host: string;
+  lan: Path;
+  p2p: Path;
+  servers: readonly Address[];
+}
+
+type SocketRole = 'search' | 'session' | 'wan' | 'control';
+
+const key = (role: SocketRole, a: Address): string => `${role}|${a.host}:${a.port}`;
+
+/**
+ * A simulated KJK230. Sockets: LAN search and LAN session (impaired by the `lan` path), WAN for
+ * P2P hole punching (the `p2p` path), and control (registration with the rendezvous servers and
+ * relay traffic; the `relay` path is applied at the relay server).
+ */
+export class SimCamera {
+  readonly did: string;
+  readonly didValue: Did;
+  readonly options: Required<Omit<CameraOptions, 'did' | 'services'>> & { services: Record<number, ChannelServiceFactory> };
+  readonly counters: CameraCounters = { sessions: 0, unexpected: 0, closedByTimeout: 0, closedByPeer: 0 };
+  readonly #network: CameraNetwork;
+  readonly #endpoints = new Map<SocketRole, SimEndpoint>();
+  readonly #punched = new Set<string>();
+  readonly #readying = new Set<string>();
+  readonly #sessions = new Map<string, CameraSession>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #running = false;
+  #lastControlPort = 0;
+
+  constructor(options: CameraOptions, network: CameraNetwork) {
+    this.didValue = parseDid(options.did ?? DEFAULT_DID);
+    this.did = options.did ?? DEFAULT_DID;
+    this.#network = network;
+    this.options = {
+      ...REALISTIC_CAMERA,
+      searchPort: 0,
+      sessionPort: 0,
+      wanPort: 0,
+      ...options,
+      services: { 0: silentService, [ECHO_CHANNEL]: echoService, ...(options.services ?? {}) },
+    } as SimCamera['options'];
+  }
+
+  get host(): string {
+    return this.#network.host;
+  }
+  get searchPort(): number {
+    return this.#endpoints.get('search')?.port ?? this.options.searchPort;
+  }
+  get sessionPort(): number {
+    return this.#endpoints.get('session')?.port ?? this.options.sessionPort;
+  }
+  get wanPort(): number {
+    return this.#endpoints.get('wan')?.port ?? this.options.wanPort;
+  }
+  get controlPort(): number {
+    return this.#endpoints.get('control')?.port ?? 0;
+  }
+  get running(): boolean {
+    return this.#running;
+  }
+  /** Sessions the camera holds now. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Opens the sockets (re-using the ports of a previous start) and registers with the servers. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    const { host, lan, p2p } = this.#network;
+    const open = async (role: SocketRole, port: number, path: Path | null): Promise<void> => {
+      this.#endpoints.set(role, await SimEndpoint.open(host, port, path, (m, from) => this.#onDatagram(role, m, from)));
+    };
+    await Promise.all([
+      open('search', this.searchPort, lan),
+      open('session', this.sessionPort, lan),
+      open('wan', this.wanPort, p2p),
+      open('control', this.#lastControlPort, null),
+    ]);
+    // Remember the ports so a restart binds the same ones.
+    this.options.searchPort = this.searchPort;
+    this.options.sessionPort = this.sessionPort;
+    this.options.wanPort = this.wanPort;
+    this.#lastControlPort = this.controlPort;
+    this.#running = true;
+    if (this.#network.servers.length > 0) {
+      this.#register();
+      this.#every(this.options.registerIntervalMs, () => this.#register());
+    }
+  }
+
+  /** Switches the camera off: sessions vanish without CLOSE (as when a battery camera sleeps). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const session of this.#sessions.values()) session.end('camera stopped', false);
+    this.#sessions.clear();
+    this.#punched.clear();
+    this.#readying.clear();
+    const endpoints = [...this.#endpoints.values()];
+    await Promise.all(endpoints.map((e) => e.close()));
+    // Keep the port numbers for a restart; drop the closed endpoints.
+    this.#lastControlPort = this.#endpoints.get('control')?.port ?? 0;
+    this.#endpoints.clear();
+  }
+
+  #register(): void {
+    const control = this.#endpoints.get('control');
+    if (!control) return;
+    for (const server of this.#network.servers) {
+      control.send({ type: 'DEV_LGN', did: this.didValue, nat: 0, apiVersion: 0, address: { host: this.host, port: this.wanPort } }, server);
+    }
+  }
+
+  #after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (this.#running) fn();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  #every(ms: number, fn: () => void): void {
+    const timer = setInterval(fn, ms);
+    this.#timers.add(timer);
+  }
+
+  #repeat(count: number, gapMs: number, fn: (i: number) => void): void {
+    for (let i = 0; i < count; i += 1) {
+      if (i === 0 || gapMs === 0) fn(i);
+      else this.#after(i * gapMs, () => fn(i));
+    }
+  }
+
+  #onDatagram(role: SocketRole, message: Message | undefined, from: Address): void {
+    if (!this.#running || message === undefined) return;
+    const session = this.#sessions.get(key(role, from));
+    if (session && message.type === 'LAN_SEARCH') {
+      // A new search from the address of a live session: a new client reusing the port. Start over.
+      session.end('superseded', false);
+    } else if (session) {
+      session.onMessage(message);
+      return;
+    }
+    const ours = 'did' in message && didEquals(message.did as Did, this.didValue);
+    switch (role) {
+      case 'search':
+        if (message.type === 'LAN_SEARCH') return this.#answerProbe('session', from);
+        break;
+      case 'session':
+      case 'wan':
+        if (message.type === 'LAN_SEARCH' && role === 'session') return this.#answerProbe('session', from);
+        if (message.type === 'PUNCH_PKT' && ours) {
+          // A PUNCH_PKT from an address we punched is the echo the camera waits for (pppp.md §6.1 step 3).
+          if (this.#punched.has(key(role, from))) return this.#becomeReady(role, from);
+          return this.#answerProbe(role, from);
+        }
+        break;
+      case 'control':
+        if (message.type === 'DEV_LGN_ACK') return;
+        if (message.type === 'PUNCH_TO') return this.#answerProbe('wan', message.address);
+        if (message.type === 'RLY_TO') return this.#knockOnRelay(message.address, message.mark);
+        if (message.type === 'RLY_RDY' && ours) return this.#openSession('control', from);
+        break;
+    }
+    this.counters.unexpected += 1;
+  }
+
+  /** Answers a probe with PUNCH_PKT from the given socket (LAN: always the session socket). */
+  #answerProbe(role: SocketRole, to: Address): void {
+    const endpoint = this.#endpoints.get(role);
+    if (!endpoint) return;
+    this.#punched.add(key(role, to));
+    if (this.#punched.size > 4096) this.#punched.delete(this.#punched.values().next().value as string);
+    this.#repeat(this.options.punchRepeats, this.options.repeatGapMs, () => endpoint.send({ type: 'PUNCH_PKT', did: this.didValue }, to));
+  }
+
+  /** The client echoed our PUNCH_PKT: 0x43 burst (LAN only), then P2P_RDY and a session. */
+  #becomeReady(role: SocketRole, to: Address): void {
+    const id = key(role, to);
+    if (this.#readying.has(id)) return;
+    this.#readying.add(id);
+    const endpoint = this.#endpoints.get(role);
+    if (!endpoint) return;
+    const { tryLanTcpCount, tryLanTcpSpanMs, readyRepeats, repeatGapMs } = this.options;
+    const burst = role === 'session' ? tryLanTcpCount : 0;
+    const gap = burst > 1 ? tryLanTcpSpanMs / burst : 0;
+    this.#repeat(burst, gap, () => endpoint.send({ type: 'TRY_LAN_TCP', did: this.didValue, address: endpoint.address }, to));
+    const ready = (): void => {
+      this.#repeat(readyRepeats, repeatGapMs, () => endpoint.send({ type: 'P2P_RDY', did: this.didValue }, to));
+      this.#openSession(role, to);
+    };
+    if (burst > 0 && tryLanTcpSpanMs > 0) this.#after(tryLanTcpSpanMs, ready);
+    else ready();
+  }
+
+  #knockOnRelay(relay: Address, mark: number): void {
+    const control = this.#endpoints.get('control');
+    if (!control) return;
+    let knocks = 0;
+    const knock = (): void => {
+      if (this.#sessions.has(key('control', relay)) || knocks > 100) return;
+      knocks += 1;
+      control.send({ type: 'RLY_PKT', mark, did: this.didValue, role: 'device' }, relay);
+      this.#after(100, knock);
+    };
+    knock();
+  }
+
+  #openSession(role: SocketRole, peer: Address): void {
+    const id = key(role, peer);
+    const endpoint = this.#endpoints.get(role);
+    if (!endpoint || this.#sessions.has(id)) return;
+    this.counters.sessions += 1;
+    const session = new CameraSession(this, endpoint, peer, (reason) => {
+      this.#sessions.delete(id);
+      this.#readying.delete(id);
+      this.#punched.delete(id);
+      if (reason === 'timeout') this.counters.closedByTimeout += 1;
+      if (reason === 'remote') this.counters.closedByPeer += 1;
+    });
+    this.#sessions.set(id, session);
+    session.start();
+  }
+}
+
+/**
+ * One client session on the camera (the same for LAN, P2P and relay): keepalive, DRW with
+ * acknowledgements and resends, per-channel services, death after silence, CLOSE. One timer.
+ */
+class CameraSession {
+  readonly #receivers = new Map<number, CameraChannelReceiver>();
+  readonly #senders = new Map<number, CameraChannelSender>();
+  readonly #services = new Map<number, ChannelService>();
+  #lastHeard = Date.now();
+  #lastSent = Date.now();
+  #timer: NodeJS.Timeout | undefined;
+  #ended = false;
+
+  constructor(
+    readonly camera: SimCamera,
+    readonly endpoint: SimEndpoint,
+    readonly peer: Address,
+    readonly onEnd: (reason: string) => void,
+  ) {}
+
+  start(): void {
+    this.#sender(0).enqueue(Buffer.from('ACK'));
+    this.#pump();
+  }
+
+  onMessage(message: Message): void {
+    if (this.#ended) return;
+    this.#lastHeard = Date.now();
+    switch (message.type) {
+      case 'ALIVE':
+        this.#send({ type: 'ALIVE_ACK' });
+        break;
+      case 'DRW': {
+        this.#send({ type: 'DRW_ACK', channel: message.channel, indices: [message.index] });
+        let receiver = this.#receivers.get(message.channel);
+        if (!receiver) this.#receivers.set(message.channel, (receiver = new CameraChannelReceiver()));
+        for (const data of receiver.receive(message.index, message.data)) this.#service(message.channel)?.onData(data, (reply) => this.#reply(message.channel, reply));
+        break;
+      }
+      case 'DRW_ACK':
+        this.#senders.get(message.channel)?.acknowledge(message.indices);
+        break;
+      case 'CLOSE':
+        this.end('remote', false);
+        return;
+      default:
+        break;
+    }
+    this.#pump();
+  }
+
+  end(reason: string, notifyPeer: boolean): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (notifyPeer) this.#send({ type: 'CLOSE' });
+    if (this.#timer) clearTimeout(this.#timer);
+    for (const service of this.#services.values()) service.close?.();
+    this.onEnd(reason);
+  }
+
+  #service(channel: number): ChannelService | undefined {
+    let service = this.#services.get(channel);
+    if (!service) {
+      const factory = this.camera.options.services[channel];
+      if (!factory) return undefined;
+      this.#services.set(channel, (service = factory()));
+    }
+    return service;
+  }
+
+  #sender(channel: number): CameraChannelSender {
+    let sender = this.#senders.get(channel);
+    if (!sender) this.#senders.set(channel, (sender = new CameraChannelSender(64, this.camera.options.drwResendMs)));
+    return sender;
+  }
+
+  #reply(channel: number, data: Buffer): void {
+    if (this.#ended) return;
+    this.#sender(channel).enqueue(data);
+  }
+
+  #send(message: Message): void {
+    this.#lastSent = Date.now();
+    this.endpoint.send(message, this.peer);
+  }
+
+  /** Sends what is due and re-arms the single timer for the next deadline. */
+  #pump(): void {
+    if (this.#ended) return;
+    const now = Date.now();
+    const { keepaliveMs, deadAfterMs } = this.camera.options;
+    if (now - this.#lastHeard >= deadAfterMs) {
+      this.end('timeout', true);
+      return;
+    }
+    for (const [channel, sender] of this.#senders) {
+      for (const packet of sender.due(now)) this.#send({ type: 'DRW', channel, index: packet.index, data: packet.data });
+    }
+    if (now - this.#lastSent >= keepaliveMs) this.#send({ type: 'ALIVE' });
+    let next = Math.min(this.#lastSent + keepaliveMs, this.#lastHeard + deadAfterMs);
+    for (const sender of this.#senders.values()) {
+      const due = sender.nextDueMs();
+      if (due !== undefined) next = Math.min(next, due);
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#pump(), Math.max(1, next - Date.now()));
+  }
+}

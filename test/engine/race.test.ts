@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { AbortError } from '../../src/errors';
+import { race, RaceError, sequentialRace, type RaceConfigInput } from '../../src/engine';
+import { createSimulation, type Simulation } from '../../src/sim';
+import { quietHandles, scriptedPeer, settledHandles, type ScriptedPeer } from '../helpers/udp';
+
+/** Race config for the simulated camera: every mode on, loopback only, short limits for tests. */
+function configFor(sim: Simulation, patch: RaceConfigInput = {}): RaceConfigInput {
+  const camera = sim.cameras[0];
+  return {
+    host: '127.0.0.1',
+    did: camera.did,
+    ports: [camera.sessionPort],
+    servers: sim.servers.map((s) => `${s.host}:${s.port}`),
+    bindAddress: '127.0.0.1',
+    maxConnectionTimeMs: 5_000,
+    ...patch,
+  };
+}
+
+describe('engine: race against the simulator', function () {
+  this.timeout(30_000);
+  let sim: Simulation;
+  /** Handles of the simulator alone with its cameras off: what must remain after the engine is done. */
+  let quiet: { udp: number; timers: number };
+  /** Everything the engine opened is gone: switch the cameras off and compare with `quiet`. */
+  const assertNothingLeft = async (): Promise<void> => assert.deepEqual(await quietHandles(sim), quiet);
+
+  beforeEach(async () => {
+    sim = await createSimulation({ cameras: 1, servers: 1, relays: 1, seed: 1, fast: true });
+    quiet = await quietHandles(sim);
+    await Promise.all(sim.cameras.map((c) => c.start()));
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it('LAN up → lan wins; losers are cancelled and their sockets closed when race() resolves', async () => {
+    const result = await race(configFor(sim));
+    try {
+      assert.equal(result.mode, 'lan');
+      assert.equal(result.winner, 'lanConnectThread');
+      assert.equal(result.destinationPort, sim.cameras[0].sessionPort);
+      assert.deepEqual(result.remote, { host: '127.0.0.1', port: sim.cameras[0].sessionPort });
+      assert.ok(result.localPort > 0);
+      for (const racer of result.racers.filter((r) => r.mode !== 'lan')) {
+        assert.equal(racer.state, 'cancelled', racer.name);
+      }
+      const cameraSockets = 4;
+      assert.equal((await settledHandles()).udp, quiet.udp + cameraSockets + 1, 'only the winning socket is open');
+    } finally {
+      await result.link.close();
+    }
+    await assertNothingLeft();
+  });
+
+  it('LAN down → p2p wins', async () => {
+    sim.setPath('lan', { down: true });
+    const result = await race(configFor(sim));
+    await result.link.close();
+    assert.equal(result.mode, 'p2p');
+    assert.equal(result.winner, 'p2pConnectThread');
+    assert.equal(result.racers.find((r) => r.mode === 'lan')?.state, 'cancelled');
+  });
+
+  it('LAN and P2P down → relay wins, through the negotiated relay port', async () => {
+    sim.setPath('lan', { down: true });
+    sim.setPath('p2p', { down: true });
+    const result = await race(configFor(sim));
+    await result.link.close();
+    assert.equal(result.mode, 'relay');
+    assert.equal(result.winner, 'relayConnectThread');
+    assert.equal(result.remote.host, sim.relays[0].host);
+    assert.notEqual(result.remote.port, sim.relays[0].port, 'the session runs on the per-session relay port');
+  });
+
+  it('all down → a typed failure listing every racer within the maximum time', async () => {
+    for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: true });
+    const started = Date.now();
+    await assert.rejects(race(configFor(sim, { maxConnectionTimeMs: 800, attemptTimeoutMs: 300 })), (err: unknown) => {
+      assert.ok(err instanceof RaceError);
+      assert.equal(err.code, 'ERR_TRAILCAM_UNREACHABLE');
+      assert.deepEqual(err.racers.map((r) => r.name), ['lanConnectThread', 'p2pConnectThread', 'relayConnectThread']);
+      for (const racer of err.racers) {
+        assert.equal(racer.state, 'failed');
+        assert.match(racer.error ?? '', /timeout/);
+        assert.ok(racer.attempts >= 2, `${racer.name} retried with fresh sockets`);
+      }
+      assert.match(err.message, /lanConnectThread: timeout/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 800 + 1000, 'ends at the maximum connection time');
+    await assertNothingLeft();
+  });
+
+  it('an unknown DID fails the P2P racer fast with a typed reason', async () => {
+    await assert.rejects(
+      race(configFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['p2p'], maxConnectionTimeMs: 5000 })),
+      (err: unknown) => err instanceof RaceError && /refused/.test(err.racers[0].error ?? '') && (err.elapsedMs ?? 0) < 2000,
+    );
+  });
+
+  describe('a camera that answers only on the fourth destination port', () => {
+    const silent: ScriptedPeer[] = [];
+    beforeEach(async () => {
+      for (let i = 0; i < 3; i += 1) silent.push(await scriptedPeer());
+      quiet = await quietHandles(sim);
+      await Promise.all(sim.cameras.map((c) => c.start()));
+    });
+    afterEach(async () => {
+      await Promise.all(silent.splice(0).map((p) => p.close()));
+    });
+
+    it('connects long before one attempt timeout (the sequential baseline needs three)', async () => {
+      const ports = [...silent.map((p) => p.port), sim.cameras[0].sessionPort];
+      const attemptTimeoutMs = 1500;
+      const parallel = await race(configFor(sim, { ports, modes: ['lan'], attemptTimeoutMs }));
+      await parallel.link.close();
+      assert.equal(parallel.destinationPort, ports[3]);
+      assert.ok(parallel.elapsedMs < attemptTimeoutMs, `parallel took ${parallel.elapsedMs} ms`);
+      const sequential = await sequentialRace(configFor(sim, { ports, modes: ['lan'] }), { attemptTimeoutMs: 300 });
+      await sequential.link.close();
+      assert.ok(sequential.elapsedMs >= 3 * 300, `sequential took ${sequential.elapsedMs} ms`);
+      await assertNothingLeft();
+    });
+  });
+
+  it("the caller's abort mid-race rejects promptly with an AbortError and leaves nothing open", async () => {
+    sim.setPath('lan', { down: true });
+    sim.setPath('p2p', { down: true });
+    sim.setPath('relay', { down: true });
+    const controller = new AbortController();
+    const pending = race(configFor(sim), { signal: controller.signal, onUpdate: (racers) => racers.every((r) => r.attempts > 0) && controller.abort(new Error('user pressed stop')) });
+    await assert.rejects(pending, AbortError);
+    await assertNothingLeft();
+  });
+
+  it('1,000 consecutive races leave no socket, timer or listener behind', async () => {
+    const config = configFor(sim, { modes: ['lan'] });
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 1000; i += 1) {
+      const result = await race(config, { signal });
+      await result.link.close();
+    }
+    await assertNothingLeft();
+    assert.equal(getEventListeners(signal, 'abort').length, 0, "the caller's long-lived signal collected no listeners");
+  });
+});
