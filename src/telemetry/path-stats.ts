@@ -85,10 +85,10 @@ export class PathStats implements PathStatsView {
   /**
    * Adds one outcome. A win is a time-to-connect sample (window, SRTT/RTTVAR) and clears the
    * failure streak and timeout backoff. A failure extends the streak and doubles the timeout.
-   * A cancellation is no sample; but if the mode ran longer than its current (backed-off)
-   * timeout estimate without connecting, it was overdue: the timeout doubles (so a too-short
-   * timeout cannot lock a slower-than-before mode out) and the ranking counts it as a loss
-   * (decayed failure weight; the failure streak and breaker are not touched).
+   * A cancellation is no sample, but it says the mode was at least that slow: past its
+   * SRTT + 4·RTTVAR the ranking counts it as a loss (decayed failure weight; the failure
+   * streak and breaker are not touched), and past its backed-off timeout estimate the timeout
+   * doubles, so a too-short timeout cannot lock a slower-than-before mode out.
    */
   record(result: OutcomeResult, elapsedMs: number, atMs: number): void {
     const s = this.json;
@@ -117,10 +117,10 @@ export class PathStats implements PathStatsView {
       case 'cancelled': {
         s.cancellations += 1;
         const rtt = this.rtt;
-        if (rtt !== null && elapsedMs > retransmissionTimeoutMs(rtt) * 2 ** s.rtoBackoff) {
-          s.rtoBackoff = Math.min(s.rtoBackoff + 1, MAX_RTO_BACKOFF);
-          this.addDecayed('failures', atMs);
-        }
+        if (rtt === null) break;
+        const rtoMs = retransmissionTimeoutMs(rtt);
+        if (elapsedMs > rtoMs) this.addDecayed('failures', atMs);
+        if (elapsedMs > rtoMs * 2 ** s.rtoBackoff) s.rtoBackoff = Math.min(s.rtoBackoff + 1, MAX_RTO_BACKOFF);
         break;
       }
     }

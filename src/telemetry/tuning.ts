@@ -41,9 +41,10 @@ export interface Tuning {
  *    wins before its followers start, and this keeps a follower that came back from going unseen.
  * 4. backoff: a closed follower with a failure streak s waits another
  *    min(backoffBaseMs·2^(s-1), backoffMaxMs). The leader never waits.
- * 5. attempt timeout (option `adaptiveTimeout`): clamp((SRTT + 4·RTTVAR)·2^b, min, max) with b the
- *    mode's timeout backoff (failures or overdue cancellations since its last win, RFC 6298 §5.5);
- *    without samples defaultAttemptTimeoutMs·2^b, at most max(maxAttemptTimeoutMs, default).
+ * 5. attempt timeout (option `adaptiveTimeout`): min(clamp(SRTT + 4·RTTVAR, min, max)·2^b, max),
+ *    b = the mode's timeout backoff (failures or overdue cancellations since its last win): the
+ *    floor applies before the doubling, as in RFC 6298 §2.4/§5.5. Without samples:
+ *    defaultAttemptTimeoutMs·2^b, at most max(maxAttemptTimeoutMs, default).
  * 6. lanPortOrder: ports with at least one win, by the same expected cost.
  *
  * All delays and timeouts are whole milliseconds (rounded up).
@@ -113,7 +114,8 @@ export function attemptTimeoutMs(
   if (rtt === null) {
     return Math.min(Math.ceil(options.defaultAttemptTimeoutMs * backoff), Math.max(options.maxAttemptTimeoutMs, options.defaultAttemptTimeoutMs));
   }
-  return clamp(retransmissionTimeoutMs(rtt) * backoff, options.minAttemptTimeoutMs, options.maxAttemptTimeoutMs);
+  const baseMs = clamp(retransmissionTimeoutMs(rtt), options.minAttemptTimeoutMs, options.maxAttemptTimeoutMs);
+  return Math.min(baseMs * backoff, options.maxAttemptTimeoutMs);
 }
 
 const CLOSED: BreakerStatus = { state: 'closed', halfOpenAtMs: null };
