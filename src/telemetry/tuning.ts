@@ -54,20 +54,38 @@ export function deriveTuning(telemetry: CameraTelemetry, nowMs: number, options:
   const now = readNumber(nowMs, 'nowMs');
   const raced = MODES.filter((mode) => opts.modes.includes(mode));
   const breakers = perMode((mode): BreakerStatus => (opts.breaker ? breakerStatus(telemetry.mode(mode), now, opts) : CLOSED));
-  const skip = raced.filter((mode) => breakers[mode].state === 'open');
-  if (skip.length > 0 && skip.length === raced.length) {
-    const probe = skip.reduce((a, b) => ((breakers[b].halfOpenAtMs ?? 0) < (breakers[a].halfOpenAtMs ?? 0) ? b : a));
-    skip.splice(skip.indexOf(probe), 1);
-    breakers[probe] = { state: 'half-open', halfOpenAtMs: null };
-  }
+  const skip = modesToSkip(raced, breakers);
 
   const cost = perMode((mode) => expectedCostMs(telemetry.mode(mode), now, opts));
   const ranked = opts.stagger ? [...MODES].sort((a, b) => cost[a] - cost[b] || MODES.indexOf(a) - MODES.indexOf(b)) : [...MODES];
   const active = ranked.filter((mode) => raced.includes(mode) && !skip.includes(mode));
   const order = [...active, ...ranked.filter((mode) => skip.includes(mode)), ...ranked.filter((mode) => !raced.includes(mode))];
-
-  const staggerMs = perMode(() => 0);
   const closed = active.filter((mode) => breakers[mode].state === 'closed');
+
+  const tuning: Tuning = {
+    version: TUNING_VERSION,
+    order,
+    staggerMs: startDelays(telemetry, closed, opts),
+    attemptTimeoutMs: perMode((mode) => attemptTimeoutMs(telemetry.mode(mode), opts)),
+    skip: order.filter((mode) => skip.includes(mode)),
+  };
+  const ports = opts.lanPortOrder ? winningPortsBestFirst(telemetry, now, opts) : [];
+  if (ports.length > 0) tuning.lanPortOrder = ports;
+  return tuning;
+}
+
+/** Step 1: open breakers are skipped, but never every raced mode (the earliest to cool down is let through). */
+function modesToSkip(raced: readonly Mode[], breakers: Readonly<Record<Mode, BreakerStatus>>): Mode[] {
+  const open = raced.filter((mode) => breakers[mode].state === 'open');
+  if (open.length === 0 || open.length < raced.length) return open;
+  const halfOpenAt = (mode: Mode): number => breakers[mode].halfOpenAtMs ?? -Infinity;
+  const probe = open.reduce((a, b) => (halfOpenAt(b) < halfOpenAt(a) ? b : a));
+  return open.filter((mode) => mode !== probe);
+}
+
+/** Steps 3 and 4: the closed modes, best first, get k·step (+ backoff); every other mode starts at 0. */
+function startDelays(telemetry: CameraTelemetry, closed: readonly Mode[], opts: TuningOptions): Record<Mode, number> {
+  const staggerMs = perMode(() => 0);
   const [leader, ...followers] = closed;
   const leaderRtt = leader === undefined ? null : telemetry.mode(leader).rtt;
   const step = opts.stagger && leaderRtt !== null ? clamp(retransmissionTimeoutMs(leaderRtt), opts.minStaggerMs, opts.maxStaggerMs) : 0;
@@ -78,23 +96,17 @@ export function deriveTuning(telemetry: CameraTelemetry, nowMs: number, options:
     const backoff = opts.backoff && streak > 0 ? Math.min(opts.backoffBaseMs * 2 ** Math.min(streak - 1, 30), opts.backoffMaxMs) : 0;
     staggerMs[mode] = Math.min(Math.ceil((exploring ? 0 : (k + 1) * step) + backoff), TELEMETRY_LIMITS.staggerMs);
   });
+  return staggerMs;
+}
 
-  const tuning: Tuning = {
-    version: TUNING_VERSION,
-    order,
-    staggerMs,
-    attemptTimeoutMs: perMode((mode) => attemptTimeoutMs(telemetry.mode(mode), opts)),
-    skip: order.filter((mode) => skip.includes(mode)),
-  };
-  if (opts.lanPortOrder) {
-    const won = telemetry.lanPorts().flatMap((port) => {
-      const stats = telemetry.lanPort(port);
-      return stats !== undefined && stats.wins > 0 ? [{ port, cost: expectedCostMs(stats, now, opts) }] : [];
-    });
-    won.sort((a, b) => a.cost - b.cost || a.port - b.port);
-    if (won.length > 0) tuning.lanPortOrder = won.map((entry) => entry.port);
-  }
-  return tuning;
+/** Step 6: LAN ports with at least one win, lowest expected cost first (ties: lower port). */
+function winningPortsBestFirst(telemetry: CameraTelemetry, nowMs: number, opts: TuningOptions): number[] {
+  const won = telemetry.lanPorts().flatMap((port) => {
+    const stats = telemetry.lanPort(port);
+    return stats !== undefined && stats.wins > 0 ? [{ port, cost: expectedCostMs(stats, nowMs, opts) }] : [];
+  });
+  won.sort((a, b) => a.cost - b.cost || a.port - b.port);
+  return won.map((entry) => entry.port);
 }
 
 /** Expected time to connect divided by the success rate: lower is better (see deriveTuning). */
