@@ -19,18 +19,10 @@ import {
   type JsonObject,
 } from '../../src/artemis';
 import { AbortError, ConfigError } from '../../src/errors';
-import { FakeTransport, flush, loadRealResponse, type FakePeer } from './fake-transport';
+import { FAKED, FakeTransport, flush, loadRealResponse, type FakePeer } from './fake-transport';
 
 const NOW = 1766533338_000; // the app log's login time, in ms
 const TOKEN = 118181966;
-/** Only timers and the clock: faking more (nextTick, queueMicrotask) would make countTimers count stdout writes. */
-export const FAKED: ('setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'Date')[] = [
-  'setTimeout',
-  'clearTimeout',
-  'setInterval',
-  'clearInterval',
-  'Date',
-];
 
 /** A peer that decodes each request and answers with `answer(request)` (undefined: no answer). */
 function scriptedPeer(answer: (request: ArtemisMessage) => JsonObject | undefined): FakePeer {

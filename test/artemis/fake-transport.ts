@@ -14,6 +14,15 @@ import {
 } from '../../src/artemis';
 import { repoRoot } from '../helpers/fixtures';
 
+/** What the tests fake: only timers and the clock (faking nextTick/queueMicrotask would make countTimers count stdout writes). */
+export const FAKED: ('setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'Date')[] = [
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'Date',
+];
+
 /** Answers the data sent on a channel with the bytes the peer sends back on it. */
 export type FakePeer = (channel: number, data: Buffer) => Buffer[];
 
