@@ -195,6 +195,7 @@ export class ArtemisClient extends EventEmitter<ArtemisClientEvents> {
     if (typeof user !== 'string') throw new ConfigError('user', typeof user, 'must be a string');
     if (typeof password !== 'string') throw new ConfigError('password', typeof password, 'must be a string');
     throwIfAborted(options.signal, 'ARTEMIS login');
+    this.#timeoutFor(options);
     this.#state = 'logging-in';
     const seq = this.#takeSeq();
     const request: JsonObject = {
@@ -244,6 +245,7 @@ export class ArtemisClient extends EventEmitter<ArtemisClientEvents> {
     }
     this.#assertState(`ARTEMIS command ${cmdId}`, 'logged-in', 'logged in');
     throwIfAborted(options.signal, `ARTEMIS command ${cmdId}`);
+    this.#timeoutFor(options);
     const seq = this.#takeSeq();
     return { seq, body: await this.#request(cmdId, seq, { cmdId, ...fields, token: this.#token as number }, options) };
   }
@@ -273,6 +275,13 @@ export class ArtemisClient extends EventEmitter<ArtemisClientEvents> {
     if (this.#state !== required) throw new ArtemisStateError(what, this.#state, expected);
   }
 
+  /** The call's timeout (its own or the client's); ConfigError if out of range. */
+  #timeoutFor(options: ArtemisCallOptions): number {
+    const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
+    checkInteger('timeoutMs', timeoutMs, 1, MAX_TIMER_MS);
+    return timeoutMs;
+  }
+
   #takeSeq(): number {
     const seq = this.#nextSeq;
     this.#nextSeq = seq >= MAX_U32 ? FIRST_COMMAND_SEQ : seq + 1;
@@ -281,8 +290,7 @@ export class ArtemisClient extends EventEmitter<ArtemisClientEvents> {
 
   /** Sends one request and settles with its response body (result checked); every timer and listener is released on every path. */
   #request(cmdId: number, seq: number, body: JsonObject, options: ArtemisCallOptions): Promise<JsonObject> {
-    const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
-    checkInteger('timeoutMs', timeoutMs, 1, MAX_TIMER_MS);
+    const timeoutMs = this.#timeoutFor(options);
     const { signal } = options;
     const what = `ARTEMIS command ${cmdId} (seq ${seq})`;
     const frame = encodeRequest(seq, body);

@@ -245,7 +245,10 @@ describe('artemis: ArtemisClient', () => {
     await assert.rejects(client.command(512, { token: 1 }), ConfigError);
     await assert.rejects(client.command(512, { cmdId: 1 }), ConfigError);
     await assert.rejects(client.command(-1), ConfigError);
+    await assert.rejects(client.command(258, {}, { timeoutMs: 0 }), ConfigError);
     assert.equal(transport.requests().length, 1);
+    await client.command(258);
+    assert.equal(transport.requests()[1].seq, 2, 'refused calls take no seq');
   });
 
   it('times out with ArtemisTimeoutError; a late answer is a late-response, not a notification', async () => {
