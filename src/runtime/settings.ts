@@ -1,0 +1,113 @@
+import { ConfigError } from '../errors';
+import { parseMs, validateRaceConfig, type RaceConfig, type RaceConfigInput } from '../engine';
+import { formatDid } from '../protocol';
+
+/**
+ * Defaults of a camera as the Node-RED editor offers them (KJK230: its own access point
+ * 192.168.43.1, session port 40611 first). Race defaults not listed here come from the engine
+ * (src/engine/defaults.ts).
+ */
+export const CAMERA_DEFAULTS = {
+  host: '192.168.43.1',
+  ports: '40611,32100,32108,10000,80,57743',
+  maxConnectionTimeMs: 30_000,
+  attemptTimeoutMs: 1_500,
+  startupDelayMs: 0,
+  adaptive: true,
+  /** A session with no datagram from the camera for this long is lost (vendor library: ~7 s). */
+  keepaliveSilenceMs: 7_000,
+  /** First and largest wait between reconnect attempts of the availability monitor. */
+  reconnectMinMs: 1_000,
+  reconnectMaxMs: 60_000,
+  /** ARTEMIS login of the KJK230 (artemis.md §5). */
+  user: 'admin',
+  password: 'admin',
+} as const;
+
+/** Bounds of the runtime's own settings (race bounds are the engine's). */
+export const CAMERA_LIMITS = {
+  keepaliveSilenceMs: { min: 1_000, max: 10 * 60_000 },
+  reconnectMs: { min: 10, max: 60 * 60_000 },
+} as const;
+
+/** The user's ARTEMIS login (Node-RED credentials). Never logged or put in a message. */
+export interface CameraCredentials {
+  user: string;
+  password: string;
+}
+
+/** Everything one camera runtime needs, validated. */
+export interface CameraSettings {
+  /** Label for statuses and messages (the config node's name, or the DID). */
+  name: string;
+  /** The race configuration before tuning and per-message overrides. */
+  race: RaceConfig;
+  /** Derive timeouts, order and stagger from the camera's telemetry before every race. */
+  adaptive: boolean;
+  keepaliveSilenceMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  credentials: CameraCredentials;
+}
+
+/** What a caller may pass (loose: strings from the Node-RED editor are fine). */
+export interface CameraSettingsInput extends RaceConfigInput {
+  name?: unknown;
+  adaptive?: unknown;
+  keepaliveSilenceMs?: unknown;
+  reconnectMinMs?: unknown;
+  reconnectMaxMs?: unknown;
+  user?: unknown;
+  password?: unknown;
+}
+
+/**
+ * Validates a camera's settings; throws ConfigError naming the first bad field and its value
+ * (never the password's value).
+ */
+export function validateCameraSettings(input: CameraSettingsInput): CameraSettings {
+  if (input === null || typeof input !== 'object') throw new ConfigError('camera', input, 'must be an object');
+  const race = validateRaceConfig(input);
+  const reconnectMinMs = parseMs('reconnectMinMs', input.reconnectMinMs, CAMERA_DEFAULTS.reconnectMinMs, CAMERA_LIMITS.reconnectMs.min, CAMERA_LIMITS.reconnectMs.max);
+  const reconnectMaxMs = parseMs('reconnectMaxMs', input.reconnectMaxMs, CAMERA_DEFAULTS.reconnectMaxMs, CAMERA_LIMITS.reconnectMs.min, CAMERA_LIMITS.reconnectMs.max);
+  if (reconnectMaxMs < reconnectMinMs) throw new ConfigError('reconnectMaxMs', reconnectMaxMs, `must not be below reconnectMinMs (${reconnectMinMs})`);
+  return {
+    name: parseName(input.name, race),
+    race,
+    adaptive: parseFlag('adaptive', input.adaptive, CAMERA_DEFAULTS.adaptive),
+    keepaliveSilenceMs: parseMs(
+      'keepaliveSilenceMs',
+      input.keepaliveSilenceMs,
+      CAMERA_DEFAULTS.keepaliveSilenceMs,
+      CAMERA_LIMITS.keepaliveSilenceMs.min,
+      CAMERA_LIMITS.keepaliveSilenceMs.max,
+    ),
+    reconnectMinMs,
+    reconnectMaxMs,
+    credentials: {
+      user: parseSecret('user', input.user, CAMERA_DEFAULTS.user),
+      password: parseSecret('password', input.password, CAMERA_DEFAULTS.password),
+    },
+  };
+}
+
+function parseName(value: unknown, race: RaceConfig): string {
+  if (value === undefined || value === null || value === '') return formatDid(race.did);
+  if (typeof value !== 'string') throw new ConfigError('name', value, 'must be text');
+  return value.trim();
+}
+
+function parseFlag(field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(field, value, 'must be true or false');
+}
+
+/** Credentials: text; empty means the default. The value never appears in an error. */
+function parseSecret(field: string, value: unknown, fallback: string): string {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value !== 'string') throw new ConfigError(field, typeof value, 'must be text');
+  return value;
+}

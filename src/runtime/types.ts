@@ -1,0 +1,55 @@
+import type { Endpoint, Mode, RacerInfo } from '../engine';
+import type { RaceTuningReport } from './tuning';
+
+/** The outcome of `CameraRuntime.connect()`: a JSON-safe copy of the race result, for msg.payload. */
+export interface ConnectResult {
+  /** The camera's name (config node name or DID). */
+  camera: string;
+  /**
+   * True when this call started no race: a live session was already up (its original race
+   * result is reported) or the call joined a race another caller had started.
+   */
+  reused: boolean;
+  mode: Mode;
+  winner: string;
+  elapsedMs: number;
+  localPort: number;
+  remote: Endpoint;
+  destinationPort: number | null;
+  racers: RacerInfo[];
+  /** Timeouts, order and ports the race used, and where they came from. */
+  tuning: RaceTuningReport;
+  /** When the session was established (ms since the epoch). */
+  since: number;
+}
+
+/** Connection state of a camera runtime, for node statuses. */
+export type RuntimeState =
+  | { phase: 'idle'; reason: string | null }
+  | { phase: 'racing'; since: number }
+  | { phase: 'connected'; mode: Mode; elapsedMs: number; since: number }
+  | { phase: 'failed'; reason: string; since: number }
+  | { phase: 'closed' };
+
+/** Camera availability as the monitor (or a check) sees it. */
+export type AvailabilityState = 'online' | 'offline' | 'connecting' | 'unknown';
+
+export interface Availability {
+  state: AvailabilityState;
+  /** Winning mode while online. */
+  mode: Mode | null;
+  /** When this state began (ms since the epoch). */
+  since: number;
+  /** Why the camera is offline / why the last session ended; null when online. */
+  reason: string | null;
+}
+
+/** A finished race as recorded in the telemetry (emitted as the runtime's `race` event). */
+export interface RaceRecord {
+  ok: boolean;
+  mode: Mode | null;
+  elapsedMs: number;
+  racers: RacerInfo[];
+  atMs: number;
+  error: string | null;
+}

@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { AbortError, ConfigError } from '../../src/errors';
+import { RaceError } from '../../src/engine';
+import { CameraRuntime, RuntimeClosedError, type RuntimeState } from '../../src/runtime';
+import type { Simulation } from '../../src/sim';
+import { TelemetryFormatError } from '../../src/telemetry';
+import { quietHandles, settledHandles } from '../helpers/udp';
+import { eventually, nextEvent, simCameraSettings, startSimulation } from './fixtures';
+
+describe('runtime: CameraRuntime against the simulator', function () {
+  this.timeout(15_000);
+  let sim: Simulation;
+  let runtime: CameraRuntime | undefined;
+  let quiet: { udp: number; timers: number };
+
+  beforeEach(async () => {
+    sim = await startSimulation();
+    quiet = await quietHandles(sim);
+    await sim.cameras[0].start();
+  });
+  afterEach(async () => {
+    await runtime?.close();
+    runtime = undefined;
+    await sim.close();
+  });
+
+  const open = (patch = {}): CameraRuntime => {
+    runtime = new CameraRuntime(simCameraSettings(sim, patch));
+    return runtime;
+  };
+
+  it('races once, then reuses the live session until it is closed', async () => {
+    const rt = open();
+    const states: RuntimeState['phase'][] = [];
+    rt.on('state', (s) => states.push(s.phase));
+    const first = await rt.connect();
+    assert.equal(first.reused, false);
+    assert.equal(first.mode, 'lan');
+    assert.equal(first.winner, 'lanConnectThread');
+    assert.equal(first.destinationPort, sim.cameras[0].sessionPort);
+    assert.equal(first.camera, 'sim cam');
+    const second = await rt.connect();
+    assert.equal(second.reused, true);
+    assert.equal(second.since, first.since);
+    assert.equal(sim.cameras[0].counters.sessions, 1, 'one camera session, not one per call');
+    await rt.closeSession();
+    const third = await rt.connect();
+    assert.equal(third.reused, false);
+    assert.deepEqual(states, ['racing', 'connected', 'idle', 'racing', 'connected']);
+  });
+
+  it('concurrent callers share one race', async () => {
+    const rt = open();
+    const results = await Promise.all([rt.connect(), rt.connect(), rt.connect()]);
+    assert.deepEqual(results.map((r) => r.reused), [false, true, true]);
+    assert.equal(sim.cameras[0].counters.sessions, 1);
+  });
+
+  it('overrides apply to one race only; bad overrides name the field before any socket opens', async () => {
+    const rt = open();
+    const before = await settledHandles();
+    await assert.rejects(rt.connect({ overrides: { maxConnectionTimeMs: -5 } }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.field, 'camera.maxConnectionTimeMs');
+      assert.equal(err.value, -5);
+      return true;
+    });
+    await assert.rejects(rt.connect({ overrides: { did: 'LBCS-000001-CCCJJ' } }), (err: unknown) => err instanceof ConfigError && err.field === 'camera.did');
+    await assert.rejects(rt.connect({ overrides: 'lan' }), (err: unknown) => err instanceof ConfigError && err.field === 'camera');
+    assert.equal((await settledHandles()).udp, before.udp, 'no socket was opened');
+    assert.equal(rt.state.phase, 'idle');
+
+    const relay = await rt.connect({ overrides: { modes: ['relay'] } });
+    assert.equal(relay.mode, 'relay');
+    assert.deepEqual(relay.racers.map((r) => r.mode), ['relay']);
+    await rt.closeSession();
+    const plain = await rt.connect();
+    assert.equal(plain.mode, 'lan');
+    assert.deepEqual(plain.racers.map((r) => r.mode), ['lan', 'p2p', 'relay']);
+  });
+
+  it('LAN down → p2p; LAN and P2P down → relay; all down → RaceError, failed state, telemetry records it', async () => {
+    const rt = open({ maxConnectionTimeMs: 800, attemptTimeoutMs: 300 });
+    sim.setPath('lan', { down: true });
+    assert.equal((await rt.connect()).mode, 'p2p');
+    await rt.closeSession();
+    sim.setPath('p2p', { down: true });
+    assert.equal((await rt.connect()).mode, 'relay');
+    await rt.closeSession();
+    sim.setPath('relay', { down: true });
+    const failed = nextEvent<[RuntimeState]>(rt, 'state', (s) => s.phase === 'failed');
+    await assert.rejects(rt.connect(), RaceError);
+    const [state] = await failed;
+    assert.equal(state.phase === 'failed' && state.reason, 'unreachable');
+    const stats = rt.telemetry.mode('lan');
+    assert.equal(stats.wins, 0);
+    assert.ok(stats.failures >= 1, 'the failed race was recorded');
+    assert.ok(rt.telemetry.mode('relay').wins >= 1);
+  });
+
+  it('applied tuning changes the next race (order and timeouts); invalid tuning names the field', async () => {
+    const rt = open();
+    assert.throws(() => rt.applyTuning({ version: 1 }), (err: unknown) => err instanceof TelemetryFormatError && err.field === 'tuning.order');
+    const tuning = {
+      version: 1,
+      order: ['relay', 'p2p', 'lan'],
+      skip: [],
+      staggerMs: { lan: 0, p2p: 0, relay: 0 },
+      attemptTimeoutMs: { lan: 321, p2p: 654, relay: 987 },
+    };
+    rt.applyTuning(tuning);
+    const result = await rt.connect();
+    assert.equal(result.tuning.source, 'applied');
+    assert.deepEqual(result.tuning.modes, ['relay', 'p2p', 'lan']);
+    assert.deepEqual(result.tuning.attemptTimeoutMs, { lan: 321, p2p: 654, relay: 987 });
+    assert.deepEqual(result.racers.map((r) => r.mode), ['relay', 'p2p', 'lan'], 'the engine raced in the tuned order');
+    await rt.closeSession();
+    rt.applyTuning(null);
+    const untuned = await rt.connect();
+    assert.equal(untuned.tuning.source, 'none');
+    assert.deepEqual(untuned.tuning.attemptTimeoutMs, { lan: 500, p2p: 500, relay: 500 });
+  });
+
+  it('adaptive mode derives the tuning from telemetry before every race', async () => {
+    const rt = open({ adaptive: true });
+    for (let i = 0; i < 3; i += 1) {
+      const r = await rt.connect();
+      assert.equal(r.tuning.source, 'derived');
+      await rt.closeSession();
+    }
+    const derived = rt.tuning();
+    assert.equal(derived.order[0], 'lan', 'lan has won every race');
+    const next = await rt.connect();
+    assert.deepEqual(next.tuning.attemptTimeoutMs, derived.attemptTimeoutMs);
+    assert.notDeepEqual(next.tuning.attemptTimeoutMs, { lan: 500, p2p: 500, relay: 500 }, 'timeouts came from the samples');
+  });
+
+  it('telemetry survives export/import; reset clears it', async () => {
+    const rt = open();
+    await rt.connect();
+    const json = JSON.parse(JSON.stringify(rt.exportTelemetry()));
+    rt.resetTelemetry();
+    assert.equal(rt.telemetry.mode('lan').wins, 0);
+    rt.importTelemetry(json);
+    assert.equal(rt.telemetry.mode('lan').wins, 1);
+    assert.throws(() => rt.importTelemetry({ version: 1, modes: {} }), TelemetryFormatError);
+  });
+
+  it('a caller that aborts stops waiting; the race stops when nobody waits', async () => {
+    sim.setPath('lan', { down: true });
+    sim.setPath('p2p', { down: true });
+    sim.setPath('relay', { down: true });
+    const rt = open({ maxConnectionTimeMs: 10_000 });
+    const controller = new AbortController();
+    const racing = nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'racing');
+    const pending = rt.connect({ signal: controller.signal });
+    await racing;
+    controller.abort(new Error('user stop'));
+    await assert.rejects(pending, AbortError);
+    await nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'failed');
+    await rt.close();
+    assert.deepEqual(await quietHandles(sim), quiet);
+  });
+
+  it('close() during a race releases everything promptly and rejects the caller', async () => {
+    sim.setPath('lan', { down: true });
+    sim.setPath('p2p', { down: true });
+    sim.setPath('relay', { down: true });
+    const rt = open({ maxConnectionTimeMs: 10_000 });
+    const racing = nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'racing');
+    const pending = rt.connect();
+    await racing;
+    const started = Date.now();
+    await rt.close();
+    assert.ok(Date.now() - started < 1000, 'closed within a second');
+    await assert.rejects(pending);
+    await assert.rejects(rt.connect(), RuntimeClosedError);
+    assert.equal(rt.state.phase, 'closed');
+    assert.deepEqual(await quietHandles(sim), quiet);
+  });
+
+  it('close() with a live session sends CLOSE to the camera and releases the socket', async () => {
+    const rt = open();
+    await rt.connect();
+    assert.equal(sim.cameras[0].sessionCount, 1);
+    await rt.close();
+    await eventually(() => sim.cameras[0].counters.closedByPeer === 1, 'the camera saw CLOSE');
+    assert.deepEqual(await quietHandles(sim), quiet);
+  });
+
+  it('the session is lost when the camera goes silent', async () => {
+    const rt = open({ keepaliveSilenceMs: 1000 });
+    await rt.connect();
+    const idle = nextEvent<[RuntimeState]>(rt, 'state', (s) => s.phase === 'idle');
+    await sim.cameras[0].stop();
+    const [state] = await idle;
+    assert.match(state.phase === 'idle' ? (state.reason ?? '') : '', /lost|closed/);
+    assert.equal(rt.session, null);
+  });
+});
