@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { AbortError, ConfigError, TrailcamError } from '../errors';
-import { race, RaceError, type RaceConfig, type RaceResult } from '../engine';
+import { race, RaceError, type Mode, type RaceConfig, type RaceResult } from '../engine';
 import { CameraTelemetry, deriveTuning, recordRace, validateTuning, type TelemetryJSON, type Tuning } from '../telemetry';
 import { RuntimeClosedError } from './errors';
 import { applyOverrides } from './overrides';
@@ -8,7 +8,8 @@ import type { CameraSettings } from './settings';
 import { openLiveSession, type LiveSession } from './live-session';
 import { SharedTask } from './shared-task';
 import { reportTuning, tuneRaceConfig, type RaceTuningReport, type TuningSource } from './tuning';
-import type { ConnectResult, RaceRecord, RuntimeState } from './types';
+import { runMonitor, untilAborted } from './availability';
+import type { Availability, AvailabilityState, ConnectResult, RaceRecord, RuntimeState } from './types';
 
 export interface CameraRuntimeEvents {
   /** The connection state changed (racing, connected, failed, idle, closed). */
@@ -17,6 +18,8 @@ export interface CameraRuntimeEvents {
   race: [RaceRecord];
   /** The telemetry changed (a race, an import or a reset): persist it if you keep it. */
   telemetry: [];
+  /** Availability changed (emitted on change only: never the same state twice in a row). */
+  availability: [Availability];
 }
 
 export interface ConnectOptions {
@@ -53,11 +56,66 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   #racing: Racing | undefined;
   #live: { session: LiveSession; result: ConnectResult } | undefined;
   #closing: Promise<void> | undefined;
+  #availability: Availability;
+  #monitor: { controller: AbortController; done: Promise<void> } | undefined;
 
   constructor(settings: CameraSettings, options: CameraRuntimeOptions = {}) {
     super();
     this.settings = settings;
     this.#now = options.now ?? Date.now;
+    this.#availability = { state: 'unknown', mode: null, since: this.#now(), reason: null };
+  }
+
+  /**
+   * Whether the camera is reachable: `online` while a session is up, `offline` after a failed
+   * race or a lost session, `connecting` while the monitor makes its first attempt, `unknown`
+   * before anything was tried.
+   */
+  get availability(): Availability {
+    return { ...this.#availability };
+  }
+
+  get monitoring(): boolean {
+    return this.#monitor !== undefined;
+  }
+
+  /**
+   * Keeps the camera's session up: races, waits for the session to end, retries with the
+   * configured backoff (reconnectMinMs doubling up to reconnectMaxMs). Idempotent.
+   */
+  startMonitor(): void {
+    this.#assertOpen('startMonitor');
+    if (this.#monitor) return;
+    const controller = new AbortController();
+    if (this.#availability.state === 'unknown') this.#setAvailability('connecting', null, null);
+    const done = runMonitor(
+      {
+        connect: (signal) => this.connect({ signal }),
+        sessionEnded: (signal) => (this.#live ? untilAborted(this.#live.session.ended, signal, 'monitor') : Promise.resolve('no session')),
+      },
+      { minBackoffMs: this.settings.reconnectMinMs, maxBackoffMs: this.settings.reconnectMaxMs },
+      controller.signal,
+    );
+    this.#monitor = { controller, done };
+  }
+
+  /** Stops the monitor (its race in flight stops unless another caller waits for it); the session stays up. */
+  async stopMonitor(): Promise<void> {
+    const monitor = this.#monitor;
+    if (!monitor) return;
+    this.#monitor = undefined;
+    monitor.controller.abort(new AbortError('monitor stopped'));
+    await monitor.done;
+  }
+
+  /** Checks once: online if a session is up or a race wins, offline if it fails. Never rejects for unreachability. */
+  async check(options: { signal?: AbortSignal } = {}): Promise<Availability> {
+    try {
+      await this.connect(options);
+    } catch (err) {
+      if (!(err instanceof RaceError)) throw err;
+    }
+    return this.availability;
   }
 
   get name(): string {
@@ -114,12 +172,8 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   }
 
   /** Closes the live session (sends CLOSE to the camera); a race in flight is not affected. */
-  async closeSession(reason = 'closed by the user'): Promise<void> {
-    const live = this.#live;
-    if (live === undefined) return;
-    this.#live = undefined;
-    await live.session.close();
-    if (!this.closed) this.#setState({ phase: 'idle', reason });
+  async closeSession(): Promise<void> {
+    await this.#live?.session.close(USER_CLOSED);
   }
 
   /** Telemetry of this camera (read-only use: record through races). */
@@ -174,11 +228,14 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     if (this.#closing) return this.#closing;
     const reason = new RuntimeClosedError('close');
     this.#closing = (async () => {
+      const monitor = this.#monitor;
+      this.#monitor = undefined;
+      monitor?.controller.abort(reason);
       const racing = this.#racing;
       racing?.task.abort(reason);
       const live = this.#live;
       this.#live = undefined;
-      await Promise.allSettled([racing?.task.promise, live?.session.close()]);
+      await Promise.allSettled([monitor?.done, racing?.task.promise, live?.session.close()]);
       this.#setState({ phase: 'closed' });
     })();
     return this.#closing;
@@ -202,6 +259,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     } catch (err) {
       if (err instanceof RaceError) {
         this.#record(config, { ok: false, mode: null, elapsedMs: err.elapsedMs, racers: err.racers, atMs: this.#now(), error: err.message });
+        if (!this.closed) this.#setAvailability('offline', null, 'unreachable');
       }
       if (!this.closed) this.#setState({ phase: 'failed', reason: failureReason(err), since: this.#now() });
       throw err;
@@ -229,11 +287,13 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     const live = { session, result: summary };
     this.#live = live;
     session.onEnd((reason) => {
-      if (this.#live !== live) return;
-      this.#live = undefined;
-      if (!this.closed) this.#setState({ phase: 'idle', reason });
+      if (this.#live === live) this.#live = undefined;
+      if (this.closed) return;
+      this.#setAvailability('offline', null, reason);
+      if (this.#state.phase === 'connected') this.#setState({ phase: 'idle', reason });
     });
     this.#setState({ phase: 'connected', mode: result.mode, elapsedMs: result.elapsedMs, since: connected });
+    this.#setAvailability('online', result.mode, null);
     return summary;
   }
 
@@ -241,6 +301,16 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     recordRace(this.#telemetry, { atMs: record.atMs, racers: record.racers, staggerMs: config.staggerMs });
     this.emit('race', record);
     this.emit('telemetry');
+  }
+
+  #setAvailability(state: AvailabilityState, mode: Mode | null, reason: string | null): void {
+    if (this.#availability.state === state) {
+      // Same state, newer detail (e.g. offline: closed → unreachable): no new event.
+      this.#availability = { ...this.#availability, mode, reason };
+      return;
+    }
+    this.#availability = { state, mode, since: this.#now(), reason };
+    this.emit('availability', this.availability);
   }
 
   #setState(state: RuntimeState): void {
@@ -252,6 +322,9 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     if (this.closed) throw new RuntimeClosedError(what);
   }
 }
+
+/** The reason of a session the user closed (closeSession). */
+export const USER_CLOSED = 'closed by the user';
 
 /** A short reason for a status line. */
 export function failureReason(err: unknown): string {

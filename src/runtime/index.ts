@@ -1,5 +1,5 @@
 /** The per-camera runtime shared by the Node-RED nodes of one camera config node. */
-export { CameraRuntime, failureReason, type CameraRuntimeEvents, type ConnectOptions, type CameraRuntimeOptions } from './camera-runtime';
+export { CameraRuntime, failureReason, USER_CLOSED, type CameraRuntimeEvents, type ConnectOptions, type CameraRuntimeOptions } from './camera-runtime';
 export { CAMERA_DEFAULTS, CAMERA_LIMITS, validateCameraSettings, type CameraSettings, type CameraSettingsInput, type CameraCredentials } from './settings';
 export { applyOverrides, OVERRIDABLE_FIELDS, type RaceOverrides } from './overrides';
 export { tuneRaceConfig, reportTuning, type RaceTuningReport, type TuningSource } from './tuning';

@@ -5,8 +5,10 @@ export interface LiveSession {
   readonly open: boolean;
   /** Called once when the session ends (lost or closed), with a short reason. */
   onEnd(listener: (reason: string) => void): void;
+  /** Resolves with the reason once the session has ended. */
+  readonly ended: Promise<string>;
   /** Sends CLOSE and releases the socket; resolves when it is released. Idempotent. */
-  close(): Promise<void>;
+  close(reason?: string): Promise<void>;
 }
 
 export interface LiveSessionOptions {
@@ -20,6 +22,10 @@ export interface LiveSessionOptions {
  */
 export function openLiveSession(link: Link, options: LiveSessionOptions): LiveSession {
   const listeners: ((reason: string) => void)[] = [];
+  let resolveEnded: (reason: string) => void = () => undefined;
+  const endedPromise = new Promise<string>((resolve) => {
+    resolveEnded = resolve;
+  });
   let ended = false;
   let timer: NodeJS.Timeout | undefined;
   const end = (reason: string, notifyPeer: boolean): Promise<void> => {
@@ -28,6 +34,7 @@ export function openLiveSession(link: Link, options: LiveSessionOptions): LiveSe
       clearTimeout(timer);
       link.off('message', onMessage);
       link.off('close', onClose);
+      resolveEnded(reason);
       for (const listener of listeners.splice(0)) listener(reason);
     }
     return link.close(notifyPeer);
@@ -48,9 +55,10 @@ export function openLiveSession(link: Link, options: LiveSessionOptions): LiveSe
     get open() {
       return !ended && link.open;
     },
+    ended: endedPromise,
     onEnd: (listener) => {
       listeners.push(listener);
     },
-    close: () => end('closed by the user', true),
+    close: (reason = 'closed') => end(reason, true),
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AbortError, ConfigError } from '../../src/errors';
 import { RaceError } from '../../src/engine';
-import { CameraRuntime, RuntimeClosedError, type RuntimeState } from '../../src/runtime';
+import { CameraRuntime, RuntimeClosedError, type Availability, type RuntimeState } from '../../src/runtime';
 import type { Simulation } from '../../src/sim';
 import { TelemetryFormatError } from '../../src/telemetry';
 import { quietHandles, settledHandles } from '../helpers/udp';
@@ -196,5 +196,47 @@ describe('runtime: CameraRuntime against the simulator', function () {
     const [state] = await idle;
     assert.match(state.phase === 'idle' ? (state.reason ?? '') : '', /lost|closed/);
     assert.equal(rt.session, null);
+  });
+
+  describe('availability', () => {
+    it('the monitor reports online → offline → online as the camera stops and restarts, each change once', async () => {
+      const rt = open({ keepaliveSilenceMs: 1000, reconnectMinMs: 50, reconnectMaxMs: 200, maxConnectionTimeMs: 500 });
+      const seen: string[] = [];
+      rt.on('availability', (a) => seen.push(a.state));
+      const online = nextEvent(rt, 'availability', (a: Availability) => a.state === 'online');
+      rt.startMonitor();
+      await online;
+      const offline = nextEvent(rt, 'availability', (a: Availability) => a.state === 'offline');
+      await sim.cameras[0].stop();
+      await offline;
+      const back = nextEvent(rt, 'availability', (a: Availability) => a.state === 'online');
+      await sim.cameras[0].start();
+      await back;
+      assert.deepEqual(seen, ['connecting', 'online', 'offline', 'online']);
+      await rt.stopMonitor();
+      assert.equal(rt.availability.state, 'online', 'stopping the monitor keeps the session');
+    });
+
+    it('stopMonitor() while the camera is unreachable leaves no socket or timer', async () => {
+      for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: true });
+      const rt = open({ reconnectMinMs: 20, reconnectMaxMs: 40, maxConnectionTimeMs: 300, attemptTimeoutMs: 100 });
+      const offline = nextEvent(rt, 'availability', (a: Availability) => a.state === 'offline');
+      rt.startMonitor();
+      await offline;
+      await rt.stopMonitor();
+      assert.equal(rt.monitoring, false);
+      assert.deepEqual(await quietHandles(sim), quiet);
+    });
+
+    it('check() reports online or offline without throwing for an unreachable camera', async () => {
+      const rt = open({ maxConnectionTimeMs: 300, attemptTimeoutMs: 100 });
+      assert.equal(rt.availability.state, 'unknown');
+      assert.equal((await rt.check()).state, 'online');
+      await rt.closeSession();
+      for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: true });
+      const result = await rt.check();
+      assert.equal(result.state, 'offline');
+      assert.equal(result.reason, 'unreachable');
+    });
   });
 });
