@@ -1,0 +1,34 @@
+import { USER_CLOSED, type Availability, type RuntimeState } from '../../src/runtime';
+import type { NodeStatus } from './red';
+
+/** Translates a key of the trailcam-camera catalogue (RED._ of the config node). */
+export type Translate = (key: string) => string;
+
+/**
+ * The status every node of a camera shows: the race and session state, and the monitor's
+ * availability when it says more (offline while no race runs). Mode and time are shown as
+ * they are ("lan 12 ms"); words come from the catalogue.
+ */
+export function cameraStatus(state: RuntimeState, availability: Availability | null, t: Translate): NodeStatus {
+  switch (state.phase) {
+    case 'racing':
+      return { fill: 'yellow', shape: 'ring', text: t('trailcam-camera.status.racing') };
+    case 'connected':
+      return { fill: 'green', shape: 'dot', text: `${state.mode} ${Math.round(state.elapsedMs)} ms` };
+    case 'failed':
+      return { fill: 'red', shape: 'ring', text: state.reason };
+    case 'closed':
+      return {};
+    case 'idle':
+      if (availability?.state === 'connecting') return { fill: 'yellow', shape: 'ring', text: t('trailcam-camera.status.connecting') };
+      if (state.reason === USER_CLOSED) return { fill: 'grey', shape: 'ring', text: t('trailcam-camera.status.disconnected') };
+      if (availability?.state === 'offline') return { fill: 'red', shape: 'ring', text: availability.reason ?? t('trailcam-camera.status.offline') };
+      if (state.reason !== null) return { fill: 'red', shape: 'ring', text: state.reason };
+      return { fill: 'grey', shape: 'ring', text: t('trailcam-camera.status.disconnected') };
+  }
+}
+
+/** Status for a node whose camera config is missing or invalid. */
+export function configErrorStatus(reason: string): NodeStatus {
+  return { fill: 'red', shape: 'ring', text: reason };
+}

@@ -1,0 +1,112 @@
+import { ConfigError } from '../src/errors';
+import { CameraRuntime, failureReason, validateCameraSettings, type CameraSettingsInput } from '../src/runtime';
+import type { CameraConfigNode } from './lib/camera-node';
+import type { Node, NodeAPI, NodeStatus } from './lib/red';
+import { cameraStatus, configErrorStatus } from './lib/status';
+
+/** The properties the editor stores for a trailcam-camera config node. */
+interface CameraConfig {
+  name?: string;
+  host?: string;
+  did?: string;
+  ports?: string;
+  modeLan?: boolean;
+  modeP2p?: boolean;
+  modeRelay?: boolean;
+  servers?: string;
+  relays?: string;
+  maxConnectionTimeMs?: number | string;
+  attemptTimeoutMs?: number | string;
+  startupDelayMs?: number | string;
+  adaptive?: boolean;
+  keepaliveSilenceMs?: number | string;
+  reconnectMinMs?: number | string;
+  reconnectMaxMs?: number | string;
+}
+
+/** Turns the editor's properties (and credentials) into runtime settings input. */
+export function settingsInput(config: CameraConfig, credentials: Record<string, string | undefined> | undefined): CameraSettingsInput {
+  const modes = [config.modeLan !== false && 'lan', config.modeP2p !== false && 'p2p', config.modeRelay !== false && 'relay'].filter(
+    (mode): mode is string => typeof mode === 'string',
+  );
+  return {
+    name: config.name,
+    host: config.host,
+    did: config.did,
+    ports: config.ports === '' ? undefined : config.ports,
+    modes,
+    servers: config.servers,
+    relays: config.relays,
+    maxConnectionTimeMs: config.maxConnectionTimeMs,
+    attemptTimeoutMs: config.attemptTimeoutMs,
+    startupDelayMs: config.startupDelayMs,
+    adaptive: config.adaptive,
+    keepaliveSilenceMs: config.keepaliveSilenceMs,
+    reconnectMinMs: config.reconnectMinMs,
+    reconnectMaxMs: config.reconnectMaxMs,
+    user: credentials?.user,
+    password: credentials?.password,
+  };
+}
+
+/**
+ * trailcam-camera: the config node. Owns one CameraRuntime (race, session, telemetry) shared
+ * by every node that uses this camera, and sets the camera's status on all of them (like the
+ * core MQTT broker node). Closing it closes the runtime, a race in flight included.
+ */
+module.exports = (RED: NodeAPI): void => {
+  function TrailcamCameraNode(this: Node, config: CameraConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this as Node & { runtime: CameraRuntime | null; configError: ConfigError | null } & Partial<CameraConfigNode>;
+    const users = new Set<Node>();
+    let runtime: CameraRuntime | null = null;
+    let configError: ConfigError | null = null;
+    try {
+      runtime = new CameraRuntime(validateCameraSettings(settingsInput(config, node.credentials)));
+    } catch (err) {
+      configError = err instanceof ConfigError ? err : new ConfigError('camera', config.name, failureReason(err));
+      node.error(RED._('trailcam-camera.errors.invalid-config', { error: configError.message }));
+    }
+    node.runtime = runtime;
+    node.configError = configError;
+
+    const t = (key: string): string => RED._(key);
+    const currentStatus = (): NodeStatus => {
+      if (runtime === null) return configErrorStatus(configError ? `invalid ${configError.field}` : 'invalid config');
+      return cameraStatus(runtime.state, runtime.availability, t);
+    };
+    const refresh = (): void => {
+      const status = currentStatus();
+      for (const user of users) user.status(status);
+    };
+    runtime?.on('state', refresh);
+    runtime?.on('availability', refresh);
+
+    node.currentStatus = currentStatus;
+    node.register = (user: Node): void => {
+      users.add(user);
+      user.status(currentStatus());
+    };
+    node.deregister = (user: Node): void => {
+      users.delete(user);
+    };
+
+    node.on('close', (_removed: boolean, done: () => void): void => {
+      runtime?.off('state', refresh);
+      runtime?.off('availability', refresh);
+      users.clear();
+      if (runtime === null) return done();
+      runtime.close().then(
+        () => done(),
+        (err: unknown) => {
+          node.warn(err);
+          done();
+        },
+      );
+    });
+  }
+
+  RED.nodes.registerType('trailcam-camera', TrailcamCameraNode, {
+    credentials: { user: { type: 'text' }, password: { type: 'password' } },
+  });
+};

@@ -1,0 +1,110 @@
+import { ConfigError } from '../src/errors';
+import { RaceError, type Mode } from '../src/engine';
+import { failureReason, type CameraRuntime, type ConnectResult } from '../src/runtime';
+import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
+import { InFlight } from './lib/inflight';
+import type { Node, NodeAPI, NodeMessage, SendFunction } from './lib/red';
+import { configErrorStatus } from './lib/status';
+
+interface ConnectConfig extends UsesCamera {
+  name?: string;
+}
+
+/** Output index per winning mode; the fourth output gets failed races. */
+const OUTPUT: Readonly<Record<Mode | 'failed', number>> = { lan: 0, p2p: 1, relay: 2, failed: 3 };
+
+/** `msg.action` values this node understands. */
+const ACTIONS = ['connect', 'close', 'reconnect'] as const;
+type Action = (typeof ACTIONS)[number];
+
+export function parseAction(value: unknown): Action {
+  if (value === undefined || value === null || value === '') return 'connect';
+  if (typeof value === 'string' && (ACTIONS as readonly string[]).includes(value)) return value as Action;
+  throw new ConfigError('action', value, `must be one of ${ACTIONS.join(', ')}`);
+}
+
+/** What the Failed output carries in msg.payload. */
+export interface FailedPayload {
+  camera: string;
+  mode: null;
+  error: string;
+  code: string;
+  elapsedMs: number;
+  racers: RaceError['racers'];
+}
+
+/** Sends `msg` on output `index` of four. */
+function sendOn(send: SendFunction, index: number, msg: NodeMessage): void {
+  const outputs: (NodeMessage | null)[] = [null, null, null, null];
+  outputs[index] = msg;
+  send(outputs);
+}
+
+/**
+ * trailcam-connect: each input races the camera (or reuses its live session) and sends the
+ * result on the output of the winning mode (LAN, P2P, Relay) or on Failed. `msg.camera`
+ * overrides config fields for one race, `msg.tuning` is applied to the camera first,
+ * `msg.action` = "close" closes the session, "reconnect" closes it and races anew.
+ */
+module.exports = (RED: NodeAPI): void => {
+  function TrailcamConnectNode(this: Node, config: ConnectConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const camera = findCamera(RED, config.camera);
+    const inflight = new InFlight();
+    if (camera instanceof ConfigError) node.status(configErrorStatus(RED._('trailcam-connect.errors.no-camera')));
+    else camera.register(node);
+
+    const handle = async (runtime: CameraRuntime, msg: NodeMessage, send: SendFunction, signal: AbortSignal): Promise<void> => {
+      const action = parseAction(msg.action);
+      if (msg.tuning !== undefined) runtime.applyTuning(msg.tuning);
+      if (action === 'close' || action === 'reconnect') await runtime.closeSession();
+      if (action === 'close') return;
+      let result: ConnectResult;
+      try {
+        result = await runtime.connect({ signal, overrides: msg.camera });
+      } catch (err) {
+        if (!(err instanceof RaceError)) throw err;
+        const payload: FailedPayload = {
+          camera: runtime.name,
+          mode: null,
+          error: err.message,
+          code: err.code,
+          elapsedMs: err.elapsedMs,
+          racers: err.racers,
+        };
+        msg.payload = payload;
+        sendOn(send, OUTPUT.failed, msg);
+        return;
+      }
+      msg.payload = result;
+      sendOn(send, OUTPUT[result.mode], msg);
+    };
+
+    node.on('input', (msg, send, done) => {
+      const runtime = runtimeOf(camera);
+      if (runtime instanceof ConfigError) {
+        node.status(configErrorStatus(`invalid ${runtime.field}`));
+        done(runtime);
+        return;
+      }
+      inflight.run(
+        node,
+        msg,
+        done,
+        (signal) => handle(runtime, msg, send, signal),
+        (err) => node.status(configErrorStatus(err instanceof ConfigError ? `invalid ${err.field}` : failureReason(err))),
+      );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void): void => {
+      if (!(camera instanceof ConfigError)) camera.deregister(node);
+      inflight.abortAll().then(
+        () => done(),
+        () => done(),
+      );
+    });
+  }
+
+  RED.nodes.registerType('trailcam-connect', TrailcamConnectNode);
+};
