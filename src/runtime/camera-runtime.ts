@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { AbortError, ConfigError, TrailcamError } from '../errors';
 import { race, RaceError, type Mode, type RaceConfig, type RaceResult } from '../engine';
 import { CameraTelemetry, deriveTuning, recordRace, validateTuning, type TelemetryJSON, type Tuning } from '../telemetry';
+import type { ArtemisCallOptions, DeviceInfo, JsonObject, MediaListPage, MediaListRequest } from '../artemis';
+import { CameraCommands } from './camera-commands';
 import { RuntimeClosedError } from './errors';
 import { applyOverrides } from './overrides';
 import type { CameraSettings } from './settings';
@@ -54,10 +56,11 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   #applied: Tuning | null = null;
   #state: RuntimeState = { phase: 'idle', reason: null };
   #racing: Racing | undefined;
-  #live: { session: LiveSession; result: ConnectResult } | undefined;
+  #live: { session: LiveSession; result: ConnectResult; commands?: CameraCommands } | undefined;
   #closing: Promise<void> | undefined;
   #availability: Availability;
   #monitor: { controller: AbortController; done: Promise<void> } | undefined;
+  readonly #monitorHolders = new Set<unknown>();
 
   constructor(settings: CameraSettings, options: CameraRuntimeOptions = {}) {
     super();
@@ -81,10 +84,12 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
 
   /**
    * Keeps the camera's session up: races, waits for the session to end, retries with the
-   * configured backoff (reconnectMinMs doubling up to reconnectMaxMs). Idempotent.
+   * configured backoff (reconnectMinMs doubling up to reconnectMaxMs). The monitor runs while
+   * at least one holder has started it (each Node-RED node is a holder); idempotent per holder.
    */
-  startMonitor(): void {
+  startMonitor(holder: unknown = DEFAULT_HOLDER): void {
     this.#assertOpen('startMonitor');
+    this.#monitorHolders.add(holder);
     if (this.#monitor) return;
     const controller = new AbortController();
     if (this.#availability.state === 'unknown') this.#setAvailability('connecting', null, null);
@@ -99,10 +104,14 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     this.#monitor = { controller, done };
   }
 
-  /** Stops the monitor (its race in flight stops unless another caller waits for it); the session stays up. */
-  async stopMonitor(): Promise<void> {
+  /**
+   * Releases `holder`'s hold on the monitor; the last release stops it (its race in flight
+   * stops unless another caller waits for it). The session stays up.
+   */
+  async stopMonitor(holder: unknown = DEFAULT_HOLDER): Promise<void> {
+    this.#monitorHolders.delete(holder);
     const monitor = this.#monitor;
-    if (!monitor) return;
+    if (!monitor || this.#monitorHolders.size > 0) return;
     this.#monitor = undefined;
     monitor.controller.abort(new AbortError('monitor stopped'));
     await monitor.done;
@@ -196,11 +205,14 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     this.emit('telemetry');
   }
 
-  /** The tuning the telemetry suggests now for this camera's configured modes. */
+  /**
+   * The tuning the telemetry suggests now for this camera's configured modes: order, start
+   * delays and adaptive attempt timeouts (the configured attempt timeout stands in for a mode
+   * without samples). With `adaptive` on, every race uses it; otherwise only when applied.
+   */
   tuning(): Tuning {
     return deriveTuning(this.#telemetry, this.#now(), {
       modes: this.settings.race.modes,
-      adaptiveTimeout: this.settings.adaptive,
       defaultAttemptTimeoutMs: Math.max(...Object.values(this.settings.race.attemptTimeoutMs)),
     });
   }
@@ -221,6 +233,25 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   }
 
   /**
+   * Sends an ARTEMIS command (`{"cmdId": cmdId, ...fields, "token": …}`) and resolves with the
+   * camera's answer. Connects first if no session is up and logs in lazily with the camera's
+   * credentials. Rejects with the ARTEMIS client's typed errors, RaceError, AbortError.
+   */
+  async command(cmdId: number, fields: JsonObject = {}, options: ArtemisCallOptions = {}): Promise<JsonObject> {
+    return (await this.#commands(options.signal)).command(cmdId, fields, options);
+  }
+
+  /** Device info (cmdId 512): battery, SD card, firmware, … (see DeviceInfo). */
+  async deviceInfo(options: ArtemisCallOptions = {}): Promise<DeviceInfo> {
+    return (await this.#commands(options.signal)).deviceInfo(options);
+  }
+
+  /** One page of the media list (cmdId 768). */
+  async mediaList(request: MediaListRequest = {}, options: ArtemisCallOptions = {}): Promise<MediaListPage> {
+    return (await this.#commands(options.signal)).mediaList(request, options);
+  }
+
+  /**
    * Closes everything: aborts a race in flight (its sockets are closed before this resolves),
    * closes the live session. Idempotent.
    */
@@ -230,6 +261,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     this.#closing = (async () => {
       const monitor = this.#monitor;
       this.#monitor = undefined;
+      this.#monitorHolders.clear();
       monitor?.controller.abort(reason);
       const racing = this.#racing;
       racing?.task.abort(reason);
@@ -239,6 +271,19 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
       this.#setState({ phase: 'closed' });
     })();
     return this.#closing;
+  }
+
+  /** The command channel of the live session (connecting first if needed). */
+  async #commands(signal: AbortSignal | undefined): Promise<CameraCommands> {
+    await this.connect({ signal });
+    const live = this.#live;
+    if (live === undefined) throw new RuntimeClosedError('command');
+    if (live.commands) return live.commands;
+    const transport = live.session.transport;
+    if (transport === null) throw new TrailcamError('ERR_TRAILCAM_NO_CHANNELS', 'camera commands need the DRW session layer, which this session does not have');
+    const commands = new CameraCommands(transport, this.settings.credentials);
+    live.commands = commands;
+    return commands;
   }
 
   /** The configured race config with the applied or derived tuning. */
@@ -284,9 +329,10 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
       since: connected,
     };
     const session = openLiveSession(result.link, { silenceMs: this.settings.keepaliveSilenceMs });
-    const live = { session, result: summary };
+    const live: { session: LiveSession; result: ConnectResult; commands?: CameraCommands } = { session, result: summary };
     this.#live = live;
     session.onEnd((reason) => {
+      live.commands?.close();
       if (this.#live === live) this.#live = undefined;
       if (this.closed) return;
       this.#setAvailability('offline', null, reason);
@@ -322,6 +368,9 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     if (this.closed) throw new RuntimeClosedError(what);
   }
 }
+
+/** The holder of start/stopMonitor calls that name none. */
+const DEFAULT_HOLDER = Symbol('default monitor holder');
 
 /** The reason of a session the user closed (closeSession). */
 export const USER_CLOSED = 'closed by the user';

@@ -1,8 +1,11 @@
 import type { Link } from '../engine';
+import type { ChannelTransport } from '../session/types';
 
 /** What the runtime needs of the session on a won link. */
 export interface LiveSession {
   readonly open: boolean;
+  /** Reliable DRW channels for the application layer; null while no session layer is available. */
+  readonly transport: ChannelTransport | null;
   /** Called once when the session ends (lost or closed), with a short reason. */
   onEnd(listener: (reason: string) => void): void;
   /** Resolves with the reason once the session has ended. */
@@ -55,6 +58,7 @@ export function openLiveSession(link: Link, options: LiveSessionOptions): LiveSe
     get open() {
       return !ended && link.open;
     },
+    transport: null,
     ended: endedPromise,
     onEnd: (listener) => {
       listeners.push(listener);

@@ -42,7 +42,7 @@ export interface CameraSettings {
   name: string;
   /** The race configuration before tuning and per-message overrides. */
   race: RaceConfig;
-  /** Derive timeouts, order and stagger from the camera's telemetry before every race. */
+  /** Apply the tuning derived from the camera's telemetry (order, stagger, adaptive timeouts) before every race. */
   adaptive: boolean;
   keepaliveSilenceMs: number;
   reconnectMinMs: number;

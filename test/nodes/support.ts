@@ -12,7 +12,15 @@ export interface TestHelper {
   setFlows(flow: FlowNode[], type?: string, credentials?: Record<string, object>): Promise<void>;
   getNode(id: string): TestNode | null;
   log(): { args: unknown[][] };
-  _redNodes: { loadContextsPlugin(): Promise<void>; closeContextsPlugin(): Promise<void>; getNode(id: string): TestNode | null };
+  _redNodes: {
+    loadContextsPlugin(): Promise<void>;
+    closeContextsPlugin(): Promise<void>;
+    getNode(id: string): TestNode | null;
+    setFlows(flow: FlowNode[], credentials: Record<string, object>, type: string): Promise<unknown>;
+    stopFlows(): Promise<void>;
+    startFlows(): Promise<void>;
+  };
+  _events: { once(event: string, listener: () => void): void };
 }
 
 /** A node as the helper gives it back: the runtime node plus the helper's `call:*` events. */
@@ -40,6 +48,8 @@ helper.init(require.resolve('node-red'));
 export const trailcamNodes = (): unknown[] => [
   require('../../nodes/trailcam-camera'),
   require('../../nodes/trailcam-connect'),
+  require('../../nodes/trailcam-status'),
+  require('../../nodes/trailcam-telemetry'),
 ];
 
 /** A trailcam-camera config node aimed at the simulator (loopback only) with short limits. */
@@ -74,6 +84,17 @@ export function cameraNode(sim: Simulation, patch: Record<string, unknown> = {})
  */
 export function placed(flow: FlowNode[]): FlowNode[] {
   return flow.map((n, i) => (n.z !== undefined && n.x === undefined ? { ...n, x: 100 + 150 * (i % 5), y: 60 + 40 * i } : n));
+}
+
+/**
+ * Deploys `flow` (like the editor's Deploy button) and resolves once the new flows have
+ * started. Unlike helper.setFlows it listens for `flows:started` before deploying, so it cannot
+ * miss the event.
+ */
+export async function deploy(flow: FlowNode[], type: 'full' | 'nodes' | 'flows' = 'full', credentials: Record<string, object> = {}): Promise<void> {
+  const started = new Promise<void>((resolve) => helper._events.once('flows:started', resolve));
+  await helper._redNodes.setFlows(flow, credentials, type);
+  await started;
 }
 
 /** Resolves with the next message a helper node receives. */

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Simulation } from '../../src/sim';
+import type { NodeMessage } from '../../nodes/lib/red';
+import { startSimulation } from '../runtime/fixtures';
+import { cameraNode, firstOf, helper, nextMessage, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
+
+const OUTPUTS = ['lan', 'p2p', 'relay', 'failed'] as const;
+
+/** connect (4 outputs) + telemetry wired into connect's input (and to a helper). */
+function feedbackFlow(sim: Simulation): FlowNode[] {
+  return placed([
+    { id: 'f1', type: 'tab', label: 'test' },
+    cameraNode(sim, { attemptTimeoutMs: 300, maxConnectionTimeMs: 2000 }),
+    { id: 'connect', type: 'trailcam-connect', z: 'f1', camera: 'cam', wires: OUTPUTS.map((o) => [o]) },
+    ...OUTPUTS.map((o) => ({ id: o, type: 'helper', z: 'f1' })),
+    { id: 'telemetry', type: 'trailcam-telemetry', z: 'f1', camera: 'cam', interval: 0, autoApply: false, store: '', wires: [['connect', 'report']] },
+    { id: 'report', type: 'helper', z: 'f1' },
+    { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ]);
+}
+
+const node = (id: string): TestNode => helper.getNode(id) as TestNode;
+const outputs = (): Record<string, TestNode> => Object.fromEntries([...OUTPUTS, 'caught'].map((id) => [id, node(id)]));
+
+async function race(msg: NodeMessage = {}): Promise<{ id: string; msg: NodeMessage }> {
+  const next = firstOf(outputs());
+  node('connect').receive(msg);
+  return next;
+}
+
+interface Report {
+  races: number;
+  modes: Record<string, { wins: number; failures: number; srttMs: number | null }>;
+}
+
+describe('nodes: trailcam-telemetry', function () {
+  this.timeout(20_000);
+  let sim: Simulation;
+
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async () => {
+    sim = await startSimulation();
+  });
+  let contextDir: string | undefined;
+  afterEach(async () => {
+    await helper.unload();
+    if (contextDir !== undefined) {
+      await helper._redNodes.closeContextsPlugin();
+      helper.settings({ contextStorage: undefined });
+      await rm(contextDir, { recursive: true, force: true });
+      contextDir = undefined;
+    }
+    await sim.close();
+  });
+
+  it('its output fed into trailcam-connect changes the next race’s order and timeouts', async () => {
+    await helper.load(trailcamNodes(), feedbackFlow(sim));
+    sim.setPath('lan', { down: true });
+    for (let i = 0; i < 4; i += 1) {
+      const { id, msg } = await race({ action: i === 0 ? 'connect' : 'reconnect' });
+      assert.equal(id, 'p2p');
+      assert.equal((msg.payload as { tuning: { source: string } }).tuning.source, 'none', 'adaptive is off: config values');
+      assert.deepEqual((msg.payload as { tuning: { modes: string[] } }).tuning.modes, ['lan', 'p2p', 'relay']);
+    }
+    sim.setPath('lan', { down: false });
+    node('connect').receive({ action: 'close' });
+
+    const report = nextMessage(node('report'));
+    const next = firstOf(outputs());
+    node('telemetry').receive({});
+    const fed = await report;
+    const stats = fed.payload as Report;
+    assert.equal(stats.modes.p2p.wins, 4);
+    assert.ok(stats.modes.lan.failures + (stats.modes.lan as unknown as { cancellations: number }).cancellations >= 4);
+    const tuning = fed.tuning as { order: string[]; attemptTimeoutMs: Record<string, number> };
+    assert.equal(tuning.order[0], 'p2p');
+
+    const { msg } = await next;
+    const used = (msg.payload as { tuning: { source: string; modes: string[]; attemptTimeoutMs: Record<string, number> } }).tuning;
+    assert.equal(used.source, 'applied');
+    assert.equal(used.modes[0], 'p2p', 'p2p now starts first');
+    assert.deepEqual(used.attemptTimeoutMs, tuning.attemptTimeoutMs);
+    assert.notDeepEqual(used.attemptTimeoutMs, { lan: 300, p2p: 300, relay: 300 }, 'timeouts changed from the configured 300 ms');
+  });
+
+  it('msg.action "reset" clears the statistics; an unknown action goes to Catch', async () => {
+    await helper.load(trailcamNodes(), feedbackFlow(sim));
+    await race();
+    const before = nextMessage(node('report'));
+    node('telemetry').receive({ action: 'report' });
+    assert.equal(((await before).payload as Report).modes.lan.wins, 1);
+    node('connect').receive({ action: 'close' });
+    const after = nextMessage(node('report'));
+    node('telemetry').receive({ action: 'reset' });
+    const reset = await after;
+    assert.equal((reset.payload as Report).races, 0);
+    assert.equal(reset.action, undefined);
+    const caught = nextMessage(node('caught'));
+    node('telemetry').receive({ action: 'wipe' });
+    assert.match(((await caught).error as { message: string }).message, /invalid action "wipe"/);
+  });
+
+  it('statistics survive a flow restart with a file context store', async () => {
+    contextDir = await mkdtemp(join(tmpdir(), 'trailcam-context-'));
+    helper.settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir: contextDir, cache: false } } } });
+    // Open the file store after the helper has set up the runtime and before the flow starts.
+    const openStore = (): Promise<void> => helper._redNodes.loadContextsPlugin();
+    await helper.load([...trailcamNodes(), openStore], feedbackFlow(sim));
+    await race();
+    await race({ action: 'reconnect' });
+    const first = nextMessage(node('report'));
+    node('telemetry').receive({ action: 'report' });
+    assert.equal(((await first).payload as Report).modes.lan.wins, 2);
+
+    // Restart: stop the flows (nodes close, pending context writes finish), close and reopen
+    // the store so nothing survives in memory, start the flows again.
+    await helper._redNodes.stopFlows();
+    await helper._redNodes.closeContextsPlugin();
+    await helper._redNodes.loadContextsPlugin();
+    const started = new Promise<void>((resolve) => helper._events.once('flows:started', resolve));
+    await helper._redNodes.startFlows();
+    await started;
+    const restored = nextMessage(node('report'));
+    node('telemetry').receive({ action: 'report' });
+    const stats = (await restored).payload as Report;
+    assert.equal(stats.modes.lan.wins, 2, 'the fresh camera runtime got its statistics back from the file store');
+    assert.ok((stats.modes.lan.srttMs ?? 0) > 0);
+  });
+
+});
