@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import type { Simulation } from '../../src/sim';
+import { quietHandles, settledHandles } from '../helpers/udp';
+import { startSimulation } from '../runtime/fixtures';
+import { cameraNode, deploy, helper, nextStatus, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
+
+/** Every node type on one camera: connect (racing), status (monitoring), telemetry (on an interval). */
+function busyFlow(sim: Simulation, generation: number): FlowNode[] {
+  return placed([
+    { id: 'f1', type: 'tab', label: 'test' },
+    // A different name each time: the config node changes, so everything that uses it restarts.
+    cameraNode(sim, { name: `cam ${generation}`, maxConnectionTimeMs: 5000, attemptTimeoutMs: 200, reconnectMinMs: 20, reconnectMaxMs: 100 }),
+    { id: 'connect', type: 'trailcam-connect', z: 'f1', camera: 'cam', wires: [['sink'], ['sink'], ['sink'], ['sink']] },
+    { id: 'status', type: 'trailcam-status', z: 'f1', camera: 'cam', startAtDeploy: true, deviceInfo: false, wires: [['sink']] },
+    { id: 'telemetry', type: 'trailcam-telemetry', z: 'f1', camera: 'cam', interval: 1, autoApply: true, store: '', wires: [['sink']] },
+    { id: 'sink', type: 'helper', z: 'f1' },
+  ]);
+}
+
+describe('nodes: redeploying during races', function () {
+  this.timeout(60_000);
+  let sim: Simulation;
+
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async () => {
+    sim = await startSimulation();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await sim.close();
+  });
+
+  it('50 redeploys while races run leave no socket or timer behind; each stop takes under a second', async () => {
+    const quiet = await quietHandles(sim);
+    await sim.cameras[0].start();
+    await helper.load(trailcamNodes(), busyFlow(sim, 0));
+    const slowest: number[] = [];
+    for (let i = 1; i <= 50; i += 1) {
+      // Alternate between a camera that answers (sessions up) and one that does not (races in flight).
+      const reachable = i % 2 === 0;
+      for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: !reachable });
+      const connect = helper.getNode('connect') as TestNode;
+      const busy = nextStatus(connect, (s) => (reachable ? s.fill === 'green' : s.fill === 'yellow'));
+      connect.receive({ payload: i });
+      await busy;
+      const started = Date.now();
+      await deploy(busyFlow(sim, i));
+      slowest.push(Date.now() - started);
+    }
+    const handlesWhileRunning = await settledHandles();
+    await deploy([]);
+    assert.ok(Math.max(...slowest) < 1000, `a redeploy took ${Math.max(...slowest)} ms`);
+    assert.deepEqual(await quietHandles(sim), quiet, 'every socket and timer of the nodes is gone');
+    assert.ok(handlesWhileRunning.udp >= quiet.udp, 'sanity: the handle count was taken');
+  });
+});
