@@ -50,6 +50,15 @@ export const trailcamNodes = (): unknown[] => [
   require('../../nodes/trailcam-connect'),
   require('../../nodes/trailcam-status'),
   require('../../nodes/trailcam-telemetry'),
+  require('../../nodes/trailcam-command'),
+];
+
+/** Core nodes the examples use (debug and mqtt out are replaced by helper nodes in tests). */
+export const coreNodes = (): unknown[] => [
+  require('@node-red/nodes/core/common/20-inject.js'),
+  require('@node-red/nodes/core/common/90-comment.js'),
+  require('@node-red/nodes/core/function/10-switch.js'),
+  require('@node-red/nodes/core/function/15-change.js'),
 ];
 
 /** A trailcam-camera config node aimed at the simulator (loopback only) with short limits. */

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Simulation } from '../../src/sim';
+import type { NodeMessage } from '../../nodes/lib/red';
+import { startSimulation } from '../runtime/fixtures';
+import { coreNodes, helper, nextMessage, nextStatus, trailcamNodes, type FlowNode, type TestNode } from './support';
+
+/** examples/ at the project root (from src or from the compiled test directory). */
+function examplesDir(): string {
+  for (const up of ['../..', '../../..']) {
+    const dir = resolve(__dirname, up, 'examples');
+    try {
+      if (readdirSync(dir).length > 0) return dir;
+    } catch {
+      /* try the next level */
+    }
+  }
+  throw new Error('examples/ not found');
+}
+
+const TAB = 'trailcam.example.flow';
+
+function readExample(name: string): FlowNode[] {
+  return JSON.parse(readFileSync(join(examplesDir(), `${name}.json`), 'utf8')) as FlowNode[];
+}
+
+/**
+ * Makes an example runnable against the simulator and nothing else: every camera points at
+ * 127.0.0.1 (the simulated camera's DID, port and rendezvous server, short limits), debug and
+ * mqtt out nodes become helper nodes, the MQTT broker config is dropped.
+ */
+function againstSimulator(flow: FlowNode[], sim: Simulation): FlowNode[] {
+  const camera = sim.cameras[0];
+  const out: FlowNode[] = [{ id: TAB, type: 'tab', label: 'example' }];
+  for (const node of flow) {
+    if (node.type === 'mqtt-broker') continue;
+    if (node.type === 'trailcam-camera') {
+      assert.equal(node.host, '192.168.43.1', 'examples use the KJK230 access point address');
+      out.push({
+        ...node,
+        host: '127.0.0.1',
+        did: camera.did,
+        ports: String(camera.sessionPort),
+        servers: sim.servers.map((s) => `${s.host}:${s.port}`).join(','),
+        maxConnectionTimeMs: 1000,
+        attemptTimeoutMs: 250,
+        keepaliveSilenceMs: 1000,
+        reconnectMinMs: 50,
+        reconnectMaxMs: 200,
+      });
+    } else if (node.type === 'debug' || node.type === 'mqtt out') {
+      out.push({ id: node.id, type: 'helper', z: node.z, x: node.x, y: node.y, wires: [] });
+    } else {
+      out.push(node);
+    }
+  }
+  for (const node of out.filter((n) => n.type !== 'comment')) {
+    for (const value of Object.values(node)) {
+      if (typeof value === 'string') assert.ok(!value.includes('192.168.'), `${node.id} still points at the real network`);
+    }
+  }
+  return out;
+}
+
+const node = (id: string): TestNode => helper.getNode(id) as TestNode;
+
+function until(id: string, match: (msg: NodeMessage) => boolean): Promise<NodeMessage> {
+  return new Promise((resolvePromise) => {
+    const target = node(id);
+    const listener = (msg: NodeMessage): void => {
+      if (!match(msg)) return;
+      target.removeListener('input', listener);
+      resolvePromise(msg);
+    };
+    target.on('input', listener);
+  });
+}
+
+describe('examples, run against the simulator', function () {
+  this.timeout(15_000);
+  let sim: Simulation;
+
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async () => {
+    sim = await startSimulation();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await sim.close();
+  });
+
+  const load = (name: string): Promise<void> => helper.load([...trailcamNodes(), ...coreNodes()], againstSimulator(readExample(name), sim));
+
+  it('every example has positions, uses only known node types and a camera at 192.168.43.1', () => {
+    const names = readdirSync(examplesDir()).filter((f) => f.endsWith('.json'));
+    assert.ok(names.length >= 7, names.join(', '));
+    for (const file of names) {
+      const flow = readExample(file.replace(/\.json$/, ''));
+      assert.ok(flow.some((n) => n.type === 'trailcam-camera'), `${file} has a camera`);
+      for (const n of flow) {
+        if (n.type === 'trailcam-camera' || n.type === 'mqtt-broker') continue;
+        assert.equal(typeof n.x, 'number', `${file}: ${n.id} has x`);
+        assert.equal(typeof n.y, 'number', `${file}: ${n.id} has y`);
+      }
+    }
+    const covered = new Set(names.flatMap((file) => readExample(file.replace(/\.json$/, '')).map((n) => n.type)));
+    for (const type of ['trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command']) assert.ok(covered.has(type), type);
+  });
+
+  it('Connect to a camera: the LAN output fires', async () => {
+    await load('Connect to a camera');
+    const lan = nextMessage(node('ex1.lan'));
+    node('ex1.go').receive({});
+    assert.equal(((await lan).payload as { mode: string }).mode, 'lan');
+  });
+
+  it('Branch on winning mode: relay and failed branches', async () => {
+    await load('Branch on winning mode');
+    sim.setPath('lan', { down: true });
+    sim.setPath('p2p', { down: true });
+    const relay = nextMessage(node('ex2.out'));
+    node('ex2.go').receive({});
+    assert.equal((await relay).payload, 'camera reachable through a relay only');
+    sim.setPath('relay', { down: true });
+    node('ex2.connect').receive({ action: 'close' });
+    const failed = nextMessage(node('ex2.out'));
+    node('ex2.go').receive({});
+    assert.match(String((await failed).payload), /camera unreachable/);
+  });
+
+  it('Camera availability: online at deploy, offline when the camera stops', async () => {
+    await load('Camera availability');
+    await until('ex3.out', (m) => m.payload === 'online');
+    const offline = until('ex3.out', (m) => m.payload === 'offline');
+    await sim.cameras[0].stop();
+    await offline;
+  });
+
+  it('Home Assistant via MQTT discovery: retained discovery config and availability state, no "connecting"', async () => {
+    await load('Camera availability → Home Assistant via MQTT discovery');
+    const config = nextMessage(node('ex4.mqtt.config'));
+    const states: NodeMessage[] = [];
+    node('ex4.mqtt.state').on('input', (m) => states.push(m));
+    const online = until('ex4.mqtt.state', (m) => m.payload === 'online');
+    const discovery = await config;
+    assert.equal(discovery.topic, 'homeassistant/binary_sensor/trailcam_kjk230/connectivity/config');
+    const body = discovery.payload as Record<string, unknown>;
+    assert.equal(body.device_class, 'connectivity');
+    assert.equal(body.payload_on, 'online');
+    assert.equal(body.payload_off, 'offline');
+    await online;
+    const offline = until('ex4.mqtt.state', (m) => m.payload === 'offline');
+    await sim.cameras[0].stop();
+    await offline;
+    assert.deepEqual(states.map((m) => [m.topic, m.payload]), [
+      [body.state_topic, 'online'],
+      [body.state_topic, 'offline'],
+    ]);
+  });
+
+  it('Connection statistics: reports wins per mode and the tuning', async () => {
+    await load('Connection statistics');
+    const raced = nextStatus(node('ex5.connect'), (s) => s.fill === 'green');
+    node('ex5.reconnect').receive({});
+    await raced;
+    const stats = nextMessage(node('ex5.stats'));
+    const tuning = nextMessage(node('ex5.tuning'));
+    node('ex5.report').receive({});
+    assert.equal(((await stats).payload as { modes: { lan: { wins: number } } }).modes.lan.wins, 1);
+    assert.equal(((await tuning).tuning as { order: string[] }).order[0], 'lan');
+  });
+
+  it('Feed telemetry back into the camera: the next race uses the applied tuning', async () => {
+    await load('Feed telemetry back into the camera');
+    const first = nextMessage(node('ex6.result'));
+    node('ex6.reconnect').receive({});
+    assert.equal(((await first).payload as { tuning: { source: string } }).tuning.source, 'none');
+    const fed = nextMessage(node('ex6.tuning'));
+    const reused = nextMessage(node('ex6.result'));
+    node('ex6.telemetry').receive({});
+    await fed;
+    assert.equal(((await reused).payload as { reused: boolean }).reused, true, 'the report reached trailcam-connect');
+    const next = nextMessage(node('ex6.result'));
+    node('ex6.reconnect').receive({});
+    assert.equal(((await next).payload as { tuning: { source: string } }).tuning.source, 'applied');
+  });
+});
