@@ -335,7 +335,8 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
       live.commands?.close();
       if (this.#live === live) this.#live = undefined;
       if (this.closed) return;
-      this.#setAvailability('offline', null, reason);
+      // A session the user closed says nothing about the camera's reachability.
+      if (reason !== USER_CLOSED) this.#setAvailability('offline', null, reason);
       if (this.#state.phase === 'connected') this.#setState({ phase: 'idle', reason });
     });
     this.#setState({ phase: 'connected', mode: result.mode, elapsedMs: result.elapsedMs, since: connected });

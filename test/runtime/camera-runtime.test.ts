@@ -33,6 +33,8 @@ describe('runtime: CameraRuntime against the simulator', function () {
     const rt = open();
     const states: RuntimeState['phase'][] = [];
     rt.on('state', (s) => states.push(s.phase));
+    const availability: string[] = [];
+    rt.on('availability', (a) => availability.push(a.state));
     const first = await rt.connect();
     assert.equal(first.reused, false);
     assert.equal(first.mode, 'lan');
@@ -47,6 +49,7 @@ describe('runtime: CameraRuntime against the simulator', function () {
     const third = await rt.connect();
     assert.equal(third.reused, false);
     assert.deepEqual(states, ['racing', 'connected', 'idle', 'racing', 'connected']);
+    assert.deepEqual(availability, ['online'], 'closing the session on purpose does not make the camera offline');
   });
 
   it('concurrent callers share one race', async () => {
