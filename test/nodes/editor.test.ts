@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+
+/** nodes/ of the project (the .html files are not compiled, so look for the sources). */
+function nodesDir(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'nodes', 'trailcam-camera.html');
+    if (existsSync(candidate) && existsSync(join(dir, 'nodes', 'trailcam-camera.ts'))) return join(dir, 'nodes');
+  }
+  throw new Error('nodes/ not found');
+}
+
+type Validate = (this: Record<string, unknown>, value: unknown) => true | string | false;
+interface NodeDefinition {
+  category: string;
+  defaults: Record<string, { value: unknown; type?: string; required?: boolean; validate?: Validate }>;
+  credentials?: Record<string, { type: string }>;
+  inputs?: number;
+  outputs?: number;
+  icon?: string;
+  label: (this: Record<string, unknown>) => string;
+  outputLabels?: string[] | ((i: number) => string);
+}
+
+/**
+ * Runs a node's editor script with a small stand-in for the editor's RED and jQuery (no field
+ * is being edited, so validators read the node's own properties) and returns what it registered.
+ */
+function loadDefinition(type: string, nodes: Record<string, Record<string, unknown>> = {}): NodeDefinition {
+  const html = readFileSync(join(nodesDir(), `${type}.html`), 'utf8');
+  const scripts = [...html.matchAll(/<script type="text\/javascript">([^]*?)<\/script>/g)].map((m) => m[1]);
+  assert.equal(scripts.length, 1, `${type}: one inline script`);
+  assert.ok(html.includes(`data-template-name="${type}"`), `${type}: edit template`);
+  const registered: Record<string, NodeDefinition> = {};
+  const RED = {
+    _: (key: string, subs?: Record<string, unknown>) => (subs ? `${key} ${JSON.stringify(subs)}` : key),
+    nodes: { registerType: (name: string, def: NodeDefinition) => (registered[name] = def), node: (id: string) => nodes[id] ?? null },
+  };
+  const $ = (): { length: number } => ({ length: 0 });
+  runInNewContext(scripts[0], { RED, $ });
+  assert.ok(registered[type], `${type} registered under its literal type`);
+  return registered[type];
+}
+
+/** Runs `field`'s validator for `node` (the other properties come from the defaults). */
+function validate(def: NodeDefinition, field: string, value: unknown, node: Record<string, unknown> = {}): true | string | false {
+  const self = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, v]) => [k, v.value])), ...node, [field]: value };
+  const check = def.defaults[field].validate;
+  return check ? check.call(self, value) : true;
+}
+
+describe('editor definitions', () => {
+  it('trailcam-camera: KJK230 defaults, credentials, validators that explain the problem', () => {
+    const def = loadDefinition('trailcam-camera');
+    assert.equal(def.category, 'config');
+    assert.equal(def.defaults.host.value, '192.168.43.1');
+    assert.equal(String(def.defaults.ports.value).split(',')[0], '40611');
+    assert.deepEqual(Object.keys(def.credentials ?? {}), ['user', 'password']);
+    assert.equal(def.credentials?.password.type, 'password');
+    for (const [field, value] of Object.entries(def.defaults)) {
+      if (field === 'did') continue;
+      assert.equal(validate(def, field, value.value, { did: 'LBCS-000000-CCCJJ' }), true, `default of ${field} is valid`);
+    }
+    assert.match(String(validate(def, 'did', def.defaults.did.value)), /errors\.did/, 'the DID has no default: it must be entered');
+    assert.equal(validate(def, 'host', '192.168.43.1'), true);
+    assert.match(String(validate(def, 'host', '192.168.43')), /errors\.host/);
+    assert.match(String(validate(def, 'host', '')), /errors\.host-required/);
+    assert.equal(validate(def, 'host', '', { modeLan: false }), true, 'no host needed without LAN');
+    assert.equal(validate(def, 'did', 'LBCS-000000-CCCJJ'), true);
+    assert.match(String(validate(def, 'did', 'LBCS000000')), /errors\.did/);
+    assert.match(String(validate(def, 'ports', '40611,70000')), /errors\.ports/);
+    assert.equal(validate(def, 'servers', '10.0.0.5:32100, 10.0.0.6:32100'), true);
+    assert.match(String(validate(def, 'servers', 'example.com:32100')), /errors\.endpoints/);
+    assert.match(String(validate(def, 'maxConnectionTimeMs', 0)), /errors\.range.*"min":1/);
+    assert.match(String(validate(def, 'modeLan', false, { modeP2p: false, modeRelay: false })), /errors\.modes/);
+    assert.match(String(validate(def, 'reconnectMaxMs', 500, { reconnectMinMs: 1000 })), /errors\.reconnect/);
+    assert.equal(def.label.call({ name: '', did: 'LBCS-000000-CCCJJ' }), 'LBCS-000000-CCCJJ');
+  });
+
+  it('the flow nodes: palette category, icons, a camera reference and labels with the camera name', () => {
+    const cameras = { cam: { name: 'Garden', did: 'LBCS-000000-CCCJJ' } };
+    const expected: Record<string, { outputs: number; label: string }> = {
+      'trailcam-connect': { outputs: 4, label: 'Garden connect' },
+      'trailcam-status': { outputs: 1, label: 'Garden status' },
+      'trailcam-telemetry': { outputs: 1, label: 'Garden telemetry' },
+      'trailcam-command': { outputs: 1, label: 'Garden deviceInfo' },
+    };
+    for (const [type, want] of Object.entries(expected)) {
+      const def = loadDefinition(type, cameras);
+      assert.equal(def.category, 'trailcam', type);
+      assert.equal(def.inputs, 1, type);
+      assert.equal(def.outputs, want.outputs, type);
+      assert.equal(def.icon, `${type}.svg`);
+      assert.ok(existsSync(join(nodesDir(), '..', 'icons', `${type}.svg`)), `icons/${type}.svg`);
+      assert.deepEqual([def.defaults.camera.type, def.defaults.camera.required], ['trailcam-camera', true], type);
+      const self = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, v]) => [k, v.value])), camera: 'cam' };
+      assert.equal(def.label.call(self), want.label, type);
+      assert.equal(def.label.call({ ...self, name: 'Mine' }), 'Mine', type);
+    }
+    const connect = loadDefinition('trailcam-connect');
+    const labels = [0, 1, 2, 3].map((i) => (connect.outputLabels as (i: number) => string)(i));
+    assert.deepEqual(labels.map((l) => l.split('.').pop()), ['lan', 'p2p', 'relay', 'failed']);
+    const command = loadDefinition('trailcam-command');
+    assert.equal(validate(command, 'command', '512'), true);
+    assert.match(String(validate(command, 'command', 'reboot')), /errors\.command/);
+    const telemetry = loadDefinition('trailcam-telemetry');
+    assert.match(String(validate(telemetry, 'interval', -1)), /errors\.interval/);
+  });
+
+  it('every catalogue key the editor and runtime use exists in en-US and de; help exists for every node', () => {
+    const dir = nodesDir();
+    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command']) {
+      const sources = [readFileSync(join(dir, `${type}.html`), 'utf8'), readFileSync(join(dir, `${type}.ts`), 'utf8')].join('\n');
+      const full = [...sources.matchAll(new RegExp(`(?:data-i18n="(?:\\[\\w+\\])?|RED\\._\\(')${type}\\.([\\w.-]+)`, 'g'))].map((m) => m[1]);
+      const relative = [...sources.matchAll(/NS \+ "([\w.-]+)"/g)].map((m) => m[1]);
+      // A key ending in "." is completed at run time (e.g. "outputs." + name): checked by its prefix only.
+      const used = new Set([...full, ...relative].filter((key) => !key.endsWith('.')));
+      assert.ok(used.size > 0, `${type} uses its catalogue`);
+      for (const lang of ['en-US', 'de']) {
+        const catalog = JSON.parse(readFileSync(join(dir, 'locales', lang, `${type}.json`), 'utf8')) as Record<string, unknown>;
+        const lookup = (key: string): unknown => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], catalog[type]);
+        for (const key of used) assert.equal(typeof lookup(key), 'string', `${lang}/${type}.json has ${key}`);
+        const help = readFileSync(join(dir, 'locales', lang, `${type}.html`), 'utf8');
+        assert.ok(help.includes(`data-help-name="${type}"`), `${lang} help for ${type}`);
+      }
+    }
+  });
+});
