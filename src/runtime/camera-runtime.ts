@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { AbortError, ConfigError, TrailcamError } from '../errors';
+import { AbortError, ConfigError, toAbortError, TrailcamError } from '../errors';
 import { race, RaceError, type Mode, type RaceConfig, type RaceResult } from '../engine';
 import { CameraTelemetry, deriveTuning, recordRace, validateTuning, type TelemetryJSON, type Tuning } from '../telemetry';
 import type { ArtemisCallOptions, DeviceInfo, JsonObject, MediaListPage, MediaListRequest } from '../artemis';
@@ -159,7 +159,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     const config = overridden ? applyOverrides(base.config, options.overrides) : base.config;
     for (;;) {
       this.#assertOpen('connect');
-      if (signal?.aborted) throw new AbortError('connect aborted');
+      if (signal?.aborted) throw toAbortError(signal.reason, 'connect');
       const live = this.session;
       if (live) return live;
       const racing = this.#racing;

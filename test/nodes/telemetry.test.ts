@@ -88,6 +88,24 @@ describe('nodes: trailcam-telemetry', function () {
     assert.notDeepEqual(used.attemptTimeoutMs, { lan: 300, p2p: 300, relay: 300 }, 'timeouts changed from the configured 300 ms');
   });
 
+  it('reports on its interval and, with auto-apply, the camera races with the reported tuning', async () => {
+    const flow = feedbackFlow(sim).map((n) => (n.id === 'telemetry' ? { ...n, interval: 0.05, autoApply: true, wires: [['report']] } : n));
+    await helper.load(trailcamNodes(), flow);
+    await race();
+    const reports: NodeMessage[] = [];
+    await new Promise<void>((resolve) => {
+      node('report').on('input', (msg) => {
+        reports.push(msg);
+        if (reports.length === 2) resolve();
+      });
+    });
+    const second = reports[1].payload as { applied: unknown; modes: { lan: { wins: number } } };
+    assert.equal(second.modes.lan.wins, 1);
+    assert.deepEqual(second.applied, reports[0].tuning, 'the tuning of the first report was applied');
+    const { msg } = await race({ action: 'reconnect' });
+    assert.equal((msg.payload as { tuning: { source: string } }).tuning.source, 'applied');
+  });
+
   it('msg.action "reset" clears the statistics; an unknown action goes to Catch', async () => {
     await helper.load(trailcamNodes(), feedbackFlow(sim));
     await race();
