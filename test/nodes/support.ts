@@ -21,6 +21,8 @@ export interface TestHelper {
     startFlows(): Promise<void>;
   };
   _events: { once(event: string, listener: () => void): void };
+  /** Node-RED's context module: init() drops every configured store (memory only again). */
+  _context: { init(settings: object): void };
 }
 
 /** A node as the helper gives it back: the runtime node plus the helper's `call:*` events. */

@@ -48,10 +48,15 @@ describe('nodes: trailcam-telemetry', function () {
   });
   let contextDir: string | undefined;
   afterEach(async () => {
+    if (contextDir !== undefined) {
+      // Stop the nodes and close the file store before the helper cleans contexts (it does not
+      // wait for that clean-up, so it must not meet a file store still being written).
+      await helper._redNodes.stopFlows();
+      await helper._redNodes.closeContextsPlugin();
+      helper._context.init(helper.settings({ contextStorage: undefined }));
+    }
     await helper.unload();
     if (contextDir !== undefined) {
-      await helper._redNodes.closeContextsPlugin();
-      helper.settings({ contextStorage: undefined });
       await rm(contextDir, { recursive: true, force: true });
       contextDir = undefined;
     }
