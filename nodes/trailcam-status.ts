@@ -56,7 +56,7 @@ module.exports = (RED: NodeAPI): void => {
     const enrich = async (rt: CameraRuntime, msg: NodeMessage, signal: AbortSignal): Promise<void> => {
       if (!config.deviceInfo || msg.payload !== 'online') return;
       try {
-        const info = await rt.deviceInfo({ signal: AbortSignal.any([signal, AbortSignal.timeout(DEVICE_INFO_TIMEOUT_MS)]) });
+        const info = await rt.deviceInfo({ signal, timeoutMs: DEVICE_INFO_TIMEOUT_MS });
         msg.battery = info.batteryPercent;
         msg.sdFreeMB = info.sdFreeMB;
       } catch (err) {
