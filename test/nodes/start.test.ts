@@ -81,6 +81,9 @@ describe('npm start (scripts/start.js)', function () {
     assert.ok(flows.some((n) => n.type === 'trailcam-connect'));
     assert.ok(!JSON.stringify(flows).includes('@DID@'), 'the flow template was filled in');
     await waitForLine(child, /\[debug:availability\][^]*payload: 'online'/, output);
+    const examples = (await (await fetch(`${url}library/examples/flows/node-red-contrib-trailcam`)).json()) as { fn: string }[];
+    assert.ok(examples.some((e) => e.fn === 'Branch on winning mode'), 'Import → Examples lists the package examples');
+    assert.ok(examples.length >= 7);
 
     const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
     child.kill('SIGINT');
