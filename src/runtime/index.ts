@@ -5,3 +5,4 @@ export { applyOverrides, OVERRIDABLE_FIELDS, type RaceOverrides } from './overri
 export { tuneRaceConfig, reportTuning, type RaceTuningReport, type TuningSource } from './tuning';
 export { RuntimeClosedError, UnknownCommandError } from './errors';
 export type { ConnectResult, RuntimeState, Availability, AvailabilityState, RaceRecord } from './types';
+export { SESSION_LAYER_AVAILABLE } from './live-session';

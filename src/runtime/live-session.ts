@@ -1,6 +1,13 @@
 import type { Link } from '../engine';
 import type { ChannelTransport } from '../session/types';
 
+/**
+ * False while src/session (DRW channels) is not wired in: sessions then have no transport, so
+ * camera commands (ARTEMIS) fail with ERR_TRAILCAM_NO_CHANNELS. Tests that need commands skip
+ * while this is false.
+ */
+export const SESSION_LAYER_AVAILABLE = false;
+
 /** What the runtime needs of the session on a won link. */
 export interface LiveSession {
   readonly open: boolean;
