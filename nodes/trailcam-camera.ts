@@ -25,7 +25,7 @@ interface CameraConfig {
 }
 
 /** Turns the editor's properties (and credentials) into runtime settings input. */
-export function settingsInput(config: CameraConfig, credentials: Record<string, string | undefined> | undefined): CameraSettingsInput {
+function settingsInput(config: CameraConfig, credentials: Record<string, string | undefined> | undefined): CameraSettingsInput {
   const modes = [config.modeLan !== false && 'lan', config.modeP2p !== false && 'p2p', config.modeRelay !== false && 'relay'].filter(
     (mode): mode is string => typeof mode === 'string',
   );

@@ -17,14 +17,14 @@ const OUTPUT: Readonly<Record<Mode | 'failed', number>> = { lan: 0, p2p: 1, rela
 const ACTIONS = ['connect', 'close', 'reconnect'] as const;
 type Action = (typeof ACTIONS)[number];
 
-export function parseAction(value: unknown): Action {
+function parseAction(value: unknown): Action {
   if (value === undefined || value === null || value === '') return 'connect';
   if (typeof value === 'string' && (ACTIONS as readonly string[]).includes(value)) return value as Action;
   throw new ConfigError('action', value, `must be one of ${ACTIONS.join(', ')}`);
 }
 
 /** What the Failed output carries in msg.payload. */
-export interface FailedPayload {
+interface FailedPayload {
   camera: string;
   mode: null;
   error: string;

@@ -25,7 +25,7 @@ function parseAction(value: unknown): Action {
 const DEVICE_INFO_TIMEOUT_MS = 5_000;
 
 /** The message for an availability: `{payload: state, mode, since, reason, camera}`. */
-export function availabilityMessage(camera: string, availability: Availability): NodeMessage {
+function availabilityMessage(camera: string, availability: Availability): NodeMessage {
   return {
     topic: camera,
     payload: availability.state,

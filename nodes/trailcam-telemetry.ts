@@ -16,11 +16,11 @@ interface TelemetryConfig extends UsesCamera {
 }
 
 /** Key of the statistics in the node's context. */
-export const CONTEXT_KEY = 'trailcam-telemetry';
+const CONTEXT_KEY = 'trailcam-telemetry';
 
 const MAX_INTERVAL_S = 7 * 24 * 3600;
 
-export function parseInterval(value: unknown): number {
+function parseInterval(value: unknown): number {
   if (value === undefined || value === null || value === '') return 0;
   const n = typeof value === 'string' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_INTERVAL_S) {
@@ -30,7 +30,7 @@ export function parseInterval(value: unknown): number {
 }
 
 /** What a report carries in msg.payload (msg.tuning holds the tuning). */
-export interface TelemetryReport extends TelemetrySummary {
+interface TelemetryReport extends TelemetrySummary {
   camera: string;
   /** Races recorded per mode (wins + failures + cancellations). */
   races: number;
