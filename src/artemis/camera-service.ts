@@ -10,7 +10,7 @@ import { ArtemisFrameError } from './errors';
 import { decodeCommandFrame, encodeResponse } from './frame';
 import { numberField, type JsonObject } from './json';
 import type { MediaFile } from './media-list';
-import { seededRandom } from './random';
+import { seededRandom } from '../random';
 import { FrameReassembler } from './reassembler';
 
 /**

@@ -3,5 +3,5 @@ export { createSimulation, cameraDid, type Simulation, type SimulationOptions } 
 export { SimCamera, DEFAULT_DID, REALISTIC_CAMERA, FAST_CAMERA, type CameraOptions, type CameraCounters } from './camera';
 export { Path, HEALTHY_PATH, PATH_NAMES, validatePathSettings, type PathName, type PathSettings, type PathCounters } from './path';
 export { ECHO_CHANNEL, echoService, silentService, type ChannelService, type ChannelServiceFactory } from './services';
-export { seededRandom } from './random';
+export { seededRandom } from '../random';
 export type { Address } from './endpoint';

@@ -3,7 +3,7 @@ import { formatDid, parseDid } from '../protocol';
 import { DEFAULT_DID, FAST_CAMERA, SimCamera, type CameraOptions } from './camera';
 import type { Address } from './endpoint';
 import { Path, PATH_NAMES, type PathCounters, type PathName, type PathSettings } from './path';
-import { seededRandom } from './random';
+import { seededRandom } from '../random';
 import { RelayServer } from './relay';
 import { RendezvousServer } from './rendezvous';
 

@@ -1,6 +1,7 @@
 /**
- * A small seeded PRNG (mulberry32): the simulated camera's tokens and media ids replay
- * identically for a seed. Returns floats in [0, 1).
+ * A small seeded PRNG (mulberry32) so a simulated scenario (path loss and jitter, relay magic
+ * words, the simulated camera's tokens and media ids) replays identically for a seed.
+ * Returns floats in [0, 1).
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
