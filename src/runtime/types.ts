@@ -1,8 +1,11 @@
-import type { Endpoint, Mode, RacerInfo } from '../engine';
+import type { Mode, RaceResult, RacerInfo } from '../engine';
 import type { RaceTuningReport } from './tuning';
 
-/** The outcome of `CameraRuntime.connect()`: a JSON-safe copy of the race result, for msg.payload. */
-export interface ConnectResult {
+/**
+ * The outcome of `CameraRuntime.connect()`: a JSON-safe copy of the race result (without the
+ * link, which the runtime keeps), for msg.payload.
+ */
+export interface ConnectResult extends Omit<RaceResult, 'link'> {
   /** The camera's name (config node name or DID). */
   camera: string;
   /**
@@ -10,13 +13,6 @@ export interface ConnectResult {
    * result is reported) or the call joined a race another caller had started.
    */
   reused: boolean;
-  mode: Mode;
-  winner: string;
-  elapsedMs: number;
-  localPort: number;
-  remote: Endpoint;
-  destinationPort: number | null;
-  racers: RacerInfo[];
   /** Timeouts, order and ports the race used, and where they came from. */
   tuning: RaceTuningReport;
   /** When the session was established (ms since the epoch). */
