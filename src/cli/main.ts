@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { decodeCommand } from './decode';
 import { raceCommand } from './race';
+import { infoCommand } from './info';
+import { mediaCommand } from './media';
 import { ExitCode, type CliIo, type Command } from './io';
 
-const COMMANDS: readonly Command[] = [decodeCommand, raceCommand];
+const COMMANDS: readonly Command[] = [decodeCommand, raceCommand, infoCommand, mediaCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`);

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, TrailcamError } from '../errors';
-import { race, RaceError, validateRaceConfig, type RaceConfigInput, type RaceResult, type RacerInfo } from '../engine';
+import { race, RaceError, validateRaceConfig, type RaceResult, type RacerInfo } from '../engine';
 import { ExitCode, type CliIo, type Command } from './io';
+import { flagMessage, RACE_OPTIONS, RACE_OPTIONS_HELP, raceInputFromFlags } from './camera-options';
+
+export { flagMessage };
 
 export const RACE_HELP = `Usage: trailcam race --host H --did DID [options]
 
@@ -10,61 +13,17 @@ closed. Prints the result (mode, winner, elapsedMs, localPort, remote, destinati
 every racer's state), then closes the session.
 
 Options:
-  --host H              camera IPv4 address (LAN mode), e.g. 192.168.43.1
-  --did DID             camera id, e.g. LBCS-000000-CCCJJ
-  --ports LIST          LAN destination ports, comma-separated
-                        (default 40611,32100,32108,10000,80,57743)
-  --server HOST:PORT    rendezvous server for P2P and relay (repeatable)
-  --relay HOST:PORT     relay server in addition to those the servers list (repeatable)
-  --modes LIST          enabled modes, comma-separated: lan,p2p,relay (default all)
-  --max-time MS         give up after this long (default 30000)
-  --attempt-timeout MS  lifetime of one attempt socket (default 1500)
-  --port-stagger MS     delay between LAN destination ports (default 20)
-  --startup-delay MS    wait before racing, for a camera that is booting (default 0)
-  --bind ADDR           local IPv4 address to bind attempt sockets to (default 0.0.0.0)
-  --report              send REPORT_SESSION_READY to the servers after a win (off: it tells
-                        a third party your addresses)
-  --json                print the result as one JSON object
+${RACE_OPTIONS_HELP}  --json                print the result as one JSON object
   -h, --help            show this help
 
 Exit codes: 0 connected, 1 unreachable (the message says how each racer failed), 2 bad input.
 `;
 
 const OPTIONS = {
-  host: { type: 'string' },
-  did: { type: 'string' },
-  ports: { type: 'string' },
-  server: { type: 'string', multiple: true },
-  relay: { type: 'string', multiple: true },
-  modes: { type: 'string' },
-  'max-time': { type: 'string' },
-  'attempt-timeout': { type: 'string' },
-  'port-stagger': { type: 'string' },
-  'startup-delay': { type: 'string' },
-  bind: { type: 'string' },
-  report: { type: 'boolean', default: false },
+  ...RACE_OPTIONS,
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
-
-/** Turns parsed flags into engine config input; values are validated by the engine. */
-function configFromFlags(values: Record<string, unknown>): RaceConfigInput {
-  const input: RaceConfigInput = {
-    host: values.host,
-    did: values.did,
-    ports: values.ports,
-    servers: values.server,
-    relays: values.relay,
-    modes: values.modes,
-    maxConnectionTimeMs: values['max-time'],
-    attemptTimeoutMs: values['attempt-timeout'],
-    portStaggerMs: values['port-stagger'],
-    startupDelayMs: values['startup-delay'],
-    bindAddress: values.bind,
-    reportSessionReady: values.report,
-  };
-  return input;
-}
 
 export const raceCommand: Command = {
   name: 'race',
@@ -83,7 +42,7 @@ export const raceCommand: Command = {
     }
     let config;
     try {
-      config = validateRaceConfig(configFromFlags(values));
+      config = validateRaceConfig(raceInputFromFlags(values));
     } catch (err) {
       if (err instanceof ConfigError) {
         io.stderr.write(`trailcam race: ${flagMessage(err)}\n`);
@@ -120,27 +79,6 @@ export async function runRace(config: Parameters<typeof race>[0], json: boolean,
 export function resultJson(result: RaceResult): Omit<RaceResult, 'link'> & { connected: true } {
   const { link: _link, ...rest } = result;
   return { connected: true, ...rest };
-}
-
-const FLAG_OF_FIELD: Record<string, string> = {
-  host: '--host',
-  did: '--did',
-  ports: '--ports',
-  servers: '--server',
-  relays: '--relay',
-  modes: '--modes',
-  maxConnectionTimeMs: '--max-time',
-  attemptTimeoutMs: '--attempt-timeout',
-  portStaggerMs: '--port-stagger',
-  startupDelayMs: '--startup-delay',
-  bindAddress: '--bind',
-};
-
-/** Rewrites a ConfigError so it names the CLI flag rather than the config field. */
-export function flagMessage(err: ConfigError): string {
-  const root = err.field.split(/[.[]/)[0];
-  const flag = FLAG_OF_FIELD[root];
-  return flag ? `${flag}: ${err.message}` : err.message;
 }
 
 function formatResult(result: RaceResult): string {
