@@ -3,9 +3,10 @@ import { decodeCommand } from './decode';
 import { raceCommand } from './race';
 import { infoCommand } from './info';
 import { mediaCommand } from './media';
+import { simCommand } from './sim';
 import { ExitCode, type CliIo, type Command } from './io';
 
-const COMMANDS: readonly Command[] = [decodeCommand, raceCommand, infoCommand, mediaCommand];
+const COMMANDS: readonly Command[] = [decodeCommand, simCommand, raceCommand, infoCommand, mediaCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`);

@@ -83,9 +83,14 @@ export class SimEndpoint {
     if (this.#closed || this.#socket) return;
     const socket = createSocket({ type: 'udp4' });
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
+      const onError = (err: Error): void => {
+        // A failed bind (e.g. EADDRINUSE) leaves the socket's handle open: release it.
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', onError);
       socket.bind({ port, address: this.host, exclusive: true }, () => {
-        socket.off('error', reject);
+        socket.off('error', onError);
         resolve();
       });
     });

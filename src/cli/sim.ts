@@ -1,0 +1,329 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../errors';
+import { DidError, formatDid, parseDid, type Did } from '../protocol';
+import {
+  createSimulation,
+  DEFAULT_DID,
+  HEALTHY_PATH,
+  PATH_NAMES,
+  validatePathSettings,
+  type CameraOptions,
+  type PathName,
+  type PathSettings,
+  type Simulation,
+} from '../sim';
+import { ExitCode, type CliIo, type Command } from './io';
+
+/** Production ports of the KJK230 and its servers (pppp.md §5): what `trailcam sim` binds by default. */
+export const SIM_CLI_DEFAULTS = {
+  host: '127.0.0.1',
+  searchPort: 32108,
+  sessionPort: 40611,
+  serverPort: 32100,
+  relayPort: 0,
+  servers: 1,
+  relays: 1,
+  cameras: 1,
+  seed: 1,
+} as const;
+
+/** Upper bounds for the counts (the simulator is tested with 1,000 cameras in one process). */
+export const SIM_CLI_LIMITS = { cameras: 1000, servers: 8, relays: 8 } as const;
+
+export const SIM_HELP = `Usage: trailcam sim [options]
+
+Runs simulated KJK230 camera(s), rendezvous server(s) and relay server(s) on loopback, with
+per-path impairments, until SIGINT (Ctrl-C) or SIGTERM. Prints one ready line with every
+address first, and a line of path counters when it stops.
+
+Options:
+  --did DID             first camera's id (default ${DEFAULT_DID}); camera i gets serial + i
+  --cameras N           number of cameras, 1-${SIM_CLI_LIMITS.cameras} (default 1)
+  --servers N           rendezvous servers, 0-${SIM_CLI_LIMITS.servers} (default 1; the real app talks to 3)
+  --relays N            relay servers, 0-${SIM_CLI_LIMITS.relays} (default 1)
+  --host ADDR           loopback address to bind, 127.x.x.x only (default 127.0.0.1)
+  --search-port P       first camera's LAN-search port (default 32108; 0 = any free port)
+  --session-port P      first camera's LAN session port (default 40611; 0 = any free port)
+  --server-port P       first rendezvous server's port (default 32100; 0 = any free port)
+  --relay-port P        first relay server's port (default 0 = any free port)
+                        (further cameras and servers always get free ports)
+  --fast                fast camera timings (2 x 0x43 instead of a ~330 ms burst of 51)
+  --seed N              seed of every random decision: loss, jitter, relay magic (default 1)
+  --PATH-delay MS       added one-way delay on PATH (lan, p2p or relay), 0-60000
+  --PATH-jitter MS      delay varies by +/- this much, 0-60000
+  --PATH-loss P         probability 0-1 that a datagram is dropped, each direction
+  --PATH-duplicate P    probability 0-1 that a datagram arrives twice
+  --PATH-down           black hole: every datagram on PATH is dropped, ports stay open
+  --PATH-refuse         PATH's ports are closed: senders get a fast "port unreachable"
+                        e.g. --lan-down --p2p-loss 0.2 --relay-delay 50
+  --json                print the ready line (and the stop line) as JSON
+  -h, --help            show this help
+
+Exit codes: 0 stopped by a signal, 1 could not start (e.g. a port in use), 2 bad input.
+
+Example (then, in another terminal):
+  trailcam sim
+  trailcam race --host 127.0.0.1 --did ${DEFAULT_DID} --server 127.0.0.1:32100
+`;
+
+const PATH_FLAGS = {
+  delay: 'delayMs',
+  jitter: 'jitterMs',
+  loss: 'loss',
+  duplicate: 'duplicate',
+  down: 'down',
+  refuse: 'refuse',
+} as const satisfies Record<string, keyof PathSettings>;
+
+const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+  did: { type: 'string' },
+  cameras: { type: 'string' },
+  servers: { type: 'string' },
+  relays: { type: 'string' },
+  host: { type: 'string' },
+  'search-port': { type: 'string' },
+  'session-port': { type: 'string' },
+  'server-port': { type: 'string' },
+  'relay-port': { type: 'string' },
+  fast: { type: 'boolean', default: false },
+  seed: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+for (const path of PATH_NAMES) {
+  for (const [suffix, field] of Object.entries(PATH_FLAGS)) {
+    OPTIONS[`${path}-${suffix}`] = { type: typeof HEALTHY_PATH[field] === 'boolean' ? 'boolean' : 'string' };
+  }
+}
+
+/** What the flags ask for, validated. */
+export interface SimCliConfig {
+  host: string;
+  did: Did;
+  cameras: number;
+  servers: number;
+  relays: number;
+  searchPort: number;
+  sessionPort: number;
+  serverPort: number;
+  relayPort: number;
+  fast: boolean;
+  seed: number;
+  paths: Record<PathName, PathSettings>;
+  json: boolean;
+}
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** Validates parsed flags; throws ConfigError naming the flag (field `--flag`) and its value. */
+export function simConfigFromFlags(values: Values): SimCliConfig {
+  const host = stringFlag(values, 'host') ?? SIM_CLI_DEFAULTS.host;
+  if (!/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(host) || host.split('.').some((octet) => Number(octet) > 255)) {
+    throw new ConfigError('--host', host, 'the simulator binds loopback addresses only (127.x.x.x), never a real network');
+  }
+  const didText = stringFlag(values, 'did') ?? DEFAULT_DID;
+  let did: Did;
+  try {
+    did = parseDid(didText);
+  } catch (err) {
+    throw new ConfigError('--did', didText, err instanceof DidError ? err.problem : String(err));
+  }
+  const cameras = intFlag(values, 'cameras', SIM_CLI_DEFAULTS.cameras, 1, SIM_CLI_LIMITS.cameras);
+  if (did.serial + cameras - 1 > 0xffff_ffff) {
+    throw new ConfigError('--cameras', String(cameras), `camera serials would pass 4294967295 starting at ${did.serial} (--did)`);
+  }
+  const paths = {} as Record<PathName, PathSettings>;
+  for (const path of PATH_NAMES) {
+    const settings: Partial<Record<keyof PathSettings, number | boolean>> = {};
+    for (const [suffix, field] of Object.entries(PATH_FLAGS)) {
+      const flag = `${path}-${suffix}`;
+      const value = values[flag];
+      if (value === undefined) continue;
+      if (typeof value === 'boolean') settings[field] = value;
+      else settings[field] = numberFlag(flag, String(value));
+    }
+    try {
+      paths[path] = validatePathSettings(path, settings as Partial<PathSettings>);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      const suffix = Object.entries(PATH_FLAGS).find(([, field]) => `${path}.${field}` === err.field)?.[0];
+      const flag = suffix ? `--${path}-${suffix}` : `--${path}`;
+      throw new ConfigError(flag, suffix ? values[`${path}-${suffix}`] : err.value, err.message.replace(/^invalid \S+ \S+: /, ''));
+    }
+  }
+  return {
+    host,
+    did,
+    cameras,
+    servers: intFlag(values, 'servers', SIM_CLI_DEFAULTS.servers, 0, SIM_CLI_LIMITS.servers),
+    relays: intFlag(values, 'relays', SIM_CLI_DEFAULTS.relays, 0, SIM_CLI_LIMITS.relays),
+    searchPort: intFlag(values, 'search-port', SIM_CLI_DEFAULTS.searchPort, 0, 65535),
+    sessionPort: intFlag(values, 'session-port', SIM_CLI_DEFAULTS.sessionPort, 0, 65535),
+    serverPort: intFlag(values, 'server-port', SIM_CLI_DEFAULTS.serverPort, 0, 65535),
+    relayPort: intFlag(values, 'relay-port', SIM_CLI_DEFAULTS.relayPort, 0, 65535),
+    fast: values.fast === true,
+    seed: intFlag(values, 'seed', SIM_CLI_DEFAULTS.seed, 0, 0xffff_ffff),
+    paths,
+    json: values.json === true,
+  };
+}
+
+function stringFlag(values: Values, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function intFlag(values: Values, name: string, fallback: number, min: number, max: number): number {
+  const text = stringFlag(values, name);
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
+    throw new ConfigError(`--${name}`, text, `must be a whole number ${min}-${max}`);
+  }
+  return Number(text);
+}
+
+function numberFlag(flag: string, text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text.trim())) throw new ConfigError(`--${flag}`, text, 'must be a non-negative number');
+  return Number(text);
+}
+
+/** The ready line's content: every address the simulation listens on. */
+export function readyInfo(sim: Simulation, config: SimCliConfig): Record<string, unknown> {
+  return {
+    ready: true,
+    host: config.host,
+    seed: config.seed,
+    fast: config.fast,
+    servers: sim.servers.map((s) => ({ host: s.host, port: s.port })),
+    relays: sim.relays.map((r) => ({ host: r.host, port: r.port })),
+    cameras: sim.cameras.map((c) => ({
+      did: c.did,
+      host: c.host,
+      searchPort: c.searchPort,
+      sessionPort: c.sessionPort,
+      wanPort: c.wanPort,
+      controlPort: c.controlPort,
+    })),
+    paths: Object.fromEntries(PATH_NAMES.map((name) => [name, { ...sim.paths[name].settings }])),
+  };
+}
+
+function readyLine(sim: Simulation, config: SimCliConfig): string {
+  const first = sim.cameras[0];
+  const who =
+    sim.cameras.length === 1
+      ? `camera ${first.did}`
+      : `${sim.cameras.length} cameras ${first.did}..${sim.cameras[sim.cameras.length - 1].did}, the first`;
+  const list = (label: string, addresses: readonly { host: string; port: number }[]): string =>
+    addresses.length === 0 ? `no ${label}` : `${label} ${addresses.map((a) => `${a.host}:${a.port}`).join(', ')}`;
+  return (
+    `trailcam sim ready: ${who} on ${first.host} (LAN search port ${first.searchPort}, session port ${first.sessionPort}); ` +
+    `${list('rendezvous', sim.servers)}; ${list('relay', sim.relays)}; ${describePaths(sim)}; seed ${config.seed}. ` +
+    'Ctrl-C to stop.'
+  );
+}
+
+function describePaths(sim: Simulation): string {
+  const parts = PATH_NAMES.map((name) => {
+    const s = sim.paths[name].settings;
+    const bits: string[] = [];
+    if (s.down) bits.push('down');
+    if (s.refuse) bits.push('refused');
+    if (s.delayMs > 0 || s.jitterMs > 0) bits.push(`delay ${s.delayMs}${s.jitterMs > 0 ? `±${s.jitterMs}` : ''} ms`);
+    if (s.loss > 0) bits.push(`loss ${s.loss}`);
+    if (s.duplicate > 0) bits.push(`duplicate ${s.duplicate}`);
+    return `${name} ${bits.length === 0 ? 'healthy' : bits.join(' ')}`;
+  });
+  return parts.join(', ');
+}
+
+function stopInfo(sim: Simulation): Record<string, unknown> {
+  const sessions = sim.cameras.reduce((sum, c) => sum + c.counters.sessions, 0);
+  const unexpected = sim.cameras.reduce((sum, c) => sum + c.counters.unexpected, 0);
+  return { stopped: true, counters: sim.counters(), cameras: { sessions, unexpected } };
+}
+
+function stopLine(sim: Simulation): string {
+  const info = stopInfo(sim) as { counters: ReturnType<Simulation['counters']>; cameras: { sessions: number } };
+  const paths = PATH_NAMES.map((name) => {
+    const c = info.counters[name];
+    return `${name} ${c.seen} seen, ${c.dropped} dropped, ${c.malformed} malformed`;
+  });
+  return `trailcam sim stopped: ${info.cameras.sessions} camera session(s); ${paths.join('; ')}.`;
+}
+
+/** Camera options: the first camera on the requested ports, the others on free ports. */
+function cameraOptions(config: SimCliConfig): CameraOptions[] {
+  return Array.from({ length: config.cameras }, (_, i) => {
+    const did = formatDid({ ...config.did, serial: config.did.serial + i });
+    return i === 0 ? { did, searchPort: config.searchPort, sessionPort: config.sessionPort } : { did };
+  });
+}
+
+/** Waits until `signal` aborts (the CLI's main aborts it on SIGINT/SIGTERM). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+export const simCommand: Command = {
+  name: 'sim',
+  summary: 'run simulated camera(s), rendezvous and relay servers on 127.0.0.1',
+  async run(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
+    let values: Values;
+    try {
+      ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+    } catch (err) {
+      io.stderr.write(`trailcam sim: ${(err as Error).message}\n\n${SIM_HELP}`);
+      return ExitCode.BAD_INPUT;
+    }
+    if (values.help === true) {
+      io.stdout.write(SIM_HELP);
+      return ExitCode.OK;
+    }
+    let config: SimCliConfig;
+    try {
+      config = simConfigFromFlags(values);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.stderr.write(`trailcam sim: ${err.message}\n`);
+      return ExitCode.BAD_INPUT;
+    }
+    if (signal.aborted) return ExitCode.OK;
+
+    let sim: Simulation;
+    try {
+      sim = await createSimulation({
+        host: config.host,
+        cameras: cameraOptions(config),
+        servers: config.servers,
+        relays: config.relays,
+        seed: config.seed,
+        fast: config.fast,
+        paths: config.paths,
+        serverPort: config.serverPort,
+        relayPort: config.relayPort,
+      });
+    } catch (err) {
+      io.stderr.write(`trailcam sim: could not start: ${startFailure(err)}\n`);
+      return ExitCode.FAILED;
+    }
+    try {
+      io.stdout.write(`${config.json ? JSON.stringify(readyInfo(sim, config)) : readyLine(sim, config)}\n`);
+      await untilAborted(signal);
+    } finally {
+      await sim.close();
+    }
+    io.stdout.write(`${config.json ? JSON.stringify(stopInfo(sim)) : stopLine(sim)}\n`);
+    return ExitCode.OK;
+  },
+};
+
+function startFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES') {
+    return `${e.address ?? ''}:${e.port ?? ''} ${e.code === 'EADDRINUSE' ? 'is in use' : 'is not allowed'} ` +
+      '(another simulator running?); choose other ports with --search-port, --session-port, --server-port, --relay-port (0 = any free port)';
+  }
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main';
+import { race } from '../../src/engine';
+import { repoRoot } from '../helpers/fixtures';
+import { settledHandles } from '../helpers/udp';
+
+const BIN = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+/** Every fixed production port off: tests never depend on 32108/40611/32100 being free. */
+const FREE_PORTS = ['--search-port', '0', '--session-port', '0', '--server-port', '0'];
+
+interface Ready {
+  ready: true;
+  host: string;
+  seed: number;
+  servers: { host: string; port: number }[];
+  relays: { host: string; port: number }[];
+  cameras: { did: string; host: string; searchPort: number; sessionPort: number; wanPort: number; controlPort: number }[];
+  paths: Record<'lan' | 'p2p' | 'relay', { down: boolean; loss: number }>;
+}
+
+/** A spawned `trailcam` process: stdout split into lines, stderr collected, the exit awaited. */
+class Cli {
+  readonly lines: string[] = [];
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #partial = '';
+  #waiters: (() => void)[] = [];
+  #done = false;
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.setEncoding('utf8');
+    child.stderr?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      this.#partial += chunk;
+      const parts = this.#partial.split('\n');
+      this.#partial = parts.pop() ?? '';
+      this.lines.push(...parts);
+      this.#waiters.splice(0).forEach((w) => w());
+    });
+    child.stderr?.on('data', (chunk: string) => void (this.stderr += chunk));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.#done = true;
+        this.#waiters.splice(0).forEach((w) => w());
+        resolve({ code, signal });
+      }),
+    );
+  }
+
+  static spawn(args: string[]): Cli {
+    return new Cli(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  }
+
+  /** Line `n` of stdout (0-based), once it has been written; rejects if the process ends first. */
+  async line(n: number): Promise<string> {
+    while (this.lines.length <= n) {
+      if (this.#done) throw new Error(`trailcam exited before stdout line ${n + 1}; stderr: ${this.stderr}`);
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    return this.lines[n];
+  }
+
+  /** Sends `signal` and waits for the exit (bounded: a process that does not exit fails the test). */
+  async stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.child.kill(signal);
+    let timer: NodeJS.Timeout | undefined;
+    const tooSlow = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`trailcam sim did not exit within 10 s of ${signal}; stderr: ${this.stderr}`)), 10_000);
+    });
+    try {
+      return await Promise.race([this.exited, tooSlow]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as NodeJS.ErrnoException).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+function capture() {
+  let out = '';
+  let err = '';
+  const waiters: (() => void)[] = [];
+  return {
+    io: {
+      stdout: { write: (t: string) => { out += t; waiters.splice(0).forEach((w) => w()); } },
+      stderr: { write: (t: string) => void (err += t) },
+    },
+    out: () => out,
+    err: () => err,
+    /** Resolves once stdout holds at least `n` complete lines. */
+    async lines(n: number): Promise<string[]> {
+      while (out.split('\n').length <= n) await new Promise<void>((resolve) => waiters.push(resolve));
+      return out.split('\n').slice(0, n);
+    },
+  };
+}
+
+describe('cli: trailcam sim', function () {
+  this.timeout(60_000);
+  const children: Cli[] = [];
+  afterEach(async () => {
+    // A test that failed half-way must not leave its simulator running.
+    for (const cli of children.splice(0)) if (cli.child.exitCode === null && cli.child.signalCode === null) await cli.stop('SIGKILL');
+  });
+
+  it('prints one JSON ready line with every address; `trailcam race` connects; SIGINT → exit 0 with counters', async () => {
+    const sim = Cli.spawn(['sim', '--json', '--fast', '--seed', '5', ...FREE_PORTS]);
+    children.push(sim);
+    const ready = JSON.parse(await sim.line(0)) as Ready;
+    assert.equal(ready.ready, true);
+    assert.equal(ready.seed, 5);
+    assert.equal(ready.cameras.length, 1);
+    const camera = ready.cameras[0];
+    assert.equal(camera.did, 'LBCS-000000-CCCJJ');
+    const addresses = [
+      ...ready.servers,
+      ...ready.relays,
+      ...[camera.searchPort, camera.sessionPort, camera.wanPort, camera.controlPort].map((port) => ({ host: camera.host, port })),
+    ];
+    assert.equal(addresses.length, 6);
+    for (const a of addresses) {
+      assert.equal(a.host, '127.0.0.1');
+      assert.ok(Number.isInteger(a.port) && a.port > 0, `port ${a.port}`);
+    }
+    assert.equal(new Set(addresses.map((a) => a.port)).size, 6, 'every socket has its own port');
+
+    const server = `${ready.servers[0].host}:${ready.servers[0].port}`;
+    const raced = await runCli(['race', '--host', '127.0.0.1', '--did', camera.did, '--ports', String(camera.sessionPort), '--server', server, '--bind', '127.0.0.1', '--json']);
+    assert.equal(raced.code, 0, raced.stderr);
+    const result = JSON.parse(raced.stdout);
+    assert.equal(result.connected, true);
+    assert.ok(['lan', 'p2p', 'relay'].includes(result.mode));
+    if (result.mode === 'lan') assert.deepEqual(result.remote, { host: '127.0.0.1', port: camera.sessionPort });
+
+    const exit = await sim.stop('SIGINT');
+    assert.deepEqual(exit, { code: 0, signal: null }, sim.stderr);
+    const stopped = JSON.parse(await sim.line(1));
+    assert.equal(stopped.stopped, true);
+    assert.ok(stopped.cameras.sessions >= 1, 'the camera held the race winner’s session');
+    assert.ok(stopped.counters.lan.seen + stopped.counters.p2p.seen > 0, 'path counters counted the race');
+    assert.equal(sim.stderr, '');
+  });
+
+  it('impairment flags shape the race: --lan-down --p2p-down → relay wins; several cameras and servers; SIGTERM → exit 0', async () => {
+    const sim = Cli.spawn(['sim', '--json', '--fast', '--cameras', '3', '--servers', '3', '--did', 'LBCS-000100-CCCJJ', '--lan-down', '--p2p-down', ...FREE_PORTS]);
+    children.push(sim);
+    const ready = JSON.parse(await sim.line(0)) as Ready;
+    assert.deepEqual(ready.cameras.map((c) => c.did), ['LBCS-000100-CCCJJ', 'LBCS-000101-CCCJJ', 'LBCS-000102-CCCJJ']);
+    assert.equal(ready.servers.length, 3);
+    assert.equal(ready.paths.lan.down, true);
+    assert.equal(ready.paths.p2p.down, true);
+    assert.equal(ready.paths.relay.down, false);
+    const camera = ready.cameras[2];
+    const result = await race({
+      host: '127.0.0.1',
+      did: camera.did,
+      ports: [camera.sessionPort],
+      servers: ready.servers.map((s) => `${s.host}:${s.port}`),
+      bindAddress: '127.0.0.1',
+      maxConnectionTimeMs: 10_000,
+    });
+    await result.link.close();
+    assert.equal(result.mode, 'relay');
+    assert.equal(result.remote.host, ready.relays[0].host);
+    assert.deepEqual(await sim.stop('SIGTERM'), { code: 0, signal: null }, sim.stderr);
+  });
+
+  it('a readable ready line without --json', async () => {
+    const sim = Cli.spawn(['sim', '--lan-loss', '0.25', '--relay-delay', '30', ...FREE_PORTS]);
+    children.push(sim);
+    const line = await sim.line(0);
+    assert.match(line, /^trailcam sim ready: camera LBCS-000000-CCCJJ on 127\.0\.0\.1 \(LAN search port \d+, session port \d+\); rendezvous 127\.0\.0\.1:\d+; relay 127\.0\.0\.1:\d+;/);
+    assert.match(line, /lan loss 0\.25, p2p healthy, relay delay 30 ms/);
+    assert.equal((await sim.stop('SIGINT')).code, 0);
+    assert.match(await sim.line(1), /^trailcam sim stopped: 0 camera session\(s\); lan 0 seen/);
+  });
+
+  it('the built CLI exits 2 on a bad flag, naming the flag and the value', async () => {
+    const result = await runCli(['sim', '--lan-loss', '1.5']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--lan-loss "1\.5": must be a probability 0\.\.1/);
+    assert.equal(result.stdout, '', 'no ready line');
+  });
+
+  describe('in process', () => {
+    const bad: [string[], RegExp][] = [
+      [['--cameras', '0'], /invalid --cameras "0": must be a whole number 1-1000/],
+      [['--cameras', 'many'], /invalid --cameras "many"/],
+      [['--servers', '9'], /invalid --servers "9"/],
+      [['--seed', '-1'], /--seed/],
+      [['--seed=-1'], /invalid --seed "-1"/],
+      [['--search-port', '65536'], /invalid --search-port "65536": must be a whole number 0-65535/],
+      [['--p2p-delay', 'soon'], /invalid --p2p-delay "soon": must be a non-negative number/],
+      [['--relay-jitter', '70000'], /invalid --relay-jitter "70000": must be 0\.\.60000 ms/],
+      [['--lan-duplicate', '2'], /invalid --lan-duplicate "2"/],
+      [['--lan-down=yes'], /--lan-down/],
+      [['--host', '0.0.0.0'], /invalid --host "0\.0\.0\.0": the simulator binds loopback addresses only/],
+      [['--host', '192.168.43.1'], /invalid --host "192\.168\.43\.1"/],
+      [['--did', 'LBCS-1'], /invalid --did "LBCS-1": expected PREFIX-SERIAL-CHECK/],
+      [['--did', 'LBCS-4294967295-CCCJJ', '--cameras', '2'], /invalid --cameras "2": camera serials would pass/],
+      [['--bogus'], /Unknown option '--bogus'/],
+      [['extra'], /Unexpected argument 'extra'/],
+    ];
+    for (const [args, message] of bad) {
+      it(`exits 2 before binding anything: sim ${args.join(' ')}`, async () => {
+        const before = await settledHandles();
+        const c = capture();
+        assert.equal(await main(['sim', ...args], c.io, new AbortController().signal), 2);
+        assert.match(c.err(), message);
+        assert.equal(c.out(), '');
+        assert.deepEqual(await settledHandles(), before);
+      });
+    }
+
+    it('runs until the signal aborts, then releases every socket and timer and returns 0', async () => {
+      const before = await settledHandles();
+      const c = capture();
+      const controller = new AbortController();
+      const running = main(['sim', '--json', '--cameras', '2', '--relays', '2', ...FREE_PORTS], c.io, controller.signal);
+      const [line] = await c.lines(1);
+      const ready = JSON.parse(line) as Ready;
+      assert.equal(ready.relays.length, 2);
+      assert.ok((await settledHandles()).udp >= before.udp + 2 * 4 + 1 + 2, 'cameras, server and relays are bound');
+      controller.abort(new Error('interrupted'));
+      assert.equal(await running, 0);
+      assert.equal(JSON.parse((await c.lines(2))[1]).stopped, true);
+      assert.deepEqual(await settledHandles(), before);
+    });
+
+    it('a port in use is a start failure (exit 1) that names it; nothing is left open', async () => {
+      const taken = createSocket('udp4');
+      await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+      try {
+        const before = await settledHandles();
+        const c = capture();
+        const port = taken.address().port;
+        assert.equal(await main(['sim', '--search-port', '0', '--session-port', '0', '--server-port', String(port)], c.io, new AbortController().signal), 1);
+        assert.match(c.err(), new RegExp(`could not start: 127\\.0\\.0\\.1:${port} is in use`));
+        assert.deepEqual(await settledHandles(), before);
+      } finally {
+        await new Promise<void>((resolve) => taken.close(() => resolve()));
+      }
+    });
+
+    it('has --help, and `trailcam --help` lists it', async () => {
+      const c = capture();
+      assert.equal(await main(['sim', '--help'], c.io, new AbortController().signal), 0);
+      for (const flag of ['--did', '--cameras', '--servers', '--relays', '--seed', '--json', '--PATH-delay', '--PATH-loss', '--PATH-down', '--PATH-refuse', '--search-port']) {
+        assert.ok(c.out().includes(flag), flag);
+      }
+      const top = capture();
+      assert.equal(await main(['--help'], top.io, new AbortController().signal), 0);
+      assert.match(top.out(), /^\s+sim\s+run simulated camera/m);
+    });
+  });
+});
