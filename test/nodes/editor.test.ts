@@ -1,48 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { runInNewContext } from 'node:vm';
-
-/** nodes/ of the project (the .html files are not compiled, so look for the sources). */
-function nodesDir(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'nodes', 'trailcam-camera.html');
-    if (existsSync(candidate) && existsSync(join(dir, 'nodes', 'trailcam-camera.ts'))) return join(dir, 'nodes');
-  }
-  throw new Error('nodes/ not found');
-}
-
-type Validate = (this: Record<string, unknown>, value: unknown) => true | string | false;
-interface NodeDefinition {
-  category: string;
-  defaults: Record<string, { value: unknown; type?: string; required?: boolean; validate?: Validate }>;
-  credentials?: Record<string, { type: string }>;
-  inputs?: number;
-  outputs?: number;
-  icon?: string;
-  label: (this: Record<string, unknown>) => string;
-  outputLabels?: string[] | ((i: number) => string);
-}
-
-/**
- * Runs a node's editor script with a small stand-in for the editor's RED and jQuery (no field
- * is being edited, so validators read the node's own properties) and returns what it registered.
- */
-function loadDefinition(type: string, nodes: Record<string, Record<string, unknown>> = {}): NodeDefinition {
-  const html = readFileSync(join(nodesDir(), `${type}.html`), 'utf8');
-  const scripts = [...html.matchAll(/<script type="text\/javascript">([^]*?)<\/script>/g)].map((m) => m[1]);
-  assert.equal(scripts.length, 1, `${type}: one inline script`);
-  assert.ok(html.includes(`data-template-name="${type}"`), `${type}: edit template`);
-  const registered: Record<string, NodeDefinition> = {};
-  const RED = {
-    _: (key: string, subs?: Record<string, unknown>) => (subs ? `${key} ${JSON.stringify(subs)}` : key),
-    nodes: { registerType: (name: string, def: NodeDefinition) => (registered[name] = def), node: (id: string) => nodes[id] ?? null },
-  };
-  const $ = (): { length: number } => ({ length: 0 });
-  runInNewContext(scripts[0], { RED, $ });
-  assert.ok(registered[type], `${type} registered under its literal type`);
-  return registered[type];
-}
+import { join } from 'node:path';
+import { loadDefinition, nodesDir, type NodeDefinition } from './editor-definitions';
 
 /** Runs `field`'s validator for `node` (the other properties come from the defaults). */
 function validate(def: NodeDefinition, field: string, value: unknown, node: Record<string, unknown> = {}): true | string | false {
@@ -107,6 +66,34 @@ describe('editor definitions', () => {
     assert.match(String(validate(command, 'command', 'reboot')), /errors\.command/);
     const telemetry = loadDefinition('trailcam-telemetry');
     assert.match(String(validate(telemetry, 'interval', -1)), /errors\.interval/);
+  });
+
+  it('every property and credential has an input in the edit dialog with a translated label; help documents every camera field', () => {
+    const dir = nodesDir();
+    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command']) {
+      const def = loadDefinition(type);
+      const html = readFileSync(join(dir, `${type}.html`), 'utf8');
+      const prefix = def.category === 'config' ? 'node-config-input-' : 'node-input-';
+      for (const field of [...Object.keys(def.defaults), ...Object.keys(def.credentials ?? {})]) {
+        assert.ok(html.includes(`id="${prefix}${field}"`), `${type}: an input for ${field}`);
+      }
+      // Each labelled row names its text through the catalogue, not in English in the HTML.
+      for (const label of html.matchAll(/<label for="[^"]+"[^>]*>([^]*?)<\/label>/g)) {
+        const text = label[1].replace(/<[^>]*>/g, '').replace(/&nbsp;/g, '').trim();
+        assert.equal(text, '', `${type}: label text comes from the catalogue: ${label[0]}`);
+      }
+    }
+    const camera = loadDefinition('trailcam-camera');
+    for (const lang of ['en-US', 'de']) {
+      const help = readFileSync(join(dir, 'locales', lang, 'trailcam-camera.html'), 'utf8');
+      const catalog = JSON.parse(readFileSync(join(dir, 'locales', lang, 'trailcam-camera.json'), 'utf8')) as { 'trailcam-camera': { label: Record<string, string> } };
+      for (const field of [...Object.keys(camera.defaults), ...Object.keys(camera.credentials ?? {})]) {
+        const key = field.startsWith('mode') ? 'modes' : field;
+        const label = catalog['trailcam-camera'].label[key];
+        assert.equal(typeof label, 'string', `${lang}: label.${key}`);
+        assert.ok(help.includes(label), `${lang} help explains ${field} (${label})`);
+      }
+    }
   });
 
   it('every catalogue key the editor and runtime use exists in en-US and de; help exists for every node', () => {
