@@ -320,9 +320,11 @@ class CameraSession {
         this.#send({ type: 'ALIVE_ACK' });
         break;
       case 'DRW': {
-        this.#send({ type: 'DRW_ACK', channel: message.channel, indices: [message.index] });
         let receiver = this.#receivers.get(message.channel);
         if (!receiver) this.#receivers.set(message.channel, (receiver = new CameraChannelReceiver()));
+        // Every copy is acknowledged (duplicates too), but not one the receiver has to drop.
+        if (!receiver.accepts(message.index)) break;
+        this.#send({ type: 'DRW_ACK', channel: message.channel, indices: [message.index] });
         for (const data of receiver.receive(message.index, message.data)) this.#service(message.channel)?.onData(data, (reply) => this.#reply(message.channel, reply));
         break;
       }

@@ -3,15 +3,25 @@ import { MAX_DRW_DATA } from '../protocol';
 /**
  * The simulated camera's DRW channels: what the camera does with DRW, kept deliberately
  * simple and close to the captures (pppp.md §4): every received copy is acknowledged by the
- * caller; data is delivered in index order without duplicates, across 16-bit wrap-around, with
- * a bounded reorder buffer; sent data is split into ≤1024-byte packets and resent unchanged
- * (same index) until acknowledged, with a bounded window.
+ * caller (except a packet too far ahead to buffer, see `accepts`); data is delivered in index
+ * order without duplicates, across 16-bit wrap-around, with a bounded reorder buffer; sent data
+ * is split into ≤1024-byte packets and resent unchanged (same index) until acknowledged, with a
+ * bounded window (index span from the oldest unacknowledged packet).
  */
 export class CameraChannelReceiver {
   #expected = 0;
   readonly #buffer = new Map<number, Buffer>();
 
   constructor(readonly maxBuffered = 256) {}
+
+  /**
+   * False for a packet too far ahead to buffer: it is dropped, so it must not be acknowledged
+   * (the peer resends it once the gap before it is filled).
+   */
+  accepts(index: number): boolean {
+    const ahead = (index - this.#expected) & 0xffff;
+    return ahead >= 0x8000 || ahead < this.maxBuffered || this.#buffer.has(index);
+  }
 
   /** Returns the data now deliverable in order (empty for duplicates and early packets). */
   receive(index: number, data: Buffer): Buffer[] {
@@ -71,7 +81,7 @@ export class CameraChannelSender {
         out.push({ index, data: entry.data });
       }
     }
-    while (this.#queue.length > 0 && this.#unacked.size < this.window) {
+    while (this.#queue.length > 0 && this.#span() < this.window) {
       const data = this.#queue.shift() as Buffer;
       const index = this.#nextIndex;
       this.#nextIndex = (this.#nextIndex + 1) & 0xffff;
@@ -79,6 +89,12 @@ export class CameraChannelSender {
       out.push({ index, data });
     }
     return out;
+  }
+
+  /** Indices outstanding from the oldest unacknowledged one (Map order = sending order). */
+  #span(): number {
+    const oldest = this.#unacked.keys().next();
+    return oldest.done ? 0 : (this.#nextIndex - oldest.value) & 0xffff;
   }
 
   /** When the next resend falls due, or undefined if nothing is outstanding. */

@@ -1,0 +1,170 @@
+/**
+ * One send() call as the sender tracks it: how many of its packets are not yet acknowledged.
+ * `cancelled` (abort): its packets still in the queue are dropped; those already numbered are
+ * still delivered (the peer's in-order delivery waits for every index) but it never completes.
+ */
+export interface SendTicket {
+  remaining: number;
+  cancelled: boolean;
+}
+
+/** A DRW packet to put on the wire. */
+export interface OutgoingPacket {
+  index: number;
+  data: Buffer;
+}
+
+interface Queued<T> {
+  data: Buffer;
+  ticket: T;
+}
+
+interface InFlight<T> extends Queued<T> {
+  firstSentAt: number;
+  lastSentAt: number;
+  transmissions: number;
+}
+
+/** What an acknowledgement did: round-trip samples (packets sent once, Karn) and sends now complete. */
+export interface AckResult<T extends SendTicket = SendTicket> {
+  samplesMs: number[];
+  completed: T[];
+  /** Indices acknowledged for the first time. */
+  acknowledged: number;
+}
+
+/**
+ * One DRW channel's sending side (pure: the caller passes the time and sends what it returns).
+ * Packets get consecutive 16-bit indices (wrapping); at most `window` indices are outstanding,
+ * counted from the oldest unacknowledged one (so a peer with a reorder buffer of at least
+ * `window` packets never has to drop one); unacknowledged packets are resent unchanged (same
+ * index) once the retransmission timeout has passed since their last transmission.
+ */
+export class DrwSender<T extends SendTicket = SendTicket> {
+  readonly window: number;
+  #nextIndex = 0;
+  #queue: Queued<T>[] = [];
+  #head = 0;
+  #queuedBytes = 0;
+  /** Insertion order = index order, so the first key is the oldest unacknowledged index. */
+  readonly #inFlight = new Map<number, InFlight<T>>();
+  #resends = 0;
+
+  constructor(window: number) {
+    this.window = window;
+  }
+
+  /** Bytes accepted but not yet numbered. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  get idle(): boolean {
+    return this.#inFlight.size === 0 && this.#head === this.#queue.length;
+  }
+
+  /** Retransmissions so far. */
+  get resends(): number {
+    return this.#resends;
+  }
+
+  enqueue(chunks: readonly Buffer[], ticket: T): void {
+    for (const data of chunks) {
+      this.#queue.push({ data, ticket });
+      this.#queuedBytes += data.length;
+    }
+  }
+
+  /** Drops the queued (not yet numbered) packets of a cancelled send. */
+  cancel(ticket: T): void {
+    ticket.cancelled = true;
+    const kept: Queued<T>[] = [];
+    for (let i = this.#head; i < this.#queue.length; i += 1) {
+      const item = this.#queue[i];
+      if (item.ticket === ticket) this.#queuedBytes -= item.data.length;
+      else kept.push(item);
+    }
+    this.#queue = kept;
+    this.#head = 0;
+  }
+
+  /** New packets the window allows now, numbered and marked as sent at `nowMs`. */
+  take(nowMs: number): OutgoingPacket[] {
+    const out: OutgoingPacket[] = [];
+    while (this.#head < this.#queue.length && this.#span() < this.window) {
+      const item = this.#queue[this.#head];
+      this.#head += 1;
+      this.#queuedBytes -= item.data.length;
+      const index = this.#nextIndex;
+      this.#nextIndex = (index + 1) & 0xffff;
+      this.#inFlight.set(index, { ...item, firstSentAt: nowMs, lastSentAt: nowMs, transmissions: 1 });
+      out.push({ index, data: item.data });
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return out;
+  }
+
+  acknowledge(indices: readonly number[], nowMs: number): AckResult<T> {
+    const result: AckResult<T> = { samplesMs: [], completed: [], acknowledged: 0 };
+    for (const index of indices) {
+      const entry = this.#inFlight.get(index);
+      if (entry === undefined) continue; // a duplicate ACK, or one for an index we never sent
+      this.#inFlight.delete(index);
+      result.acknowledged += 1;
+      if (entry.transmissions === 1) result.samplesMs.push(nowMs - entry.firstSentAt);
+      entry.ticket.remaining -= 1;
+      if (entry.ticket.remaining === 0 && !entry.ticket.cancelled) result.completed.push(entry.ticket);
+    }
+    return result;
+  }
+
+  /** Unacknowledged packets whose last transmission is at least `rtoMs` old; marked resent at `nowMs`. */
+  resendsDue(nowMs: number, rtoMs: number): OutgoingPacket[] {
+    const out: OutgoingPacket[] = [];
+    for (const [index, entry] of this.#inFlight) {
+      if (nowMs - entry.lastSentAt < rtoMs) continue;
+      entry.lastSentAt = nowMs;
+      entry.transmissions += 1;
+      this.#resends += 1;
+      out.push({ index, data: entry.data });
+    }
+    return out;
+  }
+
+  /** When the next resend falls due, or undefined with nothing outstanding. */
+  nextResendAt(rtoMs: number): number | undefined {
+    let next: number | undefined;
+    for (const entry of this.#inFlight.values()) {
+      const at = entry.lastSentAt + rtoMs;
+      if (next === undefined || at < next) next = at;
+    }
+    return next;
+  }
+
+  /** First transmission time of the oldest unacknowledged packet (for the acknowledgement timeout). */
+  oldestUnackedSentAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const entry of this.#inFlight.values()) if (oldest === undefined || entry.firstSentAt < oldest) oldest = entry.firstSentAt;
+    return oldest;
+  }
+
+  /** Forgets everything (the session ended; its owner rejects the pending sends). */
+  clear(): void {
+    this.#queue = [];
+    this.#head = 0;
+    this.#queuedBytes = 0;
+    this.#inFlight.clear();
+  }
+
+  #span(): number {
+    const oldest = this.#inFlight.keys().next();
+    return oldest.done ? 0 : (this.#nextIndex - oldest.value) & 0xffff;
+  }
+}
