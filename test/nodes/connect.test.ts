@@ -41,11 +41,14 @@ describe('nodes: trailcam-connect', function () {
     return next;
   }
 
-  it('LAN up → output 1 (LAN) with the race result; status green with mode and time', async () => {
+  it('LAN up → output 1 (LAN) with the race result; status yellow "racing…", then green with mode and time', async () => {
     await helper.load(trailcamNodes(), connectFlow(sim), { cam: { user: 'admin', password: 'admin' } });
     const connect = helper.getNode('connect') as TestNode;
+    const racing = nextStatus(connect, (s) => s.fill === 'yellow');
     const green = nextStatus(connect, (s) => s.fill === 'green');
     const { id, msg } = await raceOnce({ payload: 'go', topic: 'keep me' });
+    // The test runtime's RED._ returns the key; the editor test checks it is "racing…" in en-US (and German in de).
+    assert.deepEqual(await racing, { fill: 'yellow', shape: 'ring', text: 'trailcam-camera.status.racing' });
     assert.equal(id, 'lan');
     const payload = msg.payload as Record<string, unknown>;
     assert.equal(payload.mode, 'lan');

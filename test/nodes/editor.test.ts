@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDefinition, nodesDir, type NodeDefinition } from './editor-definitions';
 
@@ -81,6 +81,18 @@ describe('editor definitions', () => {
       for (const label of html.matchAll(/<label for="[^"]+"[^>]*>([^]*?)<\/label>/g)) {
         const text = label[1].replace(/<[^>]*>/g, '').replace(/&nbsp;/g, '').trim();
         assert.equal(text, '', `${type}: label text comes from the catalogue: ${label[0]}`);
+      }
+    }
+    // Keys the shared helpers in nodes/lib translate (e.g. the status texts every node shows).
+    const libKeys = readdirSync(join(dir, 'lib'))
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(join(dir, 'lib', f), 'utf8').matchAll(/'(trailcam-[a-z]+)\.([\w.-]+)'/g)].map((m) => [m[1], m[2]] as const));
+    assert.ok(libKeys.some(([, key]) => key === 'status.racing'), 'the racing status is translated');
+    for (const lang of ['en-US', 'de']) {
+      for (const [type, key] of libKeys) {
+        const catalog = JSON.parse(readFileSync(join(dir, 'locales', lang, `${type}.json`), 'utf8')) as Record<string, unknown>;
+        const text = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], catalog[type]);
+        assert.equal(typeof text, 'string', `${lang}/${type}.json has ${key}`);
       }
     }
     const camera = loadDefinition('trailcam-camera');

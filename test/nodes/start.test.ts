@@ -84,6 +84,17 @@ describe('npm start (scripts/start.js)', function () {
     const examples = (await (await fetch(`${url}library/examples/flows/node-red-contrib-trailcam`)).json()) as { fn: string }[];
     assert.ok(examples.some((e) => e.fn === 'Branch on winning mode'), 'Import → Examples lists the package examples');
     assert.ok(examples.length >= 7);
+    // The editor gets each node's catalogue and help in English and German.
+    for (const [lang, racing] of [
+      ['en-US', 'racing…'],
+      ['de', 'verbinde parallel…'],
+    ]) {
+      const catalog = (await (await fetch(`${url}locales/node-red-contrib-trailcam/trailcam-camera?lng=${lang}`)).json()) as { 'trailcam-camera'?: { status?: { racing?: string } } };
+      assert.equal(catalog['trailcam-camera']?.status?.racing, racing, `${lang} catalogue served`);
+    }
+    const editorHtml = await (await fetch(`${url}nodes`, { headers: { Accept: 'text/html', 'Accept-Language': 'de' } })).text();
+    for (const type of ours) assert.ok(editorHtml.includes(`data-help-name="${type}"`), `help for ${type} served`);
+    assert.ok(editorHtml.includes('registerType("trailcam-camera"'), 'the editor definition is served');
 
     const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
     child.kill('SIGINT');
