@@ -55,6 +55,9 @@ describe('cli: trailcam race', function () {
   });
 
   it('exit 0 and, with --json, the result: mode, winner, elapsedMs, localPort, remote, destinationPort, racers[...]', async () => {
+    // Relay is a black hole here, so the simulated relay never opens a session port that would
+    // count as an open socket below (the relay racer still runs and is cancelled).
+    sim.setPath('relay', { down: true });
     const c = capture();
     assert.equal(await main(['race', ...flags, '--json'], c.io, signal), 0, c.err());
     const lines = c.out().trim().split('\n');

@@ -37,6 +37,9 @@ describe('engine: race against the simulator', function () {
   });
 
   it('LAN up → lan wins; losers are cancelled and their sockets closed when race() resolves', async () => {
+    // Relay is a black hole here, so the simulated relay never opens a session port that would
+    // count as an open socket below (the relay racer still runs and is cancelled).
+    sim.setPath('relay', { down: true });
     const result = await race(configFor(sim));
     try {
       assert.equal(result.mode, 'lan');
