@@ -1,0 +1,142 @@
+import type { StrategyStats } from './analyse';
+import { FULL, QUICK } from './defaults';
+import type { BenchResult } from './run';
+import { STRATEGIES, STRATEGY_LABELS } from './strategies';
+
+const num = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : String(v));
+const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${Math.round(v * 1000) / 10} %`);
+
+function winners(stats: StrategyStats): string {
+  const entries = Object.entries(stats.winners);
+  return entries.length === 0 ? '–' : entries.map(([mode, n]) => `${mode} ${n}`).join(', ');
+}
+
+/** `--quick`, full run, or custom counts. */
+export function runKind(result: BenchResult): string {
+  const o = result.options;
+  const base = o.quick ? QUICK : FULL;
+  const kind = o.quick ? '`--quick` run' : 'full run';
+  return o.trials === base.trials && o.cameras === base.cameras ? kind : `${kind} with custom counts`;
+}
+
+/** Who ran, where, how many trials, and the caveat about the shared machine. */
+export function runLine(result: BenchResult): string {
+  const o = result.options;
+  const m = result.machine;
+  return [
+    `Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC, ${runKind(result)}: ${o.trials} trials per scenario (the warm engine first gets ${o.warmups} warm-up races), seed ${o.seed}, scale run with ${o.cameras} cameras; ${Math.round(result.durationMs / 1000)} s in all.`,
+    `Machine: ${m.cpus} cores (${m.model}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. The cores were shared with other engineers' builds and tests while this ran, so the figures are noisier than on a quiet machine or CI.`,
+  ].join('\n');
+}
+
+export function mainTable(result: BenchResult): string {
+  const rows = [
+    '| # | scenario | strategy | success | p50 | p95 | p99 | regret p50 / p95 | wrong winner | loser clean-up p50 / max | packets / connect | winners |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const s of result.scenarios) {
+    for (const strategy of STRATEGIES) {
+      const st = s.strategies[strategy];
+      const t = st.timeToConnectMs;
+      const regret = st.regretMs ? `${num(st.regretMs.p50)} / ${num(st.regretMs.p95)}` : '–';
+      const cleanup = st.cleanupMs.n === 0 ? '–' : `${num(st.cleanupMs.p50)} / ${num(st.cleanupMs.max)}`;
+      rows.push(
+        `| ${s.number} | ${s.title} | ${STRATEGY_LABELS[strategy]} | ${pct(st.successRate)} | ${num(t.p50)} | ${num(t.p95)} | ${num(t.p99)} | ${regret} | ${st.wrongWinnerRate === null ? '–' : `${pct(st.wrongWinnerRate)} (${st.wrongWinners}/${st.compared})`} | ${cleanup} | ${num(st.packetsPerConnect)} | ${winners(st)} |`,
+      );
+    }
+  }
+  return `Time to connect and regret in ms.\n\n${rows.join('\n')}`;
+}
+
+export function scaleTable(result: BenchResult): string {
+  const s = result.scale;
+  if (!s) return 'Scale run skipped.';
+  const t = s.timeToConnectMs;
+  return [
+    '| cameras | connected | p50 | p99 | max | wall | RSS before → peak | CPU / connect | UDP sockets before → after | timers before → after | winners |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    `| ${s.cameras} | ${s.connected} (${pct(s.successRate)}) | ${num(t.p50)} ms | ${num(t.p99)} ms | ${num(t.max)} ms | ${s.wallMs} ms | ${s.rssBeforeMb} → ${s.peakRssMb} MB | ${s.cpuMsPerConnect} ms | ${s.socketsBefore} → ${s.socketsAfter} | ${s.timersBefore} → ${s.timersAfter} | ${Object.entries(s.modes).map(([m, n]) => `${m} ${n}`).join(', ') || '–'} |`,
+    ...(s.errors.length > 0 ? ['', `Failures (first ${s.errors.length}): ${s.errors.map((e) => `\`${e}\``).join('; ')}`] : []),
+  ].join('\n');
+}
+
+export function learningLine(result: BenchResult): string {
+  const drift = result.scenarios.find((s) => s.learning)?.learning;
+  if (!drift) return '';
+  return [
+    `Scenario 7 learning curve (winner per trial, l = LAN, p = P2P, r = relay, x = failed; LAN down from trial ${drift.downFrom + 1} to ${drift.returnsAt}, back from trial ${drift.returnsAt + 1}):`,
+    '',
+    `- warm: \`${drift.warm}\``,
+    `- cold: \`${drift.cold}\``,
+  ].join('\n');
+}
+
+export function targetList(result: BenchResult): string {
+  return result.targets
+    .map((t) => `- ${t.met === null ? 'not measured' : t.met ? '**met**' : '**missed**'}: ${t.target} — measured ${t.measured}`)
+    .join('\n');
+}
+
+export function definitionList(result: BenchResult): string {
+  const scenarios = result.scenarios.map((s) => `${s.number}. **${s.title}** (${s.modes.join(', ')}; LAN ports: ${s.ports}): ${s.how}.`);
+  const defs = Object.entries(result.definitions).map(([k, v]) => `- **${k}**: ${v}.`);
+  return [...scenarios, '', ...defs].join('\n');
+}
+
+/** bench/results/latest.md */
+export function renderReport(result: BenchResult): string {
+  return [
+    '# trailcam benchmark: latest results',
+    '',
+    runLine(result),
+    '',
+    '![chart](latest.svg)',
+    '',
+    '## Time to connect',
+    '',
+    mainTable(result),
+    '',
+    learningLine(result),
+    '',
+    '## Scale',
+    '',
+    scaleTable(result),
+    '',
+    '## Targets (issue #6)',
+    '',
+    targetList(result),
+    '',
+    '## How it is measured',
+    '',
+    definitionList(result),
+    '',
+  ].join('\n');
+}
+
+/** What goes between the README's bench markers. */
+export function renderReadmeSection(result: BenchResult): string {
+  return [
+    '`npm run bench` (or `trailcam bench`, `--quick` for a short run, `--json` for the figures) races against the simulator on 127.0.0.1 and writes `bench/results/latest.md`, `latest.svg` and `latest.json`. Definitions of every column and scenario: [bench/results/latest.md](bench/results/latest.md).',
+    '',
+    runLine(result),
+    '',
+    mainTable(result),
+    '',
+    '![chart](bench/results/latest.svg)',
+    '',
+    learningLine(result),
+    '',
+    'Scale run:',
+    '',
+    scaleTable(result),
+    '',
+    'Targets of issue #6 against these figures:',
+    '',
+    targetList(result),
+  ].join('\n');
+}
+
+/** What the CLI prints without --json. */
+export function renderSummary(result: BenchResult): string {
+  return [runLine(result), '', mainTable(result), '', learningLine(result), '', scaleTable(result), '', targetList(result), '', ...result.files.map((f) => `written: ${f}`)].join('\n');
+}

@@ -1,0 +1,258 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Mode } from '../src/engine';
+import { SEQUENTIAL_ATTEMPT_TIMEOUT_MS } from '../src/engine';
+import { allStrategyStats, learningCurve, WRONG_WINNER_RULE, type LearningCurve, type StrategyStats, type TrialRecord } from './analyse';
+import { renderChart } from './chart-svg';
+import { FULL, QUICK } from './defaults';
+import { openEnvironment, MAX_CONNECTION_TIME_MS, type Environment } from './environment';
+import { renderReport } from './report-md';
+import { runScale, type ScaleResult } from './scale';
+import { driftPhases, NOMINAL, SCENARIOS, scenarioRandom, type Condition, type Scenario } from './scenarios';
+import { runCold, runOracle, runSequential, WarmEngine, type Strategy } from './strategies';
+import { evaluateTargets, type TargetResult } from './targets';
+
+export { renderSummary } from './report-md';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Measured trials per scenario. */
+  trials: number;
+  /** Unmeasured races that warm the telemetry engine before each scenario's trials. */
+  warmups: number;
+  /** Cameras of the scale run (0 skips it). */
+  cameras: number;
+  seed: number;
+  /** Per-attempt timeout of the seed's sequential baseline (the seed: 5 s). */
+  baselineAttemptTimeoutMs: number;
+  /** Gap between the starts of consecutive baseline trials (they overlap only while waiting). */
+  baselineGapMs: number;
+  /** Directory for latest.md / latest.svg / latest.json; null writes nothing. */
+  outDir: string | null;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+  /** Stops the run between connects (every socket is still closed). */
+  signal?: AbortSignal;
+}
+
+
+/** Defaults for a full or a quick run; warm-ups = min(10, max(2, trials)). */
+export function benchDefaults(quick: boolean, patch: Partial<BenchOptions> = {}): BenchOptions {
+  const base = quick ? QUICK : FULL;
+  const trials = patch.trials ?? base.trials;
+  return {
+    quick,
+    trials,
+    warmups: Math.min(10, Math.max(2, trials)),
+    cameras: base.cameras,
+    seed: 1,
+    baselineAttemptTimeoutMs: SEQUENTIAL_ATTEMPT_TIMEOUT_MS,
+    baselineGapMs: 20,
+    outDir: null,
+    ...patch,
+  };
+}
+
+export interface ScenarioResult {
+  number: number;
+  id: string;
+  title: string;
+  how: string;
+  modes: Mode[];
+  ports: string;
+  trials: number;
+  warmups: number;
+  conditions: Record<string, number>;
+  strategies: Record<Strategy, StrategyStats>;
+  learning?: LearningCurve;
+  /** Per-trial time to connect (ms; negative = failed after that long), trial order. */
+  raw: Record<Strategy, number[]>;
+}
+
+export interface BenchResult {
+  bench: 'trailcam';
+  version: 1;
+  date: string;
+  machine: { cpus: number; model: string; memoryGb: number; node: string; platform: string };
+  options: Omit<BenchOptions, 'log' | 'outDir' | 'signal'>;
+  definitions: Record<string, string>;
+  scenarios: ScenarioResult[];
+  scale: ScaleResult | null;
+  targets: TargetResult[];
+  durationMs: number;
+  files: string[];
+}
+
+export const DEFINITIONS: Record<string, string> = {
+  timeToConnect: 'performance.now() from the call until race()/sequentialRace() resolves with the link (the engine closes its losers before it resolves, so their clean-up is included); the link is then closed with CLOSE',
+  success: `connected within the maximum connection time (${MAX_CONNECTION_TIME_MS} ms, the seed's MAX_CONNECTION_TIME)`,
+  cold: 'race() with the default config (all modes at once, LAN ports 20 ms apart, 1.5 s attempts), no history',
+  warm: 'the same engine built as src/runtime/camera-runtime.ts does: deriveTuning() (order, stagger, adaptive attempt timeouts, breaker, LAN port order) before each race, recordRace() after; warm-up races first, then it keeps learning during the measured trials',
+  oracle: "each mode raced alone (a one-mode race) under the same trial setting, the best taken: the cold race's winning mode runs first, the other modes then run alone concurrently, each cut at the best time so far + 1 ms (a mode cut there cannot be the best, so the minimum is exact)",
+  sequential: "src/engine sequentialRace(): the seed's before-behaviour, modes lan, p2p, relay and LAN ports one after another, one attempt each with the seed's 5 s timeout; its trials run concurrently, started 20 ms apart (they overlap only while waiting out timeouts), each scenario condition on its own simulator",
+  regret: 'per trial: strategy time − oracle time (both connected); the table gives its p50 and p95',
+  wrongWinner: WRONG_WINNER_RULE,
+  cleanup: "win → last loser settled: max(elapsedMs of the losers that had started) − winner's elapsedMs from the race result; a racer settles only after its attempt sockets' close callbacks ran, so no engine hook is needed",
+  packets: 'datagrams the client sent (sum of every racer\'s `sent`, all attempt sockets, failed trials included) / connected trials',
+  scale: 'N cameras in one simulator (nominal paths, every mode); N cold races started in the same tick from this process; links held until every race settled, then closed; CPU = process user+system time (engine and simulator) / N; RSS sampled every 20 ms; UDP sockets and timers counted with process.getActiveResourcesInfo() before the simulator started and after links and simulator closed',
+};
+
+/** A few unmeasured races so JIT compilation does not land in the first scenario's figures. */
+async function warmUpProcess(seed: number): Promise<void> {
+  const env = await openEnvironment({ seed, layout: 'camera', paths: NOMINAL });
+  try {
+    for (let i = 0; i < 5; i += 1) await runCold(env.config(['lan', 'p2p', 'relay']));
+  } finally {
+    await env.close();
+  }
+}
+
+interface Planned {
+  scenario: Scenario;
+  plan: { warmup: Condition[]; trials: Condition[] };
+  records: TrialRecord[];
+}
+
+/** Phase A: cold, warm and oracle, one connect at a time, one simulator per scenario. */
+async function measureScenario(p: Planned, options: BenchOptions): Promise<void> {
+  const { scenario, plan } = p;
+  const env = await openEnvironment({ seed: options.seed + scenario.number, layout: scenario.layout, paths: (plan.warmup[0] ?? plan.trials[0]).paths });
+  try {
+    const warm = new WarmEngine();
+    const { signal } = options;
+    for (const condition of plan.warmup) {
+      signal?.throwIfAborted();
+      env.apply(condition.paths);
+      await warm.run(env.config(scenario.modes), signal);
+    }
+    for (let i = 0; i < plan.trials.length; i += 1) {
+      signal?.throwIfAborted();
+      const condition = plan.trials[i];
+      env.apply(condition.paths);
+      const config = env.config(scenario.modes);
+      // Alternate which engine goes first, so neither always races right after the other.
+      let cold;
+      let warmSample;
+      if (i % 2 === 0) {
+        cold = await runCold(config, signal);
+        warmSample = await warm.run(config, signal);
+      } else {
+        warmSample = await warm.run(config, signal);
+        cold = await runCold(config, signal);
+      }
+      const oracle = await runOracle(config, cold.mode, signal);
+      p.records.push({ condition: condition.key, cold, warm: warmSample, oracle });
+    }
+  } finally {
+    await env.close();
+  }
+}
+
+/** Phase B: the sequential baseline of every trial of every scenario, overlapping, one simulator per condition. */
+async function measureBaseline(planned: Planned[], options: BenchOptions): Promise<void> {
+  const envs = new Map<string, Environment>();
+  const keyOf = (p: Planned, c: Condition): string => `${p.scenario.number}|${c.key}`;
+  try {
+    for (const p of planned) {
+      for (const c of p.plan.trials) {
+        const key = keyOf(p, c);
+        if (!envs.has(key)) envs.set(key, await openEnvironment({ seed: options.seed + 100 + envs.size, layout: p.scenario.layout, paths: c.paths }));
+      }
+    }
+    const jobs: { p: Planned; i: number }[] = [];
+    for (let i = 0; i < options.trials; i += 1) for (const p of planned) if (i < p.plan.trials.length) jobs.push({ p, i });
+    const settled = await Promise.allSettled(
+      jobs.map(async ({ p, i }, j) => {
+        await sleep(j * options.baselineGapMs, undefined, { signal: options.signal });
+        const env = envs.get(keyOf(p, p.plan.trials[i])) as Environment;
+        p.records[i].sequential = await runSequential(env.config(p.scenario.modes), options.baselineAttemptTimeoutMs, options.signal);
+      }),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  } finally {
+    await Promise.all([...envs.values()].map((env) => env.close()));
+  }
+}
+
+function scenarioResult(p: Planned): ScenarioResult {
+  const { scenario, records } = p;
+  const conditions: Record<string, number> = {};
+  for (const r of records) conditions[r.condition] = (conditions[r.condition] ?? 0) + 1;
+  const raw = Object.fromEntries(
+    (['cold', 'warm', 'oracle', 'sequential'] as const).map((s) => [s, records.map((r) => (r[s] ? (r[s].ok ? r[s].ms : -r[s].ms) : NaN))]),
+  ) as Record<Strategy, number[]>;
+  const result: ScenarioResult = {
+    number: scenario.number,
+    id: scenario.id,
+    title: scenario.title,
+    how: scenario.how,
+    modes: [...scenario.modes],
+    ports: scenario.layout === 'fourth' ? '3 silent + camera (4th)' : 'camera session port',
+    trials: records.length,
+    warmups: p.plan.warmup.length,
+    conditions,
+    strategies: allStrategyStats(records),
+    raw,
+  };
+  if (scenario.returnsAt) {
+    const { downFrom, returnsAt } = driftPhases(records.length);
+    result.learning = learningCurve(records, downFrom, returnsAt);
+  }
+  return result;
+}
+
+/** Runs the whole benchmark; writes latest.md/.svg/.json to `outDir` when given. */
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const log = options.log ?? (() => undefined);
+  const started = performance.now();
+  await warmUpProcess(options.seed);
+  const planned: Planned[] = SCENARIOS.map((scenario) => ({
+    scenario,
+    plan: scenario.plan(options.warmups, options.trials, scenarioRandom(options.seed, scenario)),
+    records: [],
+  }));
+  for (const p of planned) {
+    const t0 = performance.now();
+    await measureScenario(p, options);
+    log(`scenario ${p.scenario.number} (${p.scenario.title}): cold/warm/oracle, ${p.records.length} trials in ${Math.round(performance.now() - t0)} ms`);
+  }
+  const t1 = performance.now();
+  await measureBaseline(planned, options);
+  log(`sequential baseline: ${planned.length * options.trials} trials (overlapping) in ${Math.round(performance.now() - t1)} ms`);
+  let scale: ScaleResult | null = null;
+  if (options.cameras > 0) {
+    options.signal?.throwIfAborted();
+    const t2 = performance.now();
+    scale = await runScale(options.cameras, options.seed);
+    log(`scale: ${scale.connected}/${scale.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
+  }
+  const scenarios = planned.map((p) => scenarioResult(p));
+  const { log: _log, outDir, signal: _signal, ...recorded } = options;
+  const result: BenchResult = {
+    bench: 'trailcam',
+    version: 1,
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` },
+    options: recorded,
+    definitions: DEFINITIONS,
+    scenarios,
+    scale,
+    targets: [],
+    durationMs: Math.round(performance.now() - started),
+    files: [],
+  };
+  result.targets = evaluateTargets(result);
+  if (outDir !== null) {
+    await mkdir(outDir, { recursive: true });
+    const files = { md: join(outDir, 'latest.md'), svg: join(outDir, 'latest.svg'), json: join(outDir, 'latest.json') };
+    result.files = Object.values(files);
+    await writeFile(files.md, renderReport(result));
+    await writeFile(files.svg, renderChart(result));
+    await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
+  }
+  return result;
+}

@@ -1,0 +1,93 @@
+import type { BenchResult, ScenarioResult } from './run';
+
+/** One target of issue #6 with the measured figure. */
+export interface TargetResult {
+  id: string;
+  target: string;
+  met: boolean | null;
+  measured: string;
+}
+
+const ms = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : `${v} ms`);
+const pct = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : `${Math.round(v * 1000) / 10} %`);
+
+/** Races after LAN returns within which the warm engine must win on LAN again ("a few"). */
+export const FEW_RACES = 3;
+
+export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>): TargetResult[] {
+  const targets: TargetResult[] = [];
+  const byNumber = (n: number): ScenarioResult | undefined => result.scenarios.find((s) => s.number === n);
+  for (const n of [1, 2, 3]) {
+    const s = byNumber(n);
+    if (!s) continue;
+    for (const strategy of ['cold', 'warm'] as const) {
+      const regret = s.strategies[strategy].regretMs?.p50 ?? null;
+      targets.push({
+        id: `regret-s${n}-${strategy}`,
+        target: `scenario ${n} (${s.title}), engine ${strategy}: regret p50 ≤ 2 ms`,
+        met: regret === null ? null : regret <= 2,
+        measured: `regret p50 ${ms(regret)} (engine p50 ${ms(s.strategies[strategy].timeToConnectMs.p50)}, oracle p50 ${ms(s.strategies.oracle.timeToConnectMs.p50)})`,
+      });
+    }
+  }
+  const s4 = byNumber(4);
+  if (s4) {
+    const seq = s4.strategies.sequential.timeToConnectMs.p50;
+    for (const strategy of ['cold', 'warm'] as const) {
+      const engine = s4.strategies[strategy].timeToConnectMs.p50;
+      const ratio = seq !== null && engine !== null && engine > 0 ? Math.round((seq / engine) * 10) / 10 : null;
+      targets.push({
+        id: `fourth-port-${strategy}`,
+        target: `scenario 4, engine ${strategy}: ≥ 10× faster than the sequential baseline at p50`,
+        met: ratio === null ? null : ratio >= 10,
+        measured: ratio === null ? 'n/a' : `${ratio}× (engine p50 ${ms(engine)}, sequential p50 ${ms(seq)})`,
+      });
+    }
+  }
+  let wrong = 0;
+  let paired = 0;
+  for (const s of result.scenarios) {
+    const w = s.strategies.warm;
+    wrong += w.wrongWinners ?? 0;
+    paired += w.compared;
+  }
+  const worst = [...result.scenarios].sort((a, b) => (b.strategies.warm.wrongWinnerRate ?? 0) - (a.strategies.warm.wrongWinnerRate ?? 0))[0];
+  targets.push({
+    id: 'warm-wrong-winner',
+    target: 'warm engine: wrong-winner rate < 1 % (all scenarios together)',
+    met: paired === 0 ? null : wrong / paired < 0.01,
+    measured: `${pct(paired === 0 ? null : wrong / paired)} (${wrong} of ${paired} trials; worst: scenario ${worst?.number} ${pct(worst?.strategies.warm.wrongWinnerRate)})`,
+  });
+  const drift = byNumber(7)?.learning;
+  if (drift) {
+    targets.push({
+      id: 'drift-relearn',
+      target: `scenario 7: the warm engine wins on LAN again within ${FEW_RACES} races after LAN returns`,
+      met: drift.warmRacesToLan === null ? false : drift.warmRacesToLan <= FEW_RACES,
+      measured: drift.warmRacesToLan === null ? 'no LAN win after the return' : `first LAN win at race ${drift.warmRacesToLan} after the return; LAN won ${pct(drift.warmLanShareAfterReturn)} of the races after it (winners: ${drift.warm})`,
+    });
+  }
+  const scale = result.scale;
+  if (scale) {
+    const full = scale.cameras >= 1000;
+    targets.push({
+      id: 'scale-connected',
+      target: 'scale: 100 % of the cameras connected',
+      met: scale.connected === scale.cameras,
+      measured: `${scale.connected} of ${scale.cameras} (${pct(scale.successRate)})`,
+    });
+    targets.push({
+      id: 'scale-p99',
+      target: 'scale: p99 time to connect ≤ 500 ms for 1,000 cameras',
+      met: full ? scale.timeToConnectMs.p99 !== null && scale.timeToConnectMs.p99 <= 500 : null,
+      measured: `p99 ${ms(scale.timeToConnectMs.p99)} with ${scale.cameras} cameras${full ? '' : ' (not the 1,000 of the target: run without --quick)'}`,
+    });
+    targets.push({
+      id: 'scale-sockets',
+      target: 'scale: no leaked sockets (open UDP sockets back to the baseline after closing)',
+      met: scale.socketsAfter === scale.socketsBefore,
+      measured: `UDP sockets before ${scale.socketsBefore}, after ${scale.socketsAfter}; timers before ${scale.timersBefore}, after ${scale.timersAfter}`,
+    });
+  }
+  return targets;
+}

@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ExitCode, type CliIo, type Command } from './io';
+
+export const BENCH_HELP = `Usage: trailcam bench [options]
+
+Benchmarks the connection engine against the simulator on 127.0.0.1: seven impaired-network
+scenarios (cold engine, warm engine with telemetry, oracle, the seed's sequential baseline) and a
+scale run with many cameras connecting at once. Writes latest.md, latest.svg and latest.json.
+Runs from a source checkout (npm run bench).
+
+Options:
+  --quick               short run: 12 trials per scenario, 200 cameras (under a minute)
+  --trials N            measured trials per scenario (default 60; --quick 12)
+  --cameras N           cameras in the scale run, 0 to skip it (default 1000; --quick 200)
+  --out DIR             where to write the results (default bench/results)
+  --seed N              seed of the simulator and the trial plans (default 1)
+  --baseline-timeout MS per-attempt timeout of the sequential baseline (default 5000, the seed's)
+  --json                print the results as one JSON object
+  -h, --help            show this help
+
+Exit codes: 0 done (targets are reported, not asserted), 1 the benchmark failed, 2 bad input.
+`;
+
+const OPTIONS = {
+  quick: { type: 'boolean', default: false },
+  trials: { type: 'string' },
+  cameras: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  'baseline-timeout': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Parses a whole number flag; the error names the flag. */
+function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new Error(`--${flag}: must be a whole number ${min}-${max}, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'benchmark the engine against the simulator (npm run bench)',
+  async run(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
+    let values;
+    let patch;
+    try {
+      ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+      patch = {
+        trials: integer('trials', values.trials, 1, 10_000),
+        cameras: integer('cameras', values.cameras, 0, 5_000),
+        seed: integer('seed', values.seed, 0, 2 ** 31),
+        baselineAttemptTimeoutMs: integer('baseline-timeout', values['baseline-timeout'], 1, 60_000),
+      };
+      if (values.out !== undefined && values.out.trim() === '') throw new Error('--out: must name a directory');
+    } catch (err) {
+      io.stderr.write(`trailcam bench: ${(err as Error).message}\n\n${BENCH_HELP}`);
+      return ExitCode.BAD_INPUT;
+    }
+    if (values.help) {
+      io.stdout.write(BENCH_HELP);
+      return ExitCode.OK;
+    }
+    let bench: typeof import('../../bench/run');
+    try {
+      // Loaded lazily: the benchmark lives in bench/, which a source checkout has and the npm package does not.
+      bench = await import('../../bench/run');
+    } catch (err) {
+      io.stderr.write(`trailcam bench: the benchmark is only available in a source checkout (npm run bench): ${(err as Error).message}\n`);
+      return ExitCode.FAILED;
+    }
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const options = bench.benchDefaults(values.quick ?? false, {
+      ...defined,
+      outDir: resolve(values.out ?? 'bench/results'),
+      signal,
+      log: (line: string) => io.stderr.write(`trailcam bench: ${line}\n`),
+    });
+    try {
+      const result = await bench.runBench(options);
+      if (values.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+      else io.stdout.write(`${bench.renderSummary(result)}\n`);
+      return ExitCode.OK;
+    } catch (err) {
+      if (signal.aborted) {
+        io.stderr.write('trailcam bench: interrupted\n');
+        return ExitCode.FAILED;
+      }
+      io.stderr.write(`trailcam bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      return ExitCode.FAILED;
+    }
+  },
+};
