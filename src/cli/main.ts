@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { decodeCommand } from './decode';
+import { benchCommand } from './bench';
 import { raceCommand } from './race';
 import { infoCommand } from './info';
 import { mediaCommand } from './media';
 import { simCommand } from './sim';
 import { ExitCode, type CliIo, type Command } from './io';
 
-const COMMANDS: readonly Command[] = [decodeCommand, simCommand, raceCommand, infoCommand, mediaCommand];
+const COMMANDS: readonly Command[] = [decodeCommand, simCommand, raceCommand, infoCommand, mediaCommand, benchCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`);
