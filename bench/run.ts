@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -164,13 +165,19 @@ async function measureBaseline(planned: Planned[], options: BenchOptions): Promi
     }
     const jobs: { p: Planned; i: number }[] = [];
     for (let i = 0; i < options.trials; i += 1) for (const p of planned) if (i < p.plan.trials.length) jobs.push({ p, i });
+    // One listener on the caller's signal; every overlapping job listens to this phase's own signal.
+    const phase = new AbortController();
+    setMaxListeners(2 * jobs.length + 10, phase.signal);
+    const onAbort = (): void => phase.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     const settled = await Promise.allSettled(
       jobs.map(async ({ p, i }, j) => {
-        await sleep(j * options.baselineGapMs, undefined, { signal: options.signal });
+        await sleep(j * options.baselineGapMs, undefined, { signal: phase.signal });
         const env = envs.get(keyOf(p, p.plan.trials[i])) as Environment;
-        p.records[i].sequential = await runSequential(env.config(p.scenario.modes), options.baselineAttemptTimeoutMs, options.signal);
+        p.records[i].sequential = await runSequential(env.config(p.scenario.modes), options.baselineAttemptTimeoutMs, phase.signal);
       }),
-    );
+    ).finally(() => options.signal?.removeEventListener('abort', onAbort));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import { wrongWinner } from '../../bench/analyse';
+import { driftPhases, SCENARIOS } from '../../bench/scenarios';
+import { cleanupMs, STRATEGIES, type OracleSample, type Sample } from '../../bench/strategies';
+import { settledHandles } from '../../bench/scale';
+import { seededRandom } from '../../src/sim';
+import type { BenchResult } from '../../bench/run';
+
+function capture(): { io: { stdout: { write(t: string): void }; stderr: { write(t: string): void } }; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    io: { stdout: { write: (t: string) => void (out += t) }, stderr: { write: (t: string) => void (err += t) } },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('bench: trailcam bench', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'trailcam-bench-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs with tiny counts, prints one JSON object and writes latest.md/.svg/.json (no speed asserted)', async () => {
+    const before = await settledHandles();
+    const c = capture();
+    const code = await main(['bench', '--trials', '2', '--cameras', '20', '--baseline-timeout', '100', '--out', dir, '--json'], c.io, new AbortController().signal);
+    assert.equal(code, 0, c.err());
+    const lines = c.out().trim().split('\n');
+    assert.equal(lines.length, 1, 'one JSON object on stdout');
+    const result = JSON.parse(lines[0]) as BenchResult;
+    assert.equal(result.bench, 'trailcam');
+    assert.deepEqual(result.scenarios.map((s) => s.number), [1, 2, 3, 4, 5, 6, 7]);
+    for (const s of result.scenarios) {
+      for (const strategy of STRATEGIES) {
+        const st = s.strategies[strategy];
+        assert.equal(st.trials, 2, `${s.id} ${strategy}`);
+        assert.ok(st.successRate >= 0 && st.successRate <= 1);
+        assert.ok('p50' in st.timeToConnectMs && 'p95' in st.timeToConnectMs && 'p99' in st.timeToConnectMs);
+        assert.equal(st.regretMs === null, strategy === 'oracle');
+      }
+      assert.equal(s.raw.cold.length, 2);
+    }
+    assert.ok(result.scenarios[6].learning, 'the drift scenario has a learning curve');
+    assert.equal(result.scale?.cameras, 20);
+    assert.ok(typeof result.scale?.peakRssMb === 'number' && typeof result.scale?.cpuMsPerConnect === 'number');
+    assert.ok(result.targets.length >= 10);
+    for (const t of result.targets) assert.ok(t.met === null || typeof t.met === 'boolean', t.id);
+
+    const md = await readFile(join(dir, 'latest.md'), 'utf8');
+    assert.match(md, /\| # \| scenario \| strategy \| success \| p50 \| p95 \| p99 \|/);
+    assert.match(md, /## Targets/);
+    const svg = await readFile(join(dir, 'latest.svg'), 'utf8');
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(svg, /<\/svg>\n$/);
+    assert.equal(JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')).scenarios.length, 7);
+    assert.deepEqual(await settledHandles(), before, 'every socket and timer of the run is released');
+  });
+
+  it('bad flags exit 2 and name the flag', async () => {
+    for (const [args, flag] of [
+      [['--trials', 'many'], '--trials'],
+      [['--cameras', '-3'], '--cameras'],
+      [['--baseline-timeout', '0'], '--baseline-timeout'],
+      [['--bogus'], '--bogus'],
+    ] as const) {
+      const c = capture();
+      assert.equal(await main(['bench', ...args], c.io, new AbortController().signal), 2, args.join(' '));
+      assert.ok(c.err().includes(flag), c.err());
+    }
+  });
+});
+
+describe('bench: definitions', () => {
+  const sample = (mode: Sample['mode'], ms: number): Sample => ({ ok: true, ms, mode, packets: 1, cleanupMs: null });
+  const oracle = (mode: Sample['mode'], ms: number): OracleSample => ({ ...sample(mode, ms), alone: {} });
+
+  it('wrong winner: another mode won and took more than max(1 ms, 10 %) longer than the oracle', () => {
+    assert.equal(wrongWinner(sample('p2p', 25), oracle('lan', 5)), true);
+    assert.equal(wrongWinner(sample('lan', 25), oracle('lan', 5)), false, 'same mode, only slower');
+    assert.equal(wrongWinner(sample('p2p', 5.5), oracle('lan', 5)), false, 'a tie within 1 ms');
+    assert.equal(wrongWinner(sample('p2p', 105), oracle('lan', 100)), false, 'a tie within 10 %');
+    assert.equal(wrongWinner({ ...sample(null, 30_000), ok: false }, oracle('lan', 5)), false, 'a failure is not a wrong win');
+  });
+
+  it('loser clean-up: from the win to the last started loser; racers that never started do not count', () => {
+    const racer = (mode: 'lan' | 'p2p' | 'relay', state: 'success' | 'cancelled', elapsedMs: number | null) =>
+      ({ name: mode, mode, state, attempts: 1, localPort: 1, destinationPort: null, elapsedMs, error: null, ignored: 0, sent: 1 });
+    assert.equal(cleanupMs({ mode: 'lan', racers: [racer('lan', 'success', 5), racer('p2p', 'cancelled', 5.4), racer('relay', 'cancelled', 6)] }), 1);
+    assert.equal(cleanupMs({ mode: 'lan', racers: [racer('lan', 'success', 5), racer('p2p', 'cancelled', null)] }), null);
+  });
+
+  it('scenario plans are seeded and the drift scenario goes up, down, up', () => {
+    const flaky = SCENARIOS.find((s) => s.id === 'flaky');
+    assert.ok(flaky);
+    const a = flaky.plan(5, 50, seededRandom(7)).trials.map((c) => c.key);
+    const b = flaky.plan(5, 50, seededRandom(7)).trials.map((c) => c.key);
+    assert.deepEqual(a, b);
+    assert.ok(a.includes('lan-down') && a.includes('nominal'));
+    const drift = SCENARIOS.find((s) => s.id === 'drift');
+    assert.ok(drift);
+    const keys = drift.plan(2, 20, Math.random).trials.map((c) => c.key);
+    const { downFrom, returnsAt } = driftPhases(20);
+    assert.ok(downFrom > 0 && returnsAt > downFrom && returnsAt < 20);
+    assert.deepEqual(keys.slice(downFrom, returnsAt), Array(returnsAt - downFrom).fill('lan-down'));
+    assert.ok(keys.slice(0, downFrom).concat(keys.slice(returnsAt)).every((k) => k === 'nominal'));
+  });
+});
