@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { race, RaceError, validateRaceConfig, type Mode, type RaceConfig, type RaceConfigInput, type RacerInfo } from '../../src/engine';
+import { tuneRaceConfig } from '../../src/runtime/tuning';
+import { createSimulation, type Simulation } from '../../src/sim';
+import { CameraTelemetry, deriveTuning, type Tuning } from '../../src/telemetry';
+import { scriptedPeer, type ScriptedPeer } from '../helpers/udp';
+
+/**
+ * Engine-level checks that what telemetry learns changes what race() does, in the expected
+ * direction: the favoured mode starts first and the others only after their stagger; a learned
+ * short attempt timeout replaces a dead attempt sooner; a learned LAN port is tried first; an
+ * open breaker keeps a failing mode out of the race. Timing margins are loose (a shared CI box).
+ */
+describe('engine: learned tuning changes the race', function () {
+  this.timeout(30_000);
+  let sim: Simulation;
+  const now = Date.now();
+
+  const base = (patch: RaceConfigInput = {}): RaceConfig =>
+    validateRaceConfig({
+      host: '127.0.0.1',
+      did: sim.cameras[0].did,
+      ports: [sim.cameras[0].sessionPort],
+      servers: sim.servers.map((s) => `${s.host}:${s.port}`),
+      bindAddress: '127.0.0.1',
+      maxConnectionTimeMs: 5_000,
+      ...patch,
+    });
+
+  const learn = (wins: Partial<Record<Mode, number[]>>, failures: Partial<Record<Mode, number>> = {}, port?: number): CameraTelemetry => {
+    const t = new CameraTelemetry();
+    for (const [mode, samples] of Object.entries(wins) as [Mode, number[]][]) {
+      for (const elapsedMs of samples) t.record({ mode, result: 'win', elapsedMs, atMs: now, ...(mode === 'lan' && port ? { destinationPort: port } : {}) });
+    }
+    for (const [mode, count] of Object.entries(failures) as [Mode, number][]) {
+      for (let i = 0; i < count; i += 1) t.record({ mode, result: 'fail', elapsedMs: 1_000, atMs: now });
+    }
+    return t;
+  };
+  const tuningOf = (t: CameraTelemetry, config: RaceConfig): Tuning =>
+    deriveTuning(t, now, { modes: config.modes, defaultAttemptTimeoutMs: Math.max(...Object.values(config.attemptTimeoutMs)) });
+
+  /** Races and notes when each racer first went `running`, in ms from the call. */
+  async function raceWithStarts(config: RaceConfig): Promise<{ mode: Mode; starts: Partial<Record<Mode, number>>; racers: RacerInfo[] }> {
+    const starts: Partial<Record<Mode, number>> = {};
+    const t0 = performance.now();
+    const result = await race(config, {
+      onUpdate: (racers) => {
+        for (const r of racers) if (r.state === 'running' && starts[r.mode] === undefined) starts[r.mode] = performance.now() - t0;
+      },
+    });
+    await result.link.close();
+    return { mode: result.mode, starts, racers: result.racers };
+  }
+
+  beforeEach(async () => {
+    sim = await createSimulation({ cameras: 1, servers: 1, relays: 1, seed: 5, fast: true });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it('the favoured mode starts first; the others start only after their learned stagger (cold: all at once)', async () => {
+    sim.setPath('lan', { down: true }); // the leader never answers, so the followers' start times show
+    const config = base();
+    const tuning = tuningOf(learn({ lan: [80, 120, 100, 90, 110], p2p: [300, 320, 310], relay: [600, 650] }), config);
+    assert.deepEqual(tuning.order, ['lan', 'p2p', 'relay']);
+    assert.equal(tuning.staggerMs.lan, 0);
+    assert.ok(tuning.staggerMs.p2p >= 100, `p2p waits about one leader RTO, got ${tuning.staggerMs.p2p}`);
+    assert.ok(tuning.staggerMs.relay > tuning.staggerMs.p2p);
+
+    const tuned = await raceWithStarts(tuneRaceConfig(config, tuning));
+    assert.equal(tuned.mode, 'p2p');
+    assert.ok((tuned.starts.lan ?? Infinity) < tuning.staggerMs.p2p / 2, `lan started first (${tuned.starts.lan} ms)`);
+    assert.ok((tuned.starts.p2p ?? 0) >= tuning.staggerMs.p2p - 2, `p2p started at ${tuned.starts.p2p} ms, its stagger is ${tuning.staggerMs.p2p} ms`);
+    const relay = tuned.racers.find((r) => r.mode === 'relay');
+    assert.ok(tuned.starts.relay === undefined || tuned.starts.relay >= tuning.staggerMs.relay - 2, `relay never started before its stagger (${tuned.starts.relay} ms)`);
+    assert.equal(relay?.state, 'cancelled');
+
+    const cold = await raceWithStarts(config);
+    assert.equal(cold.mode, 'p2p');
+    for (const mode of ['lan', 'p2p', 'relay'] as const) {
+      assert.ok((cold.starts[mode] ?? Infinity) < tuning.staggerMs.p2p / 2, `cold: ${mode} started at once (${cold.starts[mode]} ms)`);
+    }
+  });
+
+  it('a learned order puts a fast relay first and holds LAN back', async () => {
+    const config = base();
+    const tuning = tuningOf(learn({ relay: [40, 45, 50, 42], lan: [900, 1000] }), config);
+    assert.equal(tuning.order[0], 'relay');
+    assert.ok(tuning.staggerMs.lan > 0);
+    const tuned = await raceWithStarts(tuneRaceConfig(config, tuning));
+    assert.equal(tuned.racers[0].mode, 'relay', 'raced in the learned order');
+    assert.ok((tuned.starts.relay ?? Infinity) <= (tuned.starts.lan ?? Infinity), 'relay started no later than lan');
+  });
+
+  it('a learned short attempt timeout replaces a black-holed attempt with a fresh socket sooner', async () => {
+    sim.setPath('lan', { down: true });
+    const config = base({ modes: ['lan'], maxConnectionTimeMs: 900 });
+    const tuning = tuningOf(learn({ lan: [4, 5, 6, 5, 4] }), config);
+    assert.ok(tuning.attemptTimeoutMs.lan < config.attemptTimeoutMs.lan, `learned ${tuning.attemptTimeoutMs.lan} ms < configured ${config.attemptTimeoutMs.lan} ms`);
+    const attempts = async (c: RaceConfig): Promise<number> => {
+      const err = await race(c).then(
+        (r) => r.link.close().then(() => assert.fail('LAN is down')),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof RaceError);
+      return err.racers[0].attempts;
+    };
+    const tuned = await attempts(tuneRaceConfig(config, tuning));
+    const untuned = await attempts(config);
+    assert.equal(untuned, 1, 'one 1.5 s attempt does not end within 900 ms');
+    assert.ok(tuned >= 3, `tuned: ${tuned} fresh sockets of ${tuning.attemptTimeoutMs.lan} ms each`);
+  });
+
+  describe('a camera on the 4th port', () => {
+    const silent: ScriptedPeer[] = [];
+    beforeEach(async () => {
+      for (let i = 0; i < 3; i += 1) silent.push(await scriptedPeer());
+    });
+    afterEach(async () => {
+      await Promise.all(silent.splice(0).map((p) => p.close()));
+    });
+
+    it('a learned LAN port is tried first, so the other ports never start', async () => {
+      const cameraPort = sim.cameras[0].sessionPort;
+      const config = base({ modes: ['lan'], ports: [...silent.map((p) => p.port), cameraPort], portStaggerMs: 300 });
+      const tuning = tuningOf(learn({ lan: [5, 6, 5] }, {}, cameraPort), config);
+      assert.deepEqual(tuning.lanPortOrder, [cameraPort]);
+      const tuned = await race(tuneRaceConfig(config, tuning));
+      await tuned.link.close();
+      assert.equal(tuned.destinationPort, cameraPort);
+      assert.equal(tuned.racers[0].attempts, 1, 'only the learned port was started');
+      const untuned = await race(config);
+      await untuned.link.close();
+      assert.equal(untuned.destinationPort, cameraPort);
+      assert.equal(untuned.racers[0].attempts, 4, 'configured order: the three silent ports first');
+    });
+  });
+
+  it('a mode whose breaker is open is not raced at all', async () => {
+    const config = base();
+    const tuning = tuningOf(learn({ p2p: [30, 35] }, { lan: 6 }), config);
+    assert.ok(tuning.skip.includes('lan'));
+    const tuned = await raceWithStarts(tuneRaceConfig(config, tuning));
+    assert.equal(tuned.racers.some((r) => r.mode === 'lan'), false);
+    assert.notEqual(tuned.mode, 'lan');
+  });
+});
