@@ -14,11 +14,26 @@ export const SESSION_DEFAULTS = {
   /** Floor of the retransmission timeout (real app: resends every ~10-41 ms, pppp.md §4). */
   minRtoMs: 25,
   /** Cap of the retransmission timeout, also after back-off (well below the silence, so resends go on). */
-  maxRtoMs: 1_500,
+  maxRtoMs: 1_000,
+  /**
+   * A packet's resend wait doubles per retransmission up to this factor of the RTO (RFC 6298
+   * §5.5 style, but bounded: the real peers do not back off at all, and under random loss a
+   * long back-off only stalls the window).
+   */
+  maxBackoffFactor: 4,
+  /**
+   * Fast retransmit: an unacknowledged packet is resent at once when this many packets sent
+   * after it have been acknowledged (TCP's three duplicate ACKs; 0 turns it off).
+   */
+  fastResendAfter: 3,
   /** Outstanding DRW packets per channel: index span from the oldest unacknowledged to the next new one. */
   window: 64,
-  /** Out-of-order packets buffered per channel; packets further ahead are dropped unacknowledged (resent later). */
-  maxOutOfOrder: 256,
+  /**
+   * Out-of-order packets buffered per channel (so at most 8 × 1024 × 1 KiB = 8 MiB per session);
+   * packets further ahead are dropped unacknowledged (the peer resends them). Large enough for a
+   * peer that keeps sending while one packet waits ~50 ms for its resend.
+   */
+  maxOutOfOrder: 1024,
   /** Indices per DRW_ACK (the app sends up to 17, pppp.md §4). */
   maxAckIndices: 17,
   /** Bytes accepted by send() but not yet handed to the window, per session; more rejects. */
@@ -41,6 +56,8 @@ export const SESSION_LIMITS = {
   intervalMs: { min: 10, max: 60_000 },
   silenceMs: { min: 100, max: 10 * 60_000 },
   rtoMs: { min: 1, max: 60_000 },
+  maxBackoffFactor: { min: 1, max: 64 },
+  fastResendAfter: { min: 0, max: 0x4000 },
   window: { min: 1, max: 0x4000 },
   maxOutOfOrder: { min: 1, max: 0x4000 },
   maxAckIndices: { min: 1, max: 300 },

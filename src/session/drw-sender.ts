@@ -23,6 +23,10 @@ interface InFlight<T> extends Queued<T> {
   firstSentAt: number;
   lastSentAt: number;
   transmissions: number;
+  /** Serial number of its last transmission (orders transmissions sent in the same millisecond). */
+  serial: number;
+  /** Packets transmitted after it and acknowledged since: evidence that it was lost. */
+  laterAcks: number;
 }
 
 /** What an acknowledgement did: round-trip samples (packets sent once, Karn) and sends now complete. */
@@ -31,6 +35,8 @@ export interface AckResult<T extends SendTicket = SendTicket> {
   completed: T[];
   /** Indices acknowledged for the first time. */
   acknowledged: number;
+  /** Fast retransmissions due now: packets that `fastResendAfter` later packets overtook. */
+  resend: OutgoingPacket[];
 }
 
 /**
@@ -42,6 +48,9 @@ export interface AckResult<T extends SendTicket = SendTicket> {
  */
 export class DrwSender<T extends SendTicket = SendTicket> {
   readonly window: number;
+  /** Acknowledgements of later packets after which an unacknowledged one is resent at once (0 = never). */
+  readonly fastResendAfter: number;
+  #serial = 0;
   #nextIndex = 0;
   #queue: Queued<T>[] = [];
   #head = 0;
@@ -50,8 +59,9 @@ export class DrwSender<T extends SendTicket = SendTicket> {
   readonly #inFlight = new Map<number, InFlight<T>>();
   #resends = 0;
 
-  constructor(window: number) {
+  constructor(window: number, fastResendAfter = 0) {
     this.window = window;
+    this.fastResendAfter = fastResendAfter;
   }
 
   /** Bytes accepted but not yet numbered. */
@@ -101,7 +111,7 @@ export class DrwSender<T extends SendTicket = SendTicket> {
       this.#queuedBytes -= item.data.length;
       const index = this.#nextIndex;
       this.#nextIndex = (index + 1) & 0xffff;
-      this.#inFlight.set(index, { ...item, firstSentAt: nowMs, lastSentAt: nowMs, transmissions: 1 });
+      this.#inFlight.set(index, { ...item, firstSentAt: nowMs, lastSentAt: nowMs, transmissions: 1, serial: (this.#serial += 1), laterAcks: 0 });
       out.push({ index, data: item.data });
     }
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
@@ -112,12 +122,13 @@ export class DrwSender<T extends SendTicket = SendTicket> {
   }
 
   acknowledge(indices: readonly number[], nowMs: number): AckResult<T> {
-    const result: AckResult<T> = { samplesMs: [], completed: [], acknowledged: 0 };
+    const result: AckResult<T> = { samplesMs: [], completed: [], acknowledged: 0, resend: [] };
     for (const index of indices) {
       const entry = this.#inFlight.get(index);
       if (entry === undefined) continue; // a duplicate ACK, or one for an index we never sent
       this.#inFlight.delete(index);
       result.acknowledged += 1;
+      if (this.fastResendAfter > 0) this.#overtaken(entry.serial, nowMs, result.resend);
       if (entry.transmissions === 1) result.samplesMs.push(nowMs - entry.firstSentAt);
       entry.ticket.remaining -= 1;
       if (entry.ticket.remaining === 0 && !entry.ticket.cancelled) result.completed.push(entry.ticket);
@@ -125,24 +136,25 @@ export class DrwSender<T extends SendTicket = SendTicket> {
     return result;
   }
 
-  /** Unacknowledged packets whose last transmission is at least `rtoMs` old; marked resent at `nowMs`. */
-  resendsDue(nowMs: number, rtoMs: number): OutgoingPacket[] {
+  /**
+   * Unacknowledged packets whose last transmission is at least `timeoutFor(transmissions)` old
+   * (the caller's RTO with its back-off); marked resent at `nowMs`.
+   */
+  resendsDue(nowMs: number, timeoutFor: (transmissions: number) => number): OutgoingPacket[] {
     const out: OutgoingPacket[] = [];
     for (const [index, entry] of this.#inFlight) {
-      if (nowMs - entry.lastSentAt < rtoMs) continue;
-      entry.lastSentAt = nowMs;
-      entry.transmissions += 1;
-      this.#resends += 1;
+      if (nowMs - entry.lastSentAt < timeoutFor(entry.transmissions)) continue;
+      this.#markResent(entry, nowMs);
       out.push({ index, data: entry.data });
     }
     return out;
   }
 
   /** When the next resend falls due, or undefined with nothing outstanding. */
-  nextResendAt(rtoMs: number): number | undefined {
+  nextResendAt(timeoutFor: (transmissions: number) => number): number | undefined {
     let next: number | undefined;
     for (const entry of this.#inFlight.values()) {
-      const at = entry.lastSentAt + rtoMs;
+      const at = entry.lastSentAt + timeoutFor(entry.transmissions);
       if (next === undefined || at < next) next = at;
     }
     return next;
@@ -161,6 +173,25 @@ export class DrwSender<T extends SendTicket = SendTicket> {
     this.#head = 0;
     this.#queuedBytes = 0;
     this.#inFlight.clear();
+  }
+
+  /** A packet transmitted as `serial` was acknowledged: every one transmitted before it and still unacknowledged was overtaken. */
+  #overtaken(serial: number, nowMs: number, out: OutgoingPacket[]): void {
+    for (const [index, entry] of this.#inFlight) {
+      if (entry.serial >= serial) continue;
+      entry.laterAcks += 1;
+      if (entry.laterAcks < this.fastResendAfter) continue;
+      this.#markResent(entry, nowMs);
+      out.push({ index, data: entry.data });
+    }
+  }
+
+  #markResent(entry: InFlight<T>, nowMs: number): void {
+    entry.lastSentAt = nowMs;
+    entry.transmissions += 1;
+    entry.serial = this.#serial += 1;
+    entry.laterAcks = 0;
+    this.#resends += 1;
   }
 
   #span(): number {

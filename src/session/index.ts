@@ -6,5 +6,5 @@ export { SessionEndedError, SessionQueueFullError, describeEnd } from './errors'
 export { DrwReceiver, type ReceiveOutcome } from './drw-receiver';
 export { DrwSender, type SendTicket, type OutgoingPacket, type AckResult } from './drw-sender';
 export { Keepalive, type KeepaliveCheck } from './keepalive';
-export { INITIAL_RTO, rtoAfterSample, rtoAfterExpiry, rtoMs, type RtoState, type RtoBounds } from './rto';
+export { INITIAL_RTO, rtoAfterSample, rtoMs, backedOffRtoMs, type RtoState, type RtoBounds } from './rto';
 export type { ChannelTransport, SessionEndReason } from './types';

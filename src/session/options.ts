@@ -8,8 +8,12 @@ export interface SessionOptions {
   initialRtoMs?: number;
   minRtoMs?: number;
   maxRtoMs?: number;
+  /** A packet's resend wait doubles per retransmission up to this factor of the RTO (1 = no back-off). */
+  maxBackoffFactor?: number;
   /** A packet unacknowledged this long since its first transmission ends the session (`unacknowledged`). Default: silenceMs. */
   ackTimeoutMs?: number;
+  /** Resend a packet at once when this many later ones were acknowledged (0 = off). */
+  fastResendAfter?: number;
   window?: number;
   maxOutOfOrder?: number;
   maxAckIndices?: number;
@@ -36,6 +40,7 @@ export function resolveSessionOptions(input: SessionOptions = {}): ResolvedSessi
   const maxRtoMs = int('maxRtoMs', SESSION_DEFAULTS.maxRtoMs, L.rtoMs);
   if (maxRtoMs < minRtoMs) throw new ConfigError('session.maxRtoMs', maxRtoMs, `must not be below minRtoMs (${minRtoMs})`);
   const initialRtoMs = int('initialRtoMs', Math.min(Math.max(SESSION_DEFAULTS.initialRtoMs, minRtoMs), maxRtoMs), L.rtoMs);
+  const maxBackoffFactor = int('maxBackoffFactor', SESSION_DEFAULTS.maxBackoffFactor, L.maxBackoffFactor);
   const window = int('window', SESSION_DEFAULTS.window, L.window);
   return {
     keepaliveIntervalMs,
@@ -43,8 +48,10 @@ export function resolveSessionOptions(input: SessionOptions = {}): ResolvedSessi
     initialRtoMs,
     minRtoMs,
     maxRtoMs,
+    maxBackoffFactor,
     ackTimeoutMs: int('ackTimeoutMs', silenceMs, L.silenceMs),
     window,
+    fastResendAfter: int('fastResendAfter', SESSION_DEFAULTS.fastResendAfter, L.fastResendAfter),
     maxOutOfOrder: int('maxOutOfOrder', SESSION_DEFAULTS.maxOutOfOrder, L.maxOutOfOrder),
     maxAckIndices: int('maxAckIndices', SESSION_DEFAULTS.maxAckIndices, L.maxAckIndices),
     maxQueuedBytes: int('maxQueuedBytes', SESSION_DEFAULTS.maxQueuedBytes, L.maxQueuedBytes),

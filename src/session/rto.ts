@@ -8,32 +8,30 @@ export interface RtoBounds {
   maxMs: number;
 }
 
-/** State of one RTO estimator: the RFC 6298 estimate (shared with telemetry) and the back-off factor. */
-export interface RtoState {
-  readonly estimate: RttEstimate | null;
-  /** 1, 2, 4, …: doubled per expiry (RFC 6298 §5.5), back to 1 on a fresh sample. */
-  readonly backoff: number;
-}
+/** The RFC 6298 estimate (the estimator of src/telemetry/rtt.ts), null before the first sample. */
+export type RtoState = RttEstimate | null;
 
-export const INITIAL_RTO: RtoState = { estimate: null, backoff: 1 };
+export const INITIAL_RTO: RtoState = null;
 
 /**
- * A round-trip sample of a packet sent once (Karn: samples of resent packets are ambiguous and
- * must not be fed here). Resets the back-off.
+ * The estimate after a round-trip sample of a packet sent once (Karn: samples of resent
+ * packets are ambiguous and must not be fed here).
  */
 export function rtoAfterSample(state: RtoState, sampleMs: number): RtoState {
-  return { estimate: updateRtt(state.estimate, Math.max(0, sampleMs)), backoff: 1 };
+  return updateRtt(state, Math.max(0, sampleMs));
 }
 
-/** A retransmission timer expired: back off (the result is capped by `rtoMs`). */
-export function rtoAfterExpiry(state: RtoState, bounds: RtoBounds): RtoState {
-  // Stop doubling once the cap is reached: keeps the number small.
-  if (rtoMs(state, bounds) >= bounds.maxMs) return state;
-  return { estimate: state.estimate, backoff: state.backoff * 2 };
-}
-
-/** The retransmission timeout now: SRTT + 4·RTTVAR (or the initial value), backed off, within [min, max]. */
+/** The retransmission timeout now: SRTT + 4·RTTVAR (or the initial value), within [min, max]. */
 export function rtoMs(state: RtoState, bounds: RtoBounds): number {
-  const base = state.estimate === null ? bounds.initialMs : retransmissionTimeoutMs(state.estimate);
-  return Math.min(bounds.maxMs, Math.max(bounds.minMs, base) * state.backoff);
+  const base = state === null ? bounds.initialMs : retransmissionTimeoutMs(state);
+  return Math.min(bounds.maxMs, Math.max(bounds.minMs, base));
+}
+
+/**
+ * Wait before retransmitting a packet already sent `transmissions` times: the RTO doubled per
+ * earlier retransmission of that packet (RFC 6298 §5.5 back-off, kept per packet so that many
+ * packets expiring together do not compound it), at most `maxFactor`·RTO and at most `maxMs`.
+ */
+export function backedOffRtoMs(rto: number, transmissions: number, maxMs: number, maxFactor = Infinity): number {
+  return Math.min(maxMs, rto * Math.min(maxFactor, 2 ** Math.min(Math.max(transmissions - 1, 0), 20)));
 }

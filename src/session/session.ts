@@ -8,7 +8,7 @@ import { DrwSender, type OutgoingPacket, type SendTicket } from './drw-sender';
 import { SessionEndedError, SessionQueueFullError } from './errors';
 import { Keepalive } from './keepalive';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options';
-import { INITIAL_RTO, rtoAfterExpiry, rtoAfterSample, rtoMs, type RtoState } from './rto';
+import { backedOffRtoMs, INITIAL_RTO, rtoAfterSample, rtoMs, type RtoState } from './rto';
 import type { ChannelTransport, SessionEndReason } from './types';
 
 /** What the session needs of the won link (the engine's Link; a fake in unit tests). */
@@ -231,7 +231,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
   #channel(channel: number): Channel {
     let entry = this.#channels.get(channel);
     if (!entry) {
-      entry = { sender: new DrwSender<PendingSend>(this.options.window), receiver: new DrwReceiver(this.options.maxOutOfOrder) };
+      entry = { sender: new DrwSender<PendingSend>(this.options.window, this.options.fastResendAfter), receiver: new DrwReceiver(this.options.maxOutOfOrder) };
       this.#channels.set(channel, entry);
     }
     return entry;
@@ -245,6 +245,13 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
 
   #rtoMs(): number {
     return rtoMs(this.#rto, { initialMs: this.options.initialRtoMs, minMs: this.options.minRtoMs, maxMs: this.options.maxRtoMs });
+  }
+
+  /** Resend wait of a packet sent `transmissions` times: the RTO, backed off per retransmission. */
+  #timeoutFor(): (transmissions: number) => number {
+    const rto = this.#rtoMs();
+    const { maxRtoMs, maxBackoffFactor } = this.options;
+    return (transmissions) => backedOffRtoMs(rto, transmissions, maxRtoMs, maxBackoffFactor);
   }
 
   #sendMessage(message: Message, alive = false): void {
@@ -317,7 +324,9 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
     for (const ticket of result.completed) {
       if (this.#pending.delete(ticket)) ticket.resolve();
     }
-    if (result.acknowledged > 0 && !this.#endReason) this.#transmit(message.channel, channel.sender.take(now), false);
+    if (this.#endReason) return;
+    this.#transmit(message.channel, result.resend, true);
+    if (result.acknowledged > 0) this.#transmit(message.channel, channel.sender.take(now), false);
   }
 
   /** Every copy is acknowledged; indices are batched per channel until the end of this I/O turn. */
@@ -354,21 +363,15 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
       void this.#end({ kind: 'lost', reason: 'timeout' }, true);
       return;
     }
-    const rto = this.#rtoMs();
-    let resent = false;
+    const timeoutFor = this.#timeoutFor();
     for (const [channel, { sender }] of this.#channels) {
       const oldest = sender.oldestUnackedSentAt();
       if (oldest !== undefined && now - oldest >= this.options.ackTimeoutMs) {
         void this.#end({ kind: 'lost', reason: 'unacknowledged' }, true);
         return;
       }
-      const due = sender.resendsDue(now, rto);
-      if (due.length > 0) {
-        resent = true;
-        this.#transmit(channel, due, true);
-      }
+      this.#transmit(channel, sender.resendsDue(now, timeoutFor), true);
     }
-    if (resent) this.#rto = rtoAfterExpiry(this.#rto, { initialMs: this.options.initialRtoMs, minMs: this.options.minRtoMs, maxMs: this.options.maxRtoMs });
     if (this.#keepalive.check(now).sendAlive) {
       this.#stats.alivesSent += 1;
       this.#sendMessage({ type: 'ALIVE' }, true);
@@ -380,9 +383,9 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
   #arm(): void {
     if (this.#endReason) return;
     let next = this.#keepalive.nextDeadline();
-    const rto = this.#rtoMs();
+    const timeoutFor = this.#timeoutFor();
     for (const { sender } of this.#channels.values()) {
-      const resend = sender.nextResendAt(rto);
+      const resend = sender.nextResendAt(timeoutFor);
       if (resend !== undefined) next = Math.min(next, resend);
       const oldest = sender.oldestUnackedSentAt();
       if (oldest !== undefined) next = Math.min(next, oldest + this.options.ackTimeoutMs);

@@ -6,7 +6,7 @@ import { MAX_DRW_DATA } from '../protocol';
  * caller (except a packet too far ahead to buffer, see `accepts`); data is delivered in index
  * order without duplicates, across 16-bit wrap-around, with a bounded reorder buffer; sent data
  * is split into ≤1024-byte packets and resent unchanged (same index) until acknowledged, with a
- * bounded window (index span from the oldest unacknowledged packet).
+ * bounded window.
  */
 export class CameraChannelReceiver {
   #expected = 0;
@@ -81,7 +81,7 @@ export class CameraChannelSender {
         out.push({ index, data: entry.data });
       }
     }
-    while (this.#queue.length > 0 && this.#span() < this.window) {
+    while (this.#queue.length > 0 && this.#unacked.size < this.window) {
       const data = this.#queue.shift() as Buffer;
       const index = this.#nextIndex;
       this.#nextIndex = (this.#nextIndex + 1) & 0xffff;
@@ -89,12 +89,6 @@ export class CameraChannelSender {
       out.push({ index, data });
     }
     return out;
-  }
-
-  /** Indices outstanding from the oldest unacknowledged one (Map order = sending order). */
-  #span(): number {
-    const oldest = this.#unacked.keys().next();
-    return oldest.done ? 0 : (this.#nextIndex - oldest.value) & 0xffff;
   }
 
   /** When the next resend falls due, or undefined if nothing is outstanding. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DrwReceiver, DrwSender, INITIAL_RTO, Keepalive, rtoAfterExpiry, rtoAfterSample, rtoMs, type SendTicket } from '../../src/session';
+import { backedOffRtoMs, DrwReceiver, DrwSender, INITIAL_RTO, Keepalive, rtoAfterSample, rtoMs, type SendTicket } from '../../src/session';
 
 const packet = (n: number): Buffer => {
   const b = Buffer.alloc(4);
@@ -141,11 +141,13 @@ describe('session: DRW sender (pure)', () => {
     const a = ticket(3);
     sender.enqueue([packet(10), packet(11), packet(12)], a);
     assert.deepEqual(sender.take(0).map((p) => p.index), [0, 1]);
-    assert.deepEqual(sender.resendsDue(99, 100), []);
-    assert.equal(sender.nextResendAt(100), 100);
-    const resent = sender.resendsDue(100, 100);
+    const timeout = (transmissions: number): number => backedOffRtoMs(100, transmissions, 1000);
+    assert.deepEqual(sender.resendsDue(99, timeout), []);
+    assert.equal(sender.nextResendAt(timeout), 100);
+    const resent = sender.resendsDue(100, timeout);
     assert.deepEqual(resent.map((p) => [p.index, p.data.readUInt32BE(0)]), [[0, 10], [1, 11]]);
     assert.equal(sender.resends, 2);
+    assert.equal(sender.nextResendAt(timeout), 300, 'each packet backs off on its own: 2 × RTO after its first resend');
     const ack = sender.acknowledge([0, 0, 7], 120);
     assert.deepEqual(ack.samplesMs, [], 'a resent packet gives no sample');
     assert.equal(ack.acknowledged, 1);
@@ -163,6 +165,24 @@ describe('session: DRW sender (pure)', () => {
   });
 });
 
+describe('session: DRW sender fast retransmit (pure)', () => {
+  it('resends a packet at once when three packets sent after it are acknowledged; never a packet sent later than them', () => {
+    const sender = new DrwSender(16, 3);
+    const t: SendTicket = { remaining: 6, cancelled: false };
+    sender.enqueue([0, 1, 2, 3, 4, 5].map(packet), t);
+    assert.equal(sender.take(0).length, 6);
+    assert.deepEqual(sender.acknowledge([2, 3], 1).resend, []);
+    const third = sender.acknowledge([4], 1);
+    assert.deepEqual(third.resend.map((p) => p.index), [0, 1], 'packets 0 and 1 were overtaken three times');
+    assert.deepEqual(sender.acknowledge([5], 1).resend, [], 'the resent copies are newer than packet 5');
+    assert.deepEqual(sender.acknowledge([0, 1], 2).samplesMs, [], 'no sample from a resent packet');
+    const off = new DrwSender(16, 0);
+    off.enqueue([0, 1, 2, 3, 4].map(packet), { remaining: 5, cancelled: false });
+    off.take(0);
+    assert.deepEqual(off.acknowledge([1, 2, 3, 4], 1).resend, [], 'fastResendAfter 0: off');
+  });
+});
+
 describe('session: RTO estimator (pure, RFC 6298 with floor and cap)', () => {
   const bounds = { initialMs: 200, minMs: 25, maxMs: 1500 };
 
@@ -176,15 +196,11 @@ describe('session: RTO estimator (pure, RFC 6298 with floor and cap)', () => {
     assert.equal(rtoMs(rtoAfterSample(INITIAL_RTO, 10_000), bounds), 1500, 'cap');
   });
 
-  it('doubles per expiry up to the cap; a fresh sample resets the back-off', () => {
-    let state = rtoAfterSample(INITIAL_RTO, 40); // 40 + 80 = 120
-    const seen: number[] = [];
-    for (let i = 0; i < 6; i += 1) {
-      seen.push(rtoMs(state, bounds));
-      state = rtoAfterExpiry(state, bounds);
-    }
-    assert.deepEqual(seen, [120, 240, 480, 960, 1500, 1500]);
-    assert.ok(rtoMs(rtoAfterSample(state, 40), bounds) < 240);
+  it('backs off per retransmission of a packet: doubles up to the cap', () => {
+    const rto = rtoMs(rtoAfterSample(INITIAL_RTO, 40), bounds); // 40 + 80 = 120
+    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backedOffRtoMs(rto, n, bounds.maxMs)), [120, 240, 480, 960, 1500, 1500]);
+    assert.deepEqual([1, 2, 3, 4].map((n) => backedOffRtoMs(rto, n, bounds.maxMs, 4)), [120, 240, 480, 480], 'bounded factor');
+    assert.deepEqual([1, 2, 3].map((n) => backedOffRtoMs(rto, n, bounds.maxMs, 1)), [120, 120, 120], 'factor 1: no back-off');
   });
 });
 
