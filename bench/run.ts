@@ -71,6 +71,8 @@ export interface ScenarioResult {
   learning?: LearningCurve;
   /** Per-trial time to connect (ms; negative = failed after that long), trial order. */
   raw: Record<Strategy, number[]>;
+  /** Per-trial winning mode (l = lan, p = p2p, r = relay, x = failed), trial order. */
+  winners: Record<Strategy, string>;
 }
 
 export interface BenchResult {
@@ -192,6 +194,9 @@ function scenarioResult(p: Planned): ScenarioResult {
   const raw = Object.fromEntries(
     (['cold', 'warm', 'oracle', 'sequential'] as const).map((s) => [s, records.map((r) => (r[s] ? (r[s].ok ? r[s].ms : -r[s].ms) : NaN))]),
   ) as Record<Strategy, number[]>;
+  const winners = Object.fromEntries(
+    (['cold', 'warm', 'oracle', 'sequential'] as const).map((s) => [s, records.map((r) => (r[s]?.ok && r[s]?.mode ? (r[s]?.mode as string)[0] : 'x')).join('')]),
+  ) as Record<Strategy, string>;
   const result: ScenarioResult = {
     number: scenario.number,
     id: scenario.id,
@@ -204,6 +209,7 @@ function scenarioResult(p: Planned): ScenarioResult {
     conditions,
     strategies: allStrategyStats(records),
     raw,
+    winners,
   };
   if (scenario.returnsAt) {
     const { downFrom, returnsAt } = driftPhases(records.length);

@@ -51,12 +51,17 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
     wrong += w.wrongWinners ?? 0;
     paired += w.compared;
   }
+  // Scenario 5's LAN loss is drawn anew for every run, so the engine's race and the oracle's LAN-alone
+  // run of a trial see different losses; the figure without it is given next to the overall one.
+  const noLoss = result.scenarios.filter((s) => s.id !== 'lan-loss');
+  const wrongNoLoss = noLoss.reduce((sum, s) => sum + (s.strategies.warm.wrongWinners ?? 0), 0);
+  const pairedNoLoss = noLoss.reduce((sum, s) => sum + s.strategies.warm.compared, 0);
   const worst = [...result.scenarios].sort((a, b) => (b.strategies.warm.wrongWinnerRate ?? 0) - (a.strategies.warm.wrongWinnerRate ?? 0))[0];
   targets.push({
     id: 'warm-wrong-winner',
     target: 'warm engine: wrong-winner rate < 1 % (all scenarios together)',
     met: paired === 0 ? null : wrong / paired < 0.01,
-    measured: `${pct(paired === 0 ? null : wrong / paired)} (${wrong} of ${paired} trials; worst: scenario ${worst?.number} ${pct(worst?.strategies.warm.wrongWinnerRate)})`,
+    measured: `${pct(paired === 0 ? null : wrong / paired)} (${wrong} of ${paired} trials; worst: scenario ${worst?.number} ${pct(worst?.strategies.warm.wrongWinnerRate)}; without scenario 5, whose random losses differ between the engine's and the oracle's runs: ${pct(pairedNoLoss === 0 ? null : wrongNoLoss / pairedNoLoss)}, ${wrongNoLoss} of ${pairedNoLoss})`,
   });
   const drift = byNumber(7)?.learning;
   if (drift) {

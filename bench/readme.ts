@@ -1,0 +1,34 @@
+/**
+ * Puts the latest results into README.md between `<!-- bench:start -->` and `<!-- bench:end -->`
+ * (nothing else in the README changes): `node dist/bench/readme.js [results.json] [README.md]`.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { renderReadmeSection } from './report-md';
+import type { BenchResult } from './run';
+
+export const START = '<!-- bench:start -->';
+export const END = '<!-- bench:end -->';
+
+/** Replaces what is between the markers; throws when they are missing or out of order. */
+export function replaceBetweenMarkers(readme: string, section: string): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`README markers ${START} … ${END} not found`);
+  return `${readme.slice(0, start + START.length)}\n${section.trim()}\n${readme.slice(end)}`;
+}
+
+async function cli(): Promise<void> {
+  const jsonPath = resolve(process.argv[2] ?? 'bench/results/latest.json');
+  const readmePath = resolve(process.argv[3] ?? 'README.md');
+  const result = JSON.parse(await readFile(jsonPath, 'utf8')) as BenchResult;
+  await writeFile(readmePath, replaceBetweenMarkers(await readFile(readmePath, 'utf8'), renderReadmeSection(result)));
+  process.stdout.write(`updated ${readmePath} from ${jsonPath}\n`);
+}
+
+if (require.main === module) {
+  cli().catch((err: unknown) => {
+    process.stderr.write(`bench readme: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
