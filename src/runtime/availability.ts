@@ -12,35 +12,57 @@ export interface MonitorTarget {
 }
 
 export interface MonitorOptions {
-  /** Wait before the first retry after a failure or a lost session. */
+  /** Wait before the first retry after a failure, and before reconnecting after a lost session. */
   minBackoffMs: number;
-  /** Largest wait; the wait doubles after every failed race up to this. */
+  /** Largest wait (jitter never exceeds it). */
   maxBackoffMs: number;
+  /** Each further failed race multiplies the wait by this (≥ 1). */
+  factor: number;
+  /** Fraction 0..1 of each wait taken off at random, so cameras do not retry in lockstep. */
+  jitter: number;
+  /** Random source in [0, 1) for the jitter (inject a seeded one in tests). Default Math.random. */
+  random?: () => number;
+  /** Called before every wait with its length and the failures so far (0 after a lost session). */
+  onBackoff?: (delayMs: number, failures: number) => void;
 }
 
-/** Wait before reconnect attempt `failures` (1, 2, ...): min·2^(n-1), at most max. */
-export function backoffMs(failures: number, options: MonitorOptions): number {
-  return Math.min(options.minBackoffMs * 2 ** Math.min(Math.max(failures - 1, 0), 30), options.maxBackoffMs);
+/**
+ * Wait before reconnect attempt number `failures` + 1 (`failures` = failed races in a row; 0
+ * after a lost session): min·factor^(failures-1), at most max, then reduced by up to
+ * `jitter`·wait at random (`r` in [0, 1)). Never above max, never below (1 − jitter)·wait.
+ */
+export function backoffMs(failures: number, options: MonitorOptions, r = 0): number {
+  const exponent = Math.min(Math.max(failures - 1, 0), 60);
+  const base = Math.min(options.minBackoffMs * options.factor ** exponent, options.maxBackoffMs);
+  return Math.round(base * (1 - options.jitter * Math.min(Math.max(r, 0), 1)));
 }
 
 /**
  * Keeps a camera's session up while `signal` is not aborted: connects, waits for the session to
- * end, waits a backoff, connects again; after a failed race the backoff doubles. Resolves when aborted (never rejects
- * for an abort); every wait honours the signal, so nothing outlives it.
+ * end, waits a backoff, connects again; after each failed race the wait grows by `factor` up to
+ * `maxBackoffMs`, and a successful race resets it. One connect at a time (never two races for
+ * one camera from the monitor). Resolves when aborted (never rejects for an abort); every wait
+ * honours the signal, so nothing outlives it.
  */
 export async function runMonitor(target: MonitorTarget, options: MonitorOptions, signal: AbortSignal): Promise<void> {
+  const random = options.random ?? Math.random;
   let failures = 0;
+  const wait = async (): Promise<void> => {
+    const delay = backoffMs(failures, options, random());
+    options.onBackoff?.(delay, failures);
+    await abortableDelay(delay, signal);
+  };
   while (!signal.aborted) {
     try {
       await target.connect(signal);
       failures = 0;
       await target.sessionEnded(signal);
-      await abortableDelay(options.minBackoffMs, signal);
+      await wait();
     } catch (err) {
       if (signal.aborted || err instanceof AbortError) return;
       failures += 1;
       try {
-        await abortableDelay(backoffMs(failures, options), signal);
+        await wait();
       } catch {
         return;
       }

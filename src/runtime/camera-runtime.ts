@@ -8,6 +8,7 @@ import { RuntimeClosedError } from './errors';
 import { applyOverrides } from './overrides';
 import type { CameraSettings } from './settings';
 import { openLiveSession, type LiveSession } from './live-session';
+import { SESSION_DEFAULTS } from '../session';
 import { SharedTask } from './shared-task';
 import { reportTuning, tuneRaceConfig, type RaceTuningReport, type TuningSource } from './tuning';
 import { runMonitor, untilAborted } from './availability';
@@ -22,6 +23,8 @@ export interface CameraRuntimeEvents {
   telemetry: [];
   /** Availability changed (emitted on change only: never the same state twice in a row). */
   availability: [Availability];
+  /** The monitor waits `delayMs` before its next attempt (`failures` failed races in a row; 0 after a lost session). */
+  backoff: [{ delayMs: number; failures: number }];
 }
 
 export interface ConnectOptions {
@@ -33,6 +36,8 @@ export interface ConnectOptions {
 export interface CameraRuntimeOptions {
   /** Wall clock (ms since the epoch) for telemetry and `since` fields. Default Date.now. */
   now?: () => number;
+  /** Random source in [0, 1) for the monitor's back-off jitter (seed it in tests). Default Math.random. */
+  random?: () => number;
 }
 
 /** A race in flight, shared by every caller that wants a session while it runs. */
@@ -52,6 +57,7 @@ interface Racing {
 export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   readonly settings: CameraSettings;
   readonly #now: () => number;
+  readonly #random: () => number;
   #telemetry = new CameraTelemetry();
   #applied: Tuning | null = null;
   #state: RuntimeState = { phase: 'idle', reason: null };
@@ -66,6 +72,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     super();
     this.settings = settings;
     this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
     this.#availability = { state: 'unknown', mode: null, since: this.#now(), reason: null };
   }
 
@@ -84,7 +91,8 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
 
   /**
    * Keeps the camera's session up: races, waits for the session to end, retries with the
-   * configured backoff (reconnectMinMs doubling up to reconnectMaxMs). The monitor runs while
+   * configured backoff (reconnectMinMs growing by reconnectFactor up to reconnectMaxMs, minus up
+   * to reconnectJitter of it at random; reset by a successful race). The monitor runs while
    * at least one holder has started it (each Node-RED node is a holder); idempotent per holder.
    */
   startMonitor(holder: unknown = DEFAULT_HOLDER): void {
@@ -98,7 +106,14 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
         connect: (signal) => this.connect({ signal }),
         sessionEnded: (signal) => (this.#live ? untilAborted(this.#live.session.ended, signal, 'monitor') : Promise.resolve('no session')),
       },
-      { minBackoffMs: this.settings.reconnectMinMs, maxBackoffMs: this.settings.reconnectMaxMs },
+      {
+        minBackoffMs: this.settings.reconnectMinMs,
+        maxBackoffMs: this.settings.reconnectMaxMs,
+        factor: this.settings.reconnectFactor,
+        jitter: this.settings.reconnectJitter,
+        random: this.#random,
+        onBackoff: (delayMs, failures) => this.emit('backoff', { delayMs, failures }),
+      },
       controller.signal,
     );
     this.#monitor = { controller, done };
@@ -279,9 +294,11 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     const live = this.#live;
     if (live === undefined) throw new RuntimeClosedError('command');
     if (live.commands) return live.commands;
-    const transport = live.session.transport;
-    if (transport === null) throw new TrailcamError('ERR_TRAILCAM_NO_CHANNELS', 'camera commands need the DRW session layer, which this session does not have');
-    const commands = new CameraCommands(transport, this.settings.credentials);
+    // The camera's wrapper talks after its "ACK" on channel 0 (pppp.md §4): wait for it, but
+    // not forever (a camera that never says it may still answer). Rejects if the session ends.
+    await live.session.whenReady({ signal, timeoutMs: SESSION_DEFAULTS.readyWaitMs });
+    if (live.commands) return live.commands; // another caller got here first
+    const commands = new CameraCommands(live.session.transport, this.settings.credentials);
     live.commands = commands;
     return commands;
   }

@@ -1,22 +1,26 @@
 import type { Link } from '../engine';
-import type { ChannelTransport } from '../session/types';
+import { Session, SESSION_DEFAULTS, type SessionEndReason, type SessionOptions } from '../session';
 
 /**
- * False while src/session (DRW channels) is not wired in: sessions then have no transport, so
- * camera commands (ARTEMIS) fail with ERR_TRAILCAM_NO_CHANNELS. Tests that need commands skip
- * while this is false.
+ * True since src/session is wired in: every live session carries DRW channels, so camera
+ * commands (ARTEMIS) work. Tests that need commands used to skip while this was false.
  */
-export const SESSION_LAYER_AVAILABLE = false;
+export const SESSION_LAYER_AVAILABLE = true;
 
 /** What the runtime needs of the session on a won link. */
 export interface LiveSession {
   readonly open: boolean;
-  /** Reliable DRW channels for the application layer; null while no session layer is available. */
-  readonly transport: ChannelTransport | null;
+  /** Reliable DRW channels for the application layer (the Session itself). */
+  readonly transport: Session;
   /** Called once when the session ends (lost or closed), with a short reason. */
   onEnd(listener: (reason: string) => void): void;
   /** Resolves with the reason once the session has ended. */
   readonly ended: Promise<string>;
+  /**
+   * Resolves once the camera said `ACK` on channel 0 (true) or after `timeoutMs` without it
+   * (false); rejects if the session ends first or `signal` aborts.
+   */
+  whenReady(options: { signal?: AbortSignal; timeoutMs?: number }): Promise<boolean>;
   /** Sends CLOSE and releases the socket; resolves when it is released. Idempotent. */
   close(reason?: string): Promise<void>;
 }
@@ -24,52 +28,55 @@ export interface LiveSession {
 export interface LiveSessionOptions {
   /** No datagram from the camera for this long: the session is lost. */
   silenceMs: number;
+  /** Further session tuning (keepalive interval, RTO bounds, window, …). */
+  session?: SessionOptions;
+}
+
+/** The runtime's short reason for a session's end (status lines, availability.reason). */
+export function endReasonText(reason: SessionEndReason): string {
+  if (reason.kind === 'lost') return `lost: ${reason.reason === 'timeout' ? 'camera silent' : reason.reason}`;
+  if (reason.reason === 'remote') return 'closed by the camera';
+  if (reason.reason === 'link-closed') return 'socket closed';
+  return reason.reason;
 }
 
 /**
- * Keeps a won link as the camera's session: the link answers the camera's ALIVE; the session
- * is lost when the camera stays silent for `silenceMs`, closes (CLOSE) or the socket fails.
+ * Runs the session layer on a won link: ALIVE keepalive, DRW channels, loss after `silenceMs`
+ * of silence (CLOSE is sent), CLOSE from the camera, socket errors.
  */
 export function openLiveSession(link: Link, options: LiveSessionOptions): LiveSession {
+  const keepaliveIntervalMs = Math.min(SESSION_DEFAULTS.keepaliveIntervalMs, Math.floor(options.silenceMs / 2));
+  const session = new Session(link, { keepaliveIntervalMs, ...options.session, silenceMs: options.silenceMs });
   const listeners: ((reason: string) => void)[] = [];
+  let closeReason: string | undefined;
   let resolveEnded: (reason: string) => void = () => undefined;
-  const endedPromise = new Promise<string>((resolve) => {
+  const ended = new Promise<string>((resolve) => {
     resolveEnded = resolve;
   });
-  let ended = false;
-  let timer: NodeJS.Timeout | undefined;
-  const end = (reason: string, notifyPeer: boolean): Promise<void> => {
-    if (!ended) {
-      ended = true;
-      clearTimeout(timer);
-      link.off('message', onMessage);
-      link.off('close', onClose);
-      resolveEnded(reason);
-      for (const listener of listeners.splice(0)) listener(reason);
-    }
-    return link.close(notifyPeer);
+  const onEnd = (reason: SessionEndReason): void => {
+    const text = reason.kind === 'closed' && reason.reason === 'local' && closeReason !== undefined ? closeReason : endReasonText(reason);
+    resolveEnded(text);
+    for (const listener of listeners.splice(0)) listener(text);
   };
-  const arm = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void end('lost: camera silent', false), options.silenceMs);
-  };
-  const onMessage = (message: { type: string }): void => {
-    if (message.type === 'CLOSE') void end('closed by the camera', false);
-    else arm();
-  };
-  const onClose = (): void => void end('socket closed', false);
-  link.on('message', onMessage);
-  link.on('close', onClose);
-  arm();
+  if (session.endReason) onEnd(session.endReason);
+  else session.once('end', onEnd);
   return {
     get open() {
-      return !ended && link.open;
+      return session.open;
     },
-    transport: null,
-    ended: endedPromise,
+    transport: session,
+    ended,
     onEnd: (listener) => {
+      if (!session.open) {
+        void ended.then(listener);
+        return;
+      }
       listeners.push(listener);
     },
-    close: (reason = 'closed') => end(reason, true),
+    whenReady: (readyOptions) => session.whenReady(readyOptions),
+    close: (reason = 'closed') => {
+      if (session.open) closeReason = reason;
+      return session.close();
+    },
   };
 }

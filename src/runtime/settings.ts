@@ -19,6 +19,10 @@ export const CAMERA_DEFAULTS = {
   /** First and largest wait between reconnect attempts of the availability monitor. */
   reconnectMinMs: 1_000,
   reconnectMaxMs: 60_000,
+  /** The wait grows by this factor after each failed race (exponential back-off). */
+  reconnectFactor: 2,
+  /** Up to this fraction of each wait is taken off at random (jitter), so cameras do not retry in lockstep. */
+  reconnectJitter: 0.2,
   /** ARTEMIS login of the KJK230 (artemis.md §5). */
   user: 'admin',
   password: 'admin',
@@ -28,6 +32,8 @@ export const CAMERA_DEFAULTS = {
 export const CAMERA_LIMITS = {
   keepaliveSilenceMs: { min: 1_000, max: 10 * 60_000 },
   reconnectMs: { min: 10, max: 60 * 60_000 },
+  reconnectFactor: { min: 1, max: 10 },
+  reconnectJitter: { min: 0, max: 1 },
 } as const;
 
 /** The user's ARTEMIS login (Node-RED credentials). Never logged or put in a message. */
@@ -47,6 +53,8 @@ export interface CameraSettings {
   keepaliveSilenceMs: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  reconnectFactor: number;
+  reconnectJitter: number;
   credentials: CameraCredentials;
 }
 
@@ -57,6 +65,8 @@ export interface CameraSettingsInput extends RaceConfigInput {
   keepaliveSilenceMs?: unknown;
   reconnectMinMs?: unknown;
   reconnectMaxMs?: unknown;
+  reconnectFactor?: unknown;
+  reconnectJitter?: unknown;
   user?: unknown;
   password?: unknown;
 }
@@ -84,6 +94,8 @@ export function validateCameraSettings(input: CameraSettingsInput): CameraSettin
     ),
     reconnectMinMs,
     reconnectMaxMs,
+    reconnectFactor: parseNumber('reconnectFactor', input.reconnectFactor, CAMERA_DEFAULTS.reconnectFactor, CAMERA_LIMITS.reconnectFactor),
+    reconnectJitter: parseNumber('reconnectJitter', input.reconnectJitter, CAMERA_DEFAULTS.reconnectJitter, CAMERA_LIMITS.reconnectJitter),
     credentials: {
       user: parseSecret('user', input.user, CAMERA_DEFAULTS.user),
       password: parseSecret('password', input.password, CAMERA_DEFAULTS.password),
@@ -95,6 +107,16 @@ function parseName(value: unknown, race: RaceConfig): string {
   if (value === undefined || value === null || value === '') return formatDid(race.did);
   if (typeof value !== 'string') throw new ConfigError('name', value, 'must be text');
   return value.trim();
+}
+
+/** A finite number within bounds (numbers or numeric text from the editor; empty means the default). */
+function parseNumber(field: string, value: unknown, fallback: number, bounds: { min: number; max: number }): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(number) || number < bounds.min || number > bounds.max) {
+    throw new ConfigError(field, value, `must be a number from ${bounds.min} to ${bounds.max}`);
+  }
+  return number;
 }
 
 function parseFlag(field: string, value: unknown, fallback: boolean): boolean {

@@ -63,15 +63,3 @@ export const SESSION_LIMITS = {
   maxAckIndices: { min: 1, max: 300 },
   maxQueuedBytes: { min: 1, max: 1024 * 1024 * 1024 },
 } as const;
-
-/** Defaults of the availability monitor's reconnect back-off. */
-export const RECONNECT_DEFAULTS = {
-  /** First wait after a failed race or a lost session. */
-  initialMs: 1_000,
-  /** Each further failed race multiplies the wait by this. */
-  factor: 2,
-  /** Largest wait (jitter never exceeds it). */
-  maxMs: 60_000,
-  /** Fraction 0..1 taken off each wait at random, so many cameras do not retry in lockstep. */
-  jitter: 0.2,
-} as const;
