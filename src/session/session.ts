@@ -91,6 +91,8 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
   #endReason: SessionEndReason | undefined;
   #closing: Promise<void> | undefined;
   #ready = false;
+  /** whenReady() callers: called with undefined once ready, with the reason if the session ends first. */
+  readonly #readyWaiters = new Set<(ended: SessionEndReason | undefined) => void>();
   #firstOnZero = true;
   readonly #stats = { drwSent: 0, drwResent: 0, drwReceived: 0, drwDuplicates: 0, drwDropped: 0, drwAcksSent: 0, alivesSent: 0 };
 
@@ -190,17 +192,13 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
     return new Promise<boolean>((resolve, reject) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.off('ready', onReady);
-        this.off('end', onEnd);
+        this.#readyWaiters.delete(waiter);
         signal?.removeEventListener('abort', onAbort);
       };
-      const onReady = (): void => {
+      const waiter = (ended: SessionEndReason | undefined): void => {
         done();
-        resolve(true);
-      };
-      const onEnd = (reason: SessionEndReason): void => {
-        done();
-        reject(new SessionEndedError('waiting for the camera', reason));
+        if (ended) reject(new SessionEndedError('waiting for the camera', ended));
+        else resolve(true);
       };
       const onAbort = (): void => {
         done();
@@ -213,8 +211,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
               done();
               resolve(false);
             }, timeoutMs);
-      this.on('ready', onReady);
-      this.on('end', onEnd);
+      this.#readyWaiters.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -308,6 +305,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
         this.#firstOnZero = false;
         if (data.equals(CAMERA_READY_DATA)) {
           this.#ready = true;
+          for (const waiter of [...this.#readyWaiters]) waiter(undefined);
           this.emit('ready');
         }
       }
@@ -424,6 +422,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
     this.#pending.clear();
     for (const { sender } of this.#channels.values()) sender.clear();
     for (const ticket of pending) ticket.reject(new SessionEndedError(`DRW send on channel ${ticket.channel}`, reason));
+    for (const waiter of [...this.#readyWaiters]) waiter(reason);
     this.emit(reason.kind === 'lost' ? 'lost' : 'closed', reason);
     this.emit('end', reason);
     return this.#closing;

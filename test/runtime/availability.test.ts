@@ -231,7 +231,11 @@ describe('runtime: availability monitor against the simulator', function () {
     await nextEvent(rt, 'backoff', ({ failures }: { failures: number }) => failures >= 4);
     const back = nextEvent(rt, 'availability', (a: Availability) => a.state === 'online');
     await sim.cameras[0].start();
+    const restartedAt = Date.now();
     await back;
+    const backAfter = Date.now() - restartedAt;
+    // At most one wait (≤ cap) plus one race (≤ maxConnectionTimeMs) after the restart; loose bound for a busy machine.
+    assert.ok(backAfter <= cap + 300 + 2_000, `online again after ${backAfter} ms`);
     assert.deepEqual(seen, ['connecting', 'online', 'offline', 'online'], 'each change once');
     assert.ok(waits.length >= 5);
     assert.ok(waits.every((ms) => ms <= cap), `every wait within the cap: ${waits.join(', ')}`);

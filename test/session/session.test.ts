@@ -188,6 +188,16 @@ describe('session: Session on a fake link (fake timers)', () => {
       assert.equal(await s.whenReady(), true);
     });
 
+    it('many whenReady callers share no emitter listeners and all settle', async () => {
+      const s = open();
+      const waits = Array.from({ length: 50 }, () => s.whenReady({ timeoutMs: 5000 }));
+      assert.equal(s.listenerCount('ready') + s.listenerCount('end'), 0);
+      link.deliver({ type: 'DRW', channel: 0, index: 0, data: Buffer.from('ACK') });
+      assert.deepEqual(new Set(await Promise.all(waits)), new Set([true]));
+      clock.tick(0); // the batched DRW_ACK
+      assert.equal(clock.countTimers(), 1, 'only the session timer is left: the 50 timeouts were cleared');
+    });
+
     it('whenReady gives up after its timeout (false) and rejects when the session ends', async () => {
       const s = open();
       const late = s.whenReady({ timeoutMs: 500 });
