@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { ArtemisCameraService, type CameraDeviceState, type MediaFile } from '../../src/artemis';
 import { main } from '../../src/cli/main';
-import { SESSION_LAYER_AVAILABLE } from '../../src/runtime';
 import type { Simulation } from '../../src/sim';
 import { startSimulation } from '../runtime/fixtures';
 
@@ -78,12 +77,8 @@ describe('cli: trailcam info and trailcam media', function () {
     await started.sim.close();
   });
 
-  /** Commands need DRW channels (src/session); until it is wired into the runtime these skip. */
-  function needsSessionLayer(this: Mocha.Context): void {
-    if (!SESSION_LAYER_AVAILABLE) this.skip();
-  }
 
-  describe('without the camera answering commands', () => {
+  describe('help, bad input, an unreachable camera', () => {
     it('both commands are listed in the tool help and have their own --help with the shared race flags', async () => {
       const top = await run(['--help']);
       assert.equal(top.code, 0);
@@ -136,7 +131,6 @@ describe('cli: trailcam info and trailcam media', function () {
 
   describe('against the simulated ARTEMIS camera', () => {
     it('info --json races, logs in and prints the camera’s device info', async function () {
-      needsSessionLayer.call(this);
       const result = await run(['info', ...raceFlags(started.sim), '--user', 'admin', '--password', PASSWORD, '--json']);
       assert.equal(result.err, '');
       assert.equal(result.code, 0);
@@ -157,7 +151,6 @@ describe('cli: trailcam info and trailcam media', function () {
     });
 
     it('info prints readable lines; the password may come from TRAILCAM_PASSWORD', async function () {
-      needsSessionLayer.call(this);
       const saved = process.env.TRAILCAM_PASSWORD;
       process.env.TRAILCAM_PASSWORD = PASSWORD;
       let result;
@@ -178,7 +171,6 @@ describe('cli: trailcam info and trailcam media', function () {
     });
 
     it('a wrong password exits 1 with the camera’s login error; no password appears anywhere', async function () {
-      needsSessionLayer.call(this);
       const wrong = 'wrong-Passw0rd-xyz';
       const result = await run(['info', ...raceFlags(started.sim), '--password', wrong, '--json']);
       assert.equal(result.code, 1);
@@ -190,7 +182,6 @@ describe('cli: trailcam info and trailcam media', function () {
     });
 
     it('media --page --per-page --json prints that page of the camera’s list', async function () {
-      needsSessionLayer.call(this);
       const perPage = 5;
       const pageNo = 2;
       const result = await run(['media', ...raceFlags(started.sim), '--password', PASSWORD, '--page', String(pageNo), '--per-page', String(perPage), '--json']);
@@ -204,7 +195,6 @@ describe('cli: trailcam info and trailcam media', function () {
     });
 
     it('media prints one line per picture (default page 0 of 45); the last page may be short', async function () {
-      needsSessionLayer.call(this);
       const result = await run(['media', ...raceFlags(started.sim), '--password', PASSWORD]);
       assert.equal(result.code, 0, result.err);
       const media = started.services[0].media;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { ArtemisCameraService } from '../../src/artemis';
-import { SESSION_LAYER_AVAILABLE } from '../../src/runtime';
 import type { Simulation } from '../../src/sim';
 import type { NodeMessage } from '../../nodes/lib/red';
 import { startSimulation } from '../runtime/fixtures';
@@ -99,10 +98,6 @@ describe('nodes: trailcam-command', function () {
 
   const credentials = { cam: { user: 'admin', password: PASSWORD } };
 
-  /** Commands need DRW channels (src/session); until it is wired into the runtime these skip. */
-  function needsSessionLayer(this: Mocha.Context): void {
-    if (!SESSION_LAYER_AVAILABLE) this.skip();
-  }
 
   it('names it does not know, startAV/stopAV and bad fields go to Catch without touching the camera', async () => {
     await helper.load(trailcamNodes(), commandFlow(sim), credentials);
@@ -114,7 +109,6 @@ describe('nodes: trailcam-command', function () {
   });
 
   it('deviceInfo (the default), mediaList and a raw cmdId over the shared session', async function () {
-    needsSessionLayer.call(this);
     await helper.load(trailcamNodes(), commandFlow(sim), credentials);
     const info = await ask({});
     assert.equal(info.command, 'deviceInfo');
@@ -136,7 +130,6 @@ describe('nodes: trailcam-command', function () {
   });
 
   it('over a 20 %-loss path: login, 50 deviceInfo commands and a media list succeed; heartbeats go on while idle', async function () {
-    needsSessionLayer.call(this);
     this.timeout(60_000);
     for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { loss: 0.2 });
     await helper.load(trailcamNodes(), commandFlow(sim, { maxConnectionTimeMs: 20_000, attemptTimeoutMs: 1000, keepaliveSilenceMs: 15_000 }), credentials);
@@ -161,7 +154,6 @@ describe('nodes: trailcam-command', function () {
   });
 
   it('a wrong password goes to Catch as a login error', async function () {
-    needsSessionLayer.call(this);
     const wrong = 'Wr0ng-pass-word';
     await helper.load(trailcamNodes(), commandFlow(sim), { cam: { user: 'admin', password: wrong } });
     const message = await fails({});
@@ -174,7 +166,6 @@ describe('nodes: trailcam-command', function () {
   });
 
   it('trailcam-status with device info adds battery and SD card free MB to "online"', async function () {
-    needsSessionLayer.call(this);
     await helper.load(trailcamNodes(), commandFlow(sim), credentials);
     const online = nextMessage(node('availability'));
     node('status').receive({ action: 'check' });

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ArtemisCameraService } from '../../src/artemis';
-import { SESSION_LAYER_AVAILABLE } from '../../src/runtime';
 import type { Simulation } from '../../src/sim';
 import type { NodeMessage } from '../../nodes/lib/red';
 import { startSimulation } from '../runtime/fixtures';
@@ -177,8 +176,6 @@ describe('examples, run against the simulator', function () {
   });
 
   it('Camera commands: device info, a media page and a raw cmdId reach the answer output', async function () {
-    // Commands need DRW channels (src/session); until it is wired into the runtime this skips.
-    if (!SESSION_LAYER_AVAILABLE) this.skip();
     await load('Camera commands');
     const info = nextMessage(node('ex7.out'));
     node('ex7.info').receive({});
