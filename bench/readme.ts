@@ -1,10 +1,13 @@
 /**
- * Puts the latest results into README.md between `<!-- bench:start -->` and `<!-- bench:end -->`
- * (nothing else in the README changes): `node dist/bench/readme.js [results.json] [README.md]`.
+ * Renders latest.md and latest.svg again from latest.json (after a change of the report's layout,
+ * without measuring again) and puts the results into README.md between `<!-- bench:start -->` and
+ * `<!-- bench:end -->` (nothing else in the README changes):
+ * `node dist/bench/readme.js [results.json] [README.md]`.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { renderReadmeSection } from './report-md';
+import { dirname, join, resolve } from 'node:path';
+import { renderChart } from './chart-svg';
+import { renderReadmeSection, renderReport } from './report-md';
 import type { BenchResult } from './run';
 
 export const START = '<!-- bench:start -->';
@@ -22,6 +25,8 @@ async function cli(): Promise<void> {
   const jsonPath = resolve(process.argv[2] ?? 'bench/results/latest.json');
   const readmePath = resolve(process.argv[3] ?? 'README.md');
   const result = JSON.parse(await readFile(jsonPath, 'utf8')) as BenchResult;
+  await writeFile(join(dirname(jsonPath), 'latest.md'), renderReport(result));
+  await writeFile(join(dirname(jsonPath), 'latest.svg'), renderChart(result));
   await writeFile(readmePath, replaceBetweenMarkers(await readFile(readmePath, 'utf8'), renderReadmeSection(result)));
   process.stdout.write(`updated ${readmePath} from ${jsonPath}\n`);
 }

@@ -83,6 +83,36 @@ export function definitionList(result: BenchResult): string {
   return [...scenarios, '', ...defs].join('\n');
 }
 
+/** Remarks derived from the figures (so they stay true when the figures change). */
+export function notes(result: BenchResult): string {
+  const lines: string[] = [];
+  const s4 = result.scenarios.find((s) => s.id === 'fourth-port');
+  const r4 = s4?.strategies.warm.regretMs?.p50;
+  if (s4 && r4 !== undefined && r4 !== null && r4 < 0) {
+    lines.push(`Scenario 4: the warm engine is faster than the oracle (regret p50 ${r4} ms): it learned the camera's port and tries it first (lanPortOrder), while the oracle races each mode with the configured port order.`);
+  }
+  const slower = result.scenarios.filter((s) => (s.strategies.warm.timeToConnectMs.p95 ?? 0) > (s.strategies.cold.timeToConnectMs.p95 ?? 0) * 1.2);
+  if (slower.length > 0) {
+    lines.push(
+      `The warm engine's p95 is above the cold engine's in ${slower.map((s) => `scenario ${s.number} (${s.strategies.warm.timeToConnectMs.p95} vs ${s.strategies.cold.timeToConnectMs.p95} ms)`).join(', ')}: it holds the followers back by the learned stagger, so in a trial where LAN fails P2P starts that much later.${slower.every((s) => (s.strategies.warm.packetsPerConnect ?? Infinity) < (s.strategies.cold.packetsPerConnect ?? 0)) ? ' In exchange it sends fewer datagrams there (packets / connect column).' : ''}`,
+    );
+  }
+  const s5 = result.scenarios.find((s) => s.id === 'lan-loss');
+  if (s5) {
+    const o = s5.raw.oracle;
+    const wrong = (['cold', 'warm'] as const).flatMap((st) =>
+      s5.raw[st].flatMap((ms, i) => (ms >= 0 && o[i] >= 0 && s5.winners[st][i] !== s5.winners.oracle[i] && ms - o[i] > Math.max(1, o[i] * 0.1) ? [`${s5.winners[st][i]}${s5.winners.oracle[i]}`] : [])),
+    );
+    const p2pOverLan = wrong.filter((w) => w === 'pl').length;
+    if (wrong.length > 0) {
+      lines.push(
+        `Scenario 5: ${p2pOverLan} of the ${wrong.length} wrong wins (cold and warm together) are P2P wins in trials whose LAN-alone oracle run was faster. The 20 % loss is drawn anew for every run, so the engine's race and the oracle's LAN-alone run of a trial see different losses: this rate partly measures luck.`,
+      );
+    }
+  }
+  return lines.map((l) => `- ${l}`).join('\n');
+}
+
 /** bench/results/latest.md */
 export function renderReport(result: BenchResult): string {
   return [
@@ -97,6 +127,10 @@ export function renderReport(result: BenchResult): string {
     mainTable(result),
     '',
     learningLine(result),
+    '',
+    'Notes:',
+    '',
+    notes(result),
     '',
     '## Scale',
     '',
@@ -125,6 +159,10 @@ export function renderReadmeSection(result: BenchResult): string {
     '![chart](bench/results/latest.svg)',
     '',
     learningLine(result),
+    '',
+    'Notes:',
+    '',
+    notes(result),
     '',
     'Scale run:',
     '',
