@@ -22,6 +22,8 @@ interface CameraConfig {
   keepaliveSilenceMs?: number | string;
   reconnectMinMs?: number | string;
   reconnectMaxMs?: number | string;
+  reconnectFactor?: number | string;
+  reconnectJitter?: number | string;
 }
 
 /** Turns the editor's properties (and credentials) into runtime settings input. */
@@ -44,6 +46,8 @@ function settingsInput(config: CameraConfig, credentials: Record<string, string 
     keepaliveSilenceMs: config.keepaliveSilenceMs,
     reconnectMinMs: config.reconnectMinMs,
     reconnectMaxMs: config.reconnectMaxMs,
+    reconnectFactor: config.reconnectFactor,
+    reconnectJitter: config.reconnectJitter,
     user: credentials?.user,
     password: credentials?.password,
   };

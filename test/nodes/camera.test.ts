@@ -21,9 +21,19 @@ const runtimeOf = (id: string): CameraRuntime => {
   return node.runtime;
 };
 
-/** Every string any log call of the test runtime received, flattened. */
+/** Every log entry of the test runtime as text: each message, then every entry whole as JSON. */
 function loggedText(): string {
-  return JSON.stringify(helper.log().args, (_key, value: unknown) => (value instanceof Error ? `${value.name}: ${value.message}` : value));
+  const whole = JSON.stringify(helper.log().args, (_key, value: unknown) => (value instanceof Error ? `${value.name}: ${value.message}` : value));
+  return helper
+    .log()
+    .args.flat()
+    .map((entry) => {
+      if (entry instanceof Error) return `${entry.name}: ${entry.message}`;
+      if (typeof entry === 'object' && entry !== null && 'msg' in entry) return String((entry as { msg: unknown }).msg);
+      return typeof entry === 'string' ? entry : JSON.stringify(entry);
+    })
+    .concat(whole)
+    .join('\n');
 }
 
 describe('nodes: trailcam-camera (config node)', function () {
@@ -61,6 +71,8 @@ describe('nodes: trailcam-camera (config node)', function () {
       keepaliveSilenceMs: '4567',
       reconnectMinMs: '77',
       reconnectMaxMs: '7777',
+      reconnectFactor: '1.5',
+      reconnectJitter: '0.05',
     };
     await helper.load(trailcamNodes(), flow({ id: 'cam', type: 'trailcam-camera', ...fields }), { cam: { user: 'operator', password: 'pw-Garden-42' } });
     const settings = runtimeOf('cam').settings;
@@ -76,7 +88,7 @@ describe('nodes: trailcam-camera (config node)', function () {
     assert.equal(settings.race.startupDelayMs, 12);
     assert.equal(settings.adaptive, false);
     assert.equal(settings.keepaliveSilenceMs, 4567);
-    assert.deepEqual([settings.reconnectMinMs, settings.reconnectMaxMs], [77, 7777]);
+    assert.deepEqual([settings.reconnectMinMs, settings.reconnectMaxMs, settings.reconnectFactor, settings.reconnectJitter], [77, 7777, 1.5, 0.05]);
     assert.deepEqual(settings.credentials, { user: 'operator', password: 'pw-Garden-42' });
     assert.ok(!loggedText().includes('pw-Garden-42'), 'the password is never logged');
   });
@@ -92,11 +104,26 @@ describe('nodes: trailcam-camera (config node)', function () {
     assert.deepEqual(settings.race.modes, ['lan', 'p2p', 'relay']);
     assert.equal(settings.name, did, 'no name: the DID labels the camera');
     assert.deepEqual(
-      [settings.race.maxConnectionTimeMs, settings.race.attemptTimeoutMs.lan, settings.race.startupDelayMs, settings.adaptive, settings.keepaliveSilenceMs, settings.reconnectMinMs, settings.reconnectMaxMs],
-      [CAMERA_DEFAULTS.maxConnectionTimeMs, CAMERA_DEFAULTS.attemptTimeoutMs, CAMERA_DEFAULTS.startupDelayMs, CAMERA_DEFAULTS.adaptive, CAMERA_DEFAULTS.keepaliveSilenceMs, CAMERA_DEFAULTS.reconnectMinMs, CAMERA_DEFAULTS.reconnectMaxMs],
+      [settings.race.maxConnectionTimeMs, settings.race.attemptTimeoutMs.lan, settings.race.startupDelayMs, settings.adaptive, settings.keepaliveSilenceMs, settings.reconnectMinMs, settings.reconnectMaxMs, settings.reconnectFactor, settings.reconnectJitter],
+      [CAMERA_DEFAULTS.maxConnectionTimeMs, CAMERA_DEFAULTS.attemptTimeoutMs, CAMERA_DEFAULTS.startupDelayMs, CAMERA_DEFAULTS.adaptive, CAMERA_DEFAULTS.keepaliveSilenceMs, CAMERA_DEFAULTS.reconnectMinMs, CAMERA_DEFAULTS.reconnectMaxMs, CAMERA_DEFAULTS.reconnectFactor, CAMERA_DEFAULTS.reconnectJitter],
     );
     assert.deepEqual(settings.credentials, { user: CAMERA_DEFAULTS.user, password: CAMERA_DEFAULTS.password });
     assert.deepEqual(runtimeOf('cam').state, { phase: 'idle', reason: null }, 'nothing is sent until a node asks');
+  });
+
+  it('a backoff factor or jitter out of range is named like every other field', async () => {
+    for (const [patch, message] of [
+      [{ reconnectFactor: '0.5' }, /invalid reconnectFactor "0\.5": must be a number from 1 to 10/],
+      [{ reconnectJitter: 2 }, /invalid reconnectJitter 2: must be a number from 0 to 1/],
+    ] as const) {
+      await helper.load(trailcamNodes(), flow(cameraNode(sim, patch)));
+      const connect = helper.getNode('connect') as TestNode;
+      const red = nextStatus(connect, (s) => s.fill === 'red');
+      connect.receive({});
+      assert.equal((await red).text, `invalid ${Object.keys(patch)[0]}`);
+      assert.match(loggedText(), message);
+      await helper.unload();
+    }
   });
 
   it('an invalid field is logged naming field and value, every user shows it in red; the password never appears', async () => {

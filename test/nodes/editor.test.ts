@@ -35,6 +35,9 @@ describe('editor definitions', () => {
     assert.match(String(validate(def, 'maxConnectionTimeMs', 0)), /errors\.range.*"min":1/);
     assert.match(String(validate(def, 'modeLan', false, { modeP2p: false, modeRelay: false })), /errors\.modes/);
     assert.match(String(validate(def, 'reconnectMaxMs', 500, { reconnectMinMs: 1000 })), /errors\.reconnect/);
+    assert.match(String(validate(def, 'reconnectFactor', 0.5)), /errors\.range.*"min":1/);
+    assert.match(String(validate(def, 'reconnectJitter', 1.5)), /errors\.range.*"max":1/);
+    assert.equal(validate(def, 'reconnectJitter', '0'), true);
     assert.equal(def.label.call({ name: '', did: 'LBCS-000000-CCCJJ' }), 'LBCS-000000-CCCJJ');
   });
 
