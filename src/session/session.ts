@@ -106,7 +106,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
     link.on('error', this.#onLinkError);
     link.on('close', this.#onLinkClose);
     if (!link.open) {
-      this.#end({ kind: 'closed', reason: 'link-closed' }, false);
+      void this.#end({ kind: 'closed', reason: 'link-closed' }, false);
       return;
     }
     this.#pump();
