@@ -84,6 +84,11 @@ describe('npm start (scripts/start.js)', function () {
     const examples = (await (await fetch(`${url}library/examples/flows/node-red-contrib-trailcam`)).json()) as { fn: string }[];
     assert.ok(examples.some((e) => e.fn === 'Branch on winning mode'), 'Import → Examples lists the package examples');
     assert.ok(examples.length >= 7);
+    // Nothing prompts: no telemetry consent question, no tour, no credential-secret warning.
+    const settings = (await (await fetch(`${url}settings`)).json()) as { telemetryEnabled?: boolean; editorTheme?: { tours?: boolean } };
+    assert.equal(settings.telemetryEnabled, false, 'telemetry consent is answered');
+    assert.equal(settings.editorTheme?.tours, false, 'no welcome tour');
+    assert.doesNotMatch(output.join(''), /system-generated key|credentialSecret/, 'no credential-secret warning');
     // The editor gets each node's catalogue and help in English and German.
     for (const [lang, racing] of [
       ['en-US', 'racing…'],
