@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { ArtemisCameraService } from '../../src/artemis';
 import type { Simulation } from '../../src/sim';
 import { quietHandles, settledHandles } from '../helpers/udp';
 import { startSimulation } from '../runtime/fixtures';
-import { cameraNode, deploy, helper, nextStatus, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { cameraNode, deploy, helper, nextMessage, nextStatus, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
 
-/** Every node type on one camera: connect (racing), status (monitoring), telemetry (on an interval). */
+/** Every node type on one camera: connect (racing), status (monitoring), telemetry (on an interval), command (ARTEMIS). */
 function busyFlow(sim: Simulation, generation: number): FlowNode[] {
   return placed([
     { id: 'f1', type: 'tab', label: 'test' },
@@ -13,7 +14,9 @@ function busyFlow(sim: Simulation, generation: number): FlowNode[] {
     { id: 'connect', type: 'trailcam-connect', z: 'f1', camera: 'cam', wires: [['sink'], ['sink'], ['sink'], ['sink']] },
     { id: 'status', type: 'trailcam-status', z: 'f1', camera: 'cam', startAtDeploy: true, deviceInfo: false, wires: [['sink']] },
     { id: 'telemetry', type: 'trailcam-telemetry', z: 'f1', camera: 'cam', interval: 1, autoApply: true, store: '', wires: [['sink']] },
+    { id: 'command', type: 'trailcam-command', z: 'f1', camera: 'cam', command: 'deviceInfo', timeoutMs: 5000, wires: [['answers']] },
     { id: 'sink', type: 'helper', z: 'f1' },
+    { id: 'answers', type: 'helper', z: 'f1' },
   ]);
 }
 
@@ -24,18 +27,20 @@ describe('nodes: redeploying during races', function () {
   before(() => helper.startServer());
   after(() => helper.stopServer());
   beforeEach(async () => {
-    sim = await startSimulation();
+    let session = 0;
+    sim = await startSimulation({ cameras: [{ services: { 0: () => new ArtemisCameraService({ seed: (session += 1) }) } }] });
   });
   afterEach(async () => {
     await helper.unload();
     await sim.close();
   });
 
-  it('50 redeploys while races run leave no socket or timer behind; each stop takes under a second', async () => {
+  it('50 redeploys while races, sessions and ARTEMIS commands run leave no socket or timer behind; each stop takes under a second', async () => {
     const quiet = await quietHandles(sim);
     await sim.cameras[0].start();
     await helper.load(trailcamNodes(), busyFlow(sim, 0));
     const slowest: number[] = [];
+    let answers = 0;
     for (let i = 1; i <= 50; i += 1) {
       // Alternate between a camera that answers (sessions up) and one that does not (races in flight).
       const reachable = i % 2 === 0;
@@ -44,6 +49,16 @@ describe('nodes: redeploying during races', function () {
       const busy = nextStatus(connect, (s) => (reachable ? s.fill === 'green' : s.fill === 'yellow'));
       connect.receive({ payload: i });
       await busy;
+      if (reachable) {
+        // A logged-in ARTEMIS client (heartbeat timer running) every fourth time, a command in flight otherwise.
+        const command = helper.getNode('command') as TestNode;
+        const answered = nextMessage(helper.getNode('answers') as TestNode);
+        command.receive({});
+        if (i % 4 === 0) {
+          assert.equal(typeof ((await answered).payload as { batteryPercent: unknown }).batteryPercent, 'number');
+          answers += 1;
+        }
+      }
       const started = Date.now();
       await deploy(busyFlow(sim, i));
       slowest.push(Date.now() - started);
@@ -53,5 +68,6 @@ describe('nodes: redeploying during races', function () {
     assert.ok(Math.max(...slowest) < 1000, `a redeploy took ${Math.max(...slowest)} ms`);
     assert.deepEqual(await quietHandles(sim), quiet, 'every socket and timer of the nodes is gone');
     assert.ok(handlesWhileRunning.udp >= quiet.udp, 'sanity: the handle count was taken');
+    assert.equal(answers, 12, 'commands were answered between redeploys');
   });
 });
