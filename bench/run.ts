@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Mode } from '../src/engine';
@@ -262,7 +262,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   if (outDir !== null) {
     await mkdir(outDir, { recursive: true });
     const files = { md: join(outDir, 'latest.md'), svg: join(outDir, 'latest.svg'), json: join(outDir, 'latest.json') };
-    result.files = Object.values(files);
+    result.files = Object.values(files).map((file) => relative(process.cwd(), file) || file);
     await writeFile(files.md, renderReport(result));
     await writeFile(files.svg, renderChart(result));
     await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
