@@ -55,7 +55,11 @@ describe('editor definitions', () => {
       assert.equal(def.inputs, 1, type);
       assert.equal(def.outputs, want.outputs, type);
       assert.equal(def.icon, `${type}.svg`);
-      assert.ok(existsSync(join(nodesDir(), '..', 'icons', `${type}.svg`)), `icons/${type}.svg`);
+      const icon = join(nodesDir(), '..', 'icons', `${type}.svg`);
+      assert.ok(existsSync(icon), `icons/${type}.svg`);
+      const svg = readFileSync(icon, 'utf8');
+      assert.match(svg, /^\s*(<\?xml[^>]*>\s*)?<svg\b[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, `${type}.svg is an SVG document`);
+      assert.match(svg, /<\/svg>\s*$/, `${type}.svg is complete`);
       assert.deepEqual([def.defaults.camera.type, def.defaults.camera.required], ['trailcam-camera', true], type);
       const self = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, v]) => [k, v.value])), camera: 'cam' };
       assert.equal(def.label.call(self), want.label, type);

@@ -85,7 +85,9 @@ describe('npm start (scripts/start.js)', function () {
     assert.ok(examples.some((e) => e.fn === 'Branch on winning mode'), 'Import → Examples lists the package examples');
     assert.ok(examples.length >= 7);
     // Nothing prompts: no telemetry consent question, no tour, no credential-secret warning.
-    const settings = (await (await fetch(`${url}settings`)).json()) as { telemetryEnabled?: boolean; editorTheme?: { tours?: boolean } };
+    const settings = (await (await fetch(`${url}settings`)).json()) as { version?: string; telemetryEnabled?: boolean; editorTheme?: { tours?: boolean } };
+    assert.match(String(settings.version), /^4\.1\./, 'Node-RED 4.1.x from the dev dependencies');
+    assert.ok(output.join('').includes(`trailcam demo: open the editor at ${url}`), 'the start script prints the editor URL');
     assert.equal(settings.telemetryEnabled, false, 'telemetry consent is answered');
     assert.equal(settings.editorTheme?.tours, false, 'no welcome tour');
     assert.doesNotMatch(output.join(''), /system-generated key|credentialSecret/, 'no credential-secret warning');
