@@ -6,8 +6,7 @@ export const BENCH_HELP = `Usage: trailcam bench [options]
 
 Benchmarks the connection engine against the simulator on 127.0.0.1: seven impaired-network
 scenarios (cold engine, warm engine with telemetry, oracle, the seed's sequential baseline) and a
-scale run with many cameras connecting at once. Writes latest.md, latest.svg and latest.json.
-Runs from a source checkout (npm run bench).
+scale run with many cameras connecting at once. Writes latest.md, latest.svg and latest.json (in a checkout: npm run bench).
 
 Options:
   --quick               short run: 12 trials per scenario, 200 cameras (under a minute)
@@ -67,10 +66,10 @@ export const benchCommand: Command = {
     }
     let bench: typeof import('../../bench/run');
     try {
-      // Loaded lazily: the benchmark lives in bench/, which a source checkout has and the npm package does not.
+      // Loaded lazily (dist/bench ships in the package, but nothing else needs it at start-up).
       bench = await import('../../bench/run');
     } catch (err) {
-      io.stderr.write(`trailcam bench: the benchmark is only available in a source checkout (npm run bench): ${(err as Error).message}\n`);
+      io.stderr.write(`trailcam bench: the benchmark code (dist/bench) is missing: ${(err as Error).message}\n`);
       return ExitCode.FAILED;
     }
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
