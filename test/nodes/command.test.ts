@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { ArtemisCameraService } from '../../src/artemis';
+import { MAX_DRW_DATA } from '../../src/protocol';
 import type { Simulation } from '../../src/sim';
 import type { NodeMessage } from '../../nodes/lib/red';
 import { startSimulation } from '../runtime/fixtures';
@@ -120,6 +121,7 @@ describe('nodes: trailcam-command', function () {
     const raw = await ask({ command: '512' });
     assert.equal(raw.command, 512);
     assert.equal((raw.payload as { modelName: string }).modelName, simulated.model);
+    assert.ok(JSON.stringify(raw.payload).length > MAX_DRW_DATA, 'the 512 answer came in several DRW packets, as the real one does');
     const ack = await ask({ command: 258, payload: {} });
     assert.deepEqual(ack.payload, { errorMsg: 'Success', result: 0, cmdId: 258 });
     assert.equal(sim.cameras[0].counters.sessions, 1, 'one session for every command');
