@@ -21,10 +21,11 @@ interface RelaySession {
  * Everything passes the `relay` path. A session ends on CLOSE or after `idleMs` of silence.
  */
 export class RelayServer {
-  readonly counters = { sessions: 0, forwarded: 0, unexpected: 0 };
+  readonly counters = { sessions: 0, forwarded: 0, unexpected: 0, sessionErrors: 0 };
   readonly #sessions = new Map<number, RelaySession>();
   #endpoint: SimEndpoint | undefined;
   #sweeper: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(
     readonly host: string,
@@ -48,6 +49,7 @@ export class RelayServer {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#sweeper) clearInterval(this.#sweeper);
     await Promise.all([...this.#sessions.values()].map((s) => s.endpoint.close()));
     this.#sessions.clear();
@@ -56,7 +58,11 @@ export class RelayServer {
 
   #onMain(message: Message | undefined, from: Address): void {
     if (message?.type === 'RLY_HELLO') return this.#endpoint?.send({ type: 'RLY_HELLO_ACK' }, from);
-    if (message?.type === 'RLY_PORT') return void this.#openSession(from);
+    if (message?.type === 'RLY_PORT') {
+      // A session socket that cannot be bound is counted; the client simply gets no RLY_PORT_ACK.
+      this.#openSession(from).catch(() => void (this.counters.sessionErrors += 1));
+      return;
+    }
     this.counters.unexpected += 1;
   }
 
@@ -65,6 +71,11 @@ export class RelayServer {
     while (this.#sessions.has(mark)) mark = (mark + 1) >>> 0;
     const session: RelaySession = { mark, lastActive: Date.now() } as RelaySession;
     session.endpoint = await SimEndpoint.open(this.host, 0, this.path, (m, from, raw) => this.#onSession(session, m, from, raw));
+    if (this.#closed) {
+      // close() ran while the session socket was being bound: it must not outlive the server.
+      await session.endpoint.close();
+      return;
+    }
     this.#sessions.set(mark, session);
     this.counters.sessions += 1;
     this.#endpoint?.send({ type: 'RLY_PORT_ACK', mark, port: session.endpoint.port }, client);
