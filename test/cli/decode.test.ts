@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
-import { repoRoot } from '../helpers/fixtures';
+import { loadFixture, repoRoot } from '../helpers/fixtures';
 
 function capture(): { io: { stdout: { write(t: string): void }; stderr: { write(t: string): void } }; out: () => string; err: () => string } {
   let out = '';
@@ -30,6 +30,43 @@ describe('cli: trailcam decode', () => {
       { code: 0x41, name: 'PUNCH_PKT', length: 20, did: 'LBCS-000000-CCCJJ' },
       { code: 0xe0, name: 'ALIVE', length: 0 },
     ]);
+  });
+
+  it('--json renders DIDs as text, addresses as {host, port}, unknown codes generically, the F9 report decrypted', async () => {
+    const vectors = loadFixture<{ type: string; hex: string }[]>('vectors.json');
+    const report = vectors.find((v) => v.type === '0xf9');
+    assert.ok(report);
+    const c = capture();
+    const code = await main(
+      [
+        'decode',
+        '--json',
+        'f143002c4c42435300000000000000004343434a4a0000000002a39e012ba8c000000000000000000000000000000000',
+        'f1690014 01000000 0002d204 0100007f 0000000000000000',
+        '0xf1:3f:00:02:ab:cd',
+        report.hex,
+      ],
+      c.io,
+      signal,
+    );
+    assert.equal(code, 0, c.err());
+    const [tryLanTcp, list, unknown, f9] = c.out().trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(tryLanTcp, { code: 0x43, name: 'TRY_LAN_TCP', length: 44, did: 'LBCS-000000-CCCJJ', address: { host: '192.168.43.1', port: 40611 } });
+    assert.deepEqual(list, { code: 0x69, name: 'LIST_REQ_ACK', length: 20, relays: [{ host: '127.0.0.1', port: 1234 }] });
+    assert.deepEqual(unknown, { code: 0x3f, name: 'UNKNOWN', length: 2, payload: 'abcd' });
+    assert.equal(f9.code, 0xf9);
+    assert.equal(f9.name, 'REPORT_SESSION_READY');
+    assert.equal(f9.length, 84);
+    assert.equal(f9.report.did, 'LBCS-000000-CCCJJ');
+    assert.deepEqual(Object.keys(f9.report.localAddress).sort(), ['host', 'port']);
+  });
+
+  it('a DNS packet that starts with 0xF1 is a clean error (exit 2); the good datagrams around it are still printed', async () => {
+    const c = capture();
+    const dns = 'f1fe01000001000000000000037777770667697468756203636f6d0000010001';
+    assert.equal(await main(['decode', 'f1e00000', dns, 'f1e10000'], c.io, signal), 2);
+    assert.equal(c.out(), '0xe0 ALIVE len=0\n0xe1 ALIVE_ACK len=0\n');
+    assert.match(c.err(), /^trailcam decode: datagram 2: cannot decode PPPP datagram \(type 0xfe\) at byte 2: length field says 256 payload bytes, datagram has 28\n$/);
   });
 
   it('prints a readable line without --json', async () => {

@@ -17,10 +17,27 @@ import {
   encodeSocketAddress,
   readSocketAddress,
 } from '../../src/protocol';
-import { loadFixture } from '../helpers/fixtures';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadFixture, repoRoot } from '../helpers/fixtures';
 import { addressArb, didArb, messageArb } from './arbitraries';
 
 describe('protocol: codec', () => {
+  it('is pure: no sockets, timers, clocks, randomness or process state in src/protocol', () => {
+    const dir = path.join(repoRoot(), 'src', 'protocol');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length >= 8);
+    const forbidden = /setTimeout|setInterval|setImmediate|Date\.now|performance\.|Math\.random|process\.|globalThis|createSocket|require\(/;
+    for (const file of files) {
+      const source = fs.readFileSync(path.join(dir, file), 'utf8');
+      const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      for (const spec of imports) assert.ok(spec.startsWith('./') || spec === '../errors' || spec === 'node:net', `${file} imports ${spec}`);
+      if (imports.includes('node:net')) assert.match(source, /import \{ isIPv4 \} from 'node:net';/, `${file}: only the pure isIPv4 from node:net`);
+      assert.doesNotMatch(source, forbidden, file);
+      assert.doesNotMatch(source, /^(let|var) /m, `${file}: no module-level mutable state`);
+    }
+  });
+
   describe('DID', () => {
     it('parses and formats the KJK230 id', () => {
       const did = parseDid('LBCS-000000-CCCJJ');
@@ -55,6 +72,19 @@ describe('protocol: codec', () => {
 
     it('round-trips', () => {
       fc.assert(fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a), 0), a)));
+    });
+
+    it('has a 24-byte sockaddr_cs2 form: the same 8 bytes, then zeros; round-trips', () => {
+      const cs2 = encodeSocketAddress({ host: '192.168.43.1', port: 40611 }, 24);
+      assert.equal(cs2.toString('hex'), '0002a39e012ba8c0' + '00'.repeat(16));
+      fc.assert(fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a, 24), 0, undefined, 24), a)));
+      assert.throws(() => readSocketAddress(cs2.subarray(0, 20), 0, 0x43, 24), (err: unknown) => err instanceof DecodeError && /needs 24 bytes, 20 left/.test(err.message));
+    });
+
+    it('keeps a non-AF_INET family (all-zero addresses of failed attempts)', () => {
+      const zero = readSocketAddress(Buffer.alloc(16), 0);
+      assert.deepEqual(zero, { host: '0.0.0.0', port: 0, family: 0 });
+      assert.equal(encodeSocketAddress(zero).toString('hex'), '00'.repeat(16));
     });
   });
 
