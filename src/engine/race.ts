@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { AbortError, toAbortError } from '../errors';
 import { Attempt } from './attempt';
 import { validateRaceConfig, type RaceConfig, type RaceConfigInput } from './config';
-import { RaceError, RacerError, type RacerInfo } from './errors';
+import { RaceError, RacerError, type RacerFailure, type RacerInfo } from './errors';
 import { AllFailedError, firstSuccess } from './first-success';
 import type { Link } from './link';
 import { lanRacer } from './racers/lan';
@@ -148,8 +148,16 @@ function raceFailure(err: unknown, reason: unknown, caller: AbortSignal | undefi
       info.error = reason instanceof DeadlineReached ? `timeout: never started within ${reason.ms} ms` : 'not started';
     }
   }
-  const errors = infos.map((info) => new RacerError(info.name, info.mode, info.error?.startsWith('timeout') ? 'timeout' : 'socket-error', info.error ?? 'failed'));
-  const detailed = err instanceof AllFailedError ? err.errors.map((e, i) => (e instanceof Error ? e : errors[i])) : errors;
+  // One RacerError per racer, in racer order: the racer's own when it threw one (unknown-device,
+  // not-configured, …), else one built from its final state (a racer ended by the deadline only
+  // saw an abort; its reason is the timeout).
+  const thrown: unknown[] = err instanceof AllFailedError ? err.errors : [];
+  const detailed = infos.map((info, i): RacerError => {
+    const own = thrown[i];
+    if (own instanceof RacerError) return own;
+    const failure: RacerFailure = info.error?.startsWith('timeout') ? 'timeout' : info.state === 'cancelled' ? 'aborted' : 'socket-error';
+    return new RacerError(info.name, info.mode, failure, info.error ?? info.state, own === undefined ? undefined : { cause: own });
+  });
   const headline = reason instanceof DeadlineReached ? reason.message : 'every racer failed';
   const lines = infos.map((info) => `${info.name}: ${info.error ?? info.state}`).join('; ');
   return new RaceError(`camera unreachable: ${headline} (${lines})`, detailed, infos.map((i) => ({ ...i })), elapsedMs);

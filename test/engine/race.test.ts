@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { AbortError } from '../../src/errors';
-import { race, RaceError, sequentialRace, type RaceConfigInput } from '../../src/engine';
+import { race, RaceError, RacerError, sequentialRace, type RaceConfigInput } from '../../src/engine';
 import { createSimulation, type Simulation } from '../../src/sim';
 import { quietHandles, scriptedPeer, settledHandles, type ScriptedPeer } from '../helpers/udp';
 
@@ -91,6 +91,15 @@ describe('engine: race against the simulator', function () {
         assert.ok(racer.attempts >= 2, `${racer.name} retried with fresh sockets`);
       }
       assert.match(err.message, /lanConnectThread: timeout/);
+      assert.deepEqual(
+        err.errors.map((e) => [e instanceof RacerError && e.racer, e instanceof RacerError && e.reason]),
+        [
+          ['lanConnectThread', 'timeout'],
+          ['p2pConnectThread', 'timeout'],
+          ['relayConnectThread', 'timeout'],
+        ],
+        'a typed reason per racer, like AggregateError',
+      );
       return true;
     });
     assert.ok(Date.now() - started < 800 + 1000, 'ends at the maximum connection time');
