@@ -13,6 +13,7 @@ import {
   type Simulation,
 } from '../sim';
 import { ExitCode, type CliIo, type Command } from './io';
+import { runRace } from './race';
 
 /** Production ports of the KJK230 and its servers (pppp.md §5): what `trailcam sim` binds by default. */
 export const SIM_CLI_DEFAULTS = {
@@ -56,10 +57,13 @@ Options:
   --PATH-down           black hole: every datagram on PATH is dropped, ports stay open
   --PATH-refuse         PATH's ports are closed: senders get a fast "port unreachable"
                         e.g. --lan-down --p2p-loss 0.2 --relay-delay 50
+  --race                demo: race the first camera once (every mode, like \`trailcam race\`,
+                        at most 5 s), print the result and stop; ports default to free ones
   --json                print the ready line (and the stop line) as JSON
   -h, --help            show this help
 
-Exit codes: 0 stopped by a signal, 1 could not start (e.g. a port in use), 2 bad input.
+Exit codes: 0 stopped by a signal (with --race: connected), 1 could not start (e.g. a port in
+use; with --race: unreachable), 2 bad input.
 
 Example (then, in another terminal):
   trailcam sim
@@ -86,6 +90,7 @@ const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   'server-port': { type: 'string' },
   'relay-port': { type: 'string' },
   fast: { type: 'boolean', default: false },
+  race: { type: 'boolean', default: false },
   seed: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -111,6 +116,8 @@ export interface SimCliConfig {
   seed: number;
   paths: Record<PathName, PathSettings>;
   json: boolean;
+  /** Race the first camera once, then stop (the demo). */
+  race: boolean;
 }
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -151,20 +158,24 @@ export function simConfigFromFlags(values: Values): SimCliConfig {
       throw new ConfigError(flag, suffix ? values[`${path}-${suffix}`] : err.value, err.message.replace(/^invalid \S+ \S+: /, ''));
     }
   }
+  // A one-shot demo race needs no well-known ports: default to free ones.
+  const race = values.race === true;
+  const port = (name: string, production: number): number => intFlag(values, name, race ? 0 : production, 0, 65535);
   return {
     host,
     did,
     cameras,
     servers: intFlag(values, 'servers', SIM_CLI_DEFAULTS.servers, 0, SIM_CLI_LIMITS.servers),
     relays: intFlag(values, 'relays', SIM_CLI_DEFAULTS.relays, 0, SIM_CLI_LIMITS.relays),
-    searchPort: intFlag(values, 'search-port', SIM_CLI_DEFAULTS.searchPort, 0, 65535),
-    sessionPort: intFlag(values, 'session-port', SIM_CLI_DEFAULTS.sessionPort, 0, 65535),
-    serverPort: intFlag(values, 'server-port', SIM_CLI_DEFAULTS.serverPort, 0, 65535),
-    relayPort: intFlag(values, 'relay-port', SIM_CLI_DEFAULTS.relayPort, 0, 65535),
+    searchPort: port('search-port', SIM_CLI_DEFAULTS.searchPort),
+    sessionPort: port('session-port', SIM_CLI_DEFAULTS.sessionPort),
+    serverPort: port('server-port', SIM_CLI_DEFAULTS.serverPort),
+    relayPort: port('relay-port', SIM_CLI_DEFAULTS.relayPort),
     fast: values.fast === true,
     seed: intFlag(values, 'seed', SIM_CLI_DEFAULTS.seed, 0, 0xffff_ffff),
     paths,
     json: values.json === true,
+    race,
   };
 }
 
@@ -218,8 +229,8 @@ function readyLine(sim: Simulation, config: SimCliConfig): string {
     addresses.length === 0 ? `no ${label}` : `${label} ${addresses.map((a) => `${a.host}:${a.port}`).join(', ')}`;
   return (
     `trailcam sim ready: ${who} on ${first.host} (LAN search port ${first.searchPort}, session port ${first.sessionPort}); ` +
-    `${list('rendezvous', sim.servers)}; ${list('relay', sim.relays)}; ${describePaths(sim)}; seed ${config.seed}. ` +
-    'Ctrl-C to stop.'
+    `${list('rendezvous', sim.servers)}; ${list('relay', sim.relays)}; ${describePaths(sim)}; seed ${config.seed}.` +
+    (config.race ? ' Racing it once.' : ' Ctrl-C to stop.')
   );
 }
 
@@ -308,16 +319,37 @@ export const simCommand: Command = {
       io.stderr.write(`trailcam sim: could not start: ${startFailure(err)}\n`);
       return ExitCode.FAILED;
     }
+    let code: number = ExitCode.OK;
     try {
       io.stdout.write(`${config.json ? JSON.stringify(readyInfo(sim, config)) : readyLine(sim, config)}\n`);
-      await untilAborted(signal);
+      if (config.race) code = await raceOnce(sim, config, io, signal);
+      else await untilAborted(signal);
     } finally {
       await sim.close();
     }
     io.stdout.write(`${config.json ? JSON.stringify(stopInfo(sim)) : stopLine(sim)}\n`);
-    return ExitCode.OK;
+    return code;
   },
 };
+
+/** The demo: one race against the first camera with every mode, printed like `trailcam race`. */
+function raceOnce(sim: Simulation, config: SimCliConfig, io: CliIo, signal: AbortSignal): Promise<number> {
+  const camera = sim.cameras[0];
+  return runRace(
+    {
+      host: camera.host,
+      did: camera.did,
+      ports: [camera.sessionPort, camera.searchPort],
+      servers: sim.servers.map((s) => `${s.host}:${s.port}`),
+      modes: sim.servers.length > 0 ? undefined : ['lan'],
+      bindAddress: config.host,
+      maxConnectionTimeMs: 5_000,
+    },
+    config.json,
+    io,
+    signal,
+  );
+}
 
 function startFailure(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };

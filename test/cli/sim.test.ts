@@ -237,6 +237,21 @@ describe('cli: trailcam sim', function () {
       assert.deepEqual(await settledHandles(), before);
     });
 
+    it('--race: the demo races the first camera once, prints the result like `trailcam race` and stops', async () => {
+      const before = await settledHandles();
+      const c = capture();
+      assert.equal(await main(['sim', '--race', '--fast', '--json', '--lan-down'], c.io, new AbortController().signal), 0, c.err());
+      const [ready, result, stopped] = c.out().trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(ready.ready, true);
+      assert.ok(ready.cameras[0].searchPort !== 32108 && ready.cameras[0].sessionPort !== 40611, 'free ports by default');
+      assert.equal(result.connected, true);
+      assert.equal(result.mode, 'p2p', 'LAN is down');
+      assert.equal(result.racers.length, 3);
+      assert.equal(stopped.stopped, true);
+      assert.ok(stopped.counters.lan.dropped > 0);
+      assert.deepEqual(await settledHandles(), before);
+    });
+
     it('a port in use is a start failure (exit 1) that names it; nothing is left open', async () => {
       const taken = createSocket('udp4');
       await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
@@ -255,7 +270,7 @@ describe('cli: trailcam sim', function () {
     it('has --help, and `trailcam --help` lists it', async () => {
       const c = capture();
       assert.equal(await main(['sim', '--help'], c.io, new AbortController().signal), 0);
-      for (const flag of ['--did', '--cameras', '--servers', '--relays', '--seed', '--json', '--PATH-delay', '--PATH-loss', '--PATH-down', '--PATH-refuse', '--search-port']) {
+      for (const flag of ['--did', '--cameras', '--servers', '--relays', '--seed', '--json', '--race', '--fast', '--PATH-delay', '--PATH-loss', '--PATH-down', '--PATH-refuse', '--search-port']) {
         assert.ok(c.out().includes(flag), flag);
       }
       const top = capture();
