@@ -3,6 +3,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
+import { simConfigFromFlags } from '../../src/cli/sim';
+import { formatDid } from '../../src/protocol';
 import { race } from '../../src/engine';
 import { repoRoot } from '../helpers/fixtures';
 import { settledHandles } from '../helpers/udp';
@@ -265,6 +267,19 @@ describe('cli: trailcam sim', function () {
       } finally {
         await new Promise<void>((resolve) => taken.close(() => resolve()));
       }
+    });
+
+    it('binds the production ports by default (search 32108, session 40611, server 32100) and 127.0.0.1', () => {
+      const config = simConfigFromFlags({});
+      assert.deepEqual(
+        [config.host, config.searchPort, config.sessionPort, config.serverPort, config.relayPort, config.cameras, config.servers, config.relays, formatDid(config.did)],
+        ['127.0.0.1', 32108, 40611, 32100, 0, 1, 1, 1, 'LBCS-000000-CCCJJ'],
+      );
+      assert.deepEqual(config.paths.lan, { delayMs: 0, jitterMs: 0, loss: 0, duplicate: 0, down: false, refuse: false });
+      const impaired = simConfigFromFlags({ 'p2p-delay': '40', 'p2p-jitter': '5.5', 'p2p-loss': '0.1', 'p2p-duplicate': '0.2', 'relay-refuse': true, 'lan-down': true });
+      assert.deepEqual(impaired.paths.p2p, { delayMs: 40, jitterMs: 5.5, loss: 0.1, duplicate: 0.2, down: false, refuse: false });
+      assert.equal(impaired.paths.relay.refuse, true);
+      assert.equal(impaired.paths.lan.down, true);
     });
 
     it('has --help, and `trailcam --help` lists it', async () => {
