@@ -27,6 +27,8 @@ const RECENT_LIMIT = 32;
 export class Attempt {
   readonly localPort: number;
   sent = 0;
+  /** Sends skipped because the target cannot be sent to (port 0 named by a stray or spoofed answer). */
+  unsendable = 0;
   #socket: Socket | undefined;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #waiters = new Set<{ offer: (inbound: Inbound) => boolean; fail: (err: Error) => void }>();
@@ -76,13 +78,26 @@ export class Attempt {
     this.#socket?.setBroadcast(true);
   }
 
+  /**
+   * Sends one datagram. Never throws: targets come from the network (PUNCH_TO, relay lists), and
+   * dgram throws synchronously for port 0, which would crash the process from a timer or a
+   * message handler. Such a send is skipped and counted in `unsendable`.
+   */
   send(message: Message, to: Endpoint): void {
     const socket = this.#socket;
     if (!socket) return;
-    this.sent += 1;
-    socket.send(encode(message), to.port, to.host, () => {
-      /* send errors surface as socket 'error' or as silence; the attempt's timeout handles both */
-    });
+    if (!Number.isInteger(to.port) || to.port < 1 || to.port > 65535) {
+      this.unsendable += 1;
+      return;
+    }
+    try {
+      socket.send(encode(message), to.port, to.host, () => {
+        /* send errors surface as socket 'error' or as silence; the attempt's timeout handles both */
+      });
+      this.sent += 1;
+    } catch {
+      this.unsendable += 1;
+    }
   }
 
   /** Calls `fn` now and then every `intervalMs` until the attempt ends or the returned stop is called. */

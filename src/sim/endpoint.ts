@@ -12,6 +12,8 @@ export interface EndpointCounters {
   received: number;
   sent: number;
   malformed: number;
+  /** Sends skipped because the target was unusable (port 0 named in a datagram, socket closing). */
+  unsendable: number;
 }
 
 export type DatagramHandler = (message: Message | undefined, from: Address, raw: Buffer) => void;
@@ -23,7 +25,7 @@ export type DatagramHandler = (message: Message | undefined, from: Address, raw:
  * same port when it is cleared.
  */
 export class SimEndpoint {
-  readonly counters: EndpointCounters = { received: 0, sent: 0, malformed: 0 };
+  readonly counters: EndpointCounters = { received: 0, sent: 0, malformed: 0, unsendable: 0 };
   #socket: Socket | undefined;
   #port = 0;
   #closed = false;
@@ -66,8 +68,17 @@ export class SimEndpoint {
     const go = (): void => {
       const socket = this.#socket;
       if (!socket) return;
-      this.counters.sent += 1;
-      socket.send(datagram, to.port, to.host, () => undefined);
+      // Targets can come from datagrams (PUNCH_TO, DEV_LGN); dgram throws synchronously for port 0.
+      if (!Number.isInteger(to.port) || to.port < 1 || to.port > 65535) {
+        this.counters.unsendable += 1;
+        return;
+      }
+      try {
+        socket.send(datagram, to.port, to.host, () => undefined);
+        this.counters.sent += 1;
+      } catch {
+        this.counters.unsendable += 1;
+      }
     };
     if (this.path) this.path.transmit(go);
     else go();

@@ -96,4 +96,24 @@ describe('engine: packets that must never win', () => {
       },
     );
   });
+  it('server answers naming port 0 (PUNCH_TO, relay list, RLY_PORT_ACK) are survived, not thrown', async () => {
+    const relay = await scriptedPeer((message, from, self) => {
+      if (message.type === 'RLY_HELLO') self.send({ type: 'RLY_HELLO_ACK' }, from.port);
+      if (message.type === 'RLY_PORT') self.send({ type: 'RLY_PORT_ACK', mark: 1, port: 0 }, from.port);
+    });
+    const server = await scriptedPeer((message, from, self) => {
+      if (message.type === 'P2P_REQ') {
+        self.send({ type: 'P2P_REQ_ACK', result: 0 }, from.port);
+        self.send({ type: 'PUNCH_TO', address: { host: '127.0.0.1', port: 0 } }, from.port);
+      }
+      if (message.type === 'LIST_REQ1') {
+        self.send({ type: 'LIST_REQ_ACK', relays: [{ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: relay.port }] }, from.port);
+      }
+    });
+    peers.push(relay, server);
+    await assert.rejects(
+      race({ did: 'LBCS-000000-CCCJJ', servers: [`127.0.0.1:${server.port}`], modes: ['p2p', 'relay'], maxConnectionTimeMs: 700, bindAddress: '127.0.0.1' }),
+      (err: unknown) => err instanceof RaceError && err.racers.every((r) => r.state === 'failed' && /timeout/.test(r.error ?? '')),
+    );
+  });
 });

@@ -153,6 +153,12 @@ describe('sim: camera registration, several servers, relay and robustness', func
         // Well-formed but out of place: a relay message to the camera, a camera message to the relay.
         client.send({ type: 'RLY_HELLO' }, camera.searchPort);
         client.send({ type: 'P2P_RDY', did }, sim.relays[0].port);
+        // Addresses that cannot be sent to: the camera is told to punch port 0; a device registers port 0.
+        client.send({ type: 'PUNCH_TO', address: { host: '127.0.0.1', port: 0 } }, camera.controlPort);
+        client.send({ type: 'DEV_LGN', did: parseDid('ZERO-1-PORT'), nat: 0, apiVersion: 0, address: { host: '127.0.0.1', port: 0 } }, sim.servers[0].port);
+        await client.next('DEV_LGN_ACK');
+        client.send({ type: 'P2P_REQ', did: parseDid('ZERO-1-PORT'), address: { host: '127.0.0.1', port: 0 } }, sim.servers[0].port);
+        assert.equal((await client.next('P2P_REQ_ACK')).message.result, 0);
         // Everyone still answers.
         client.send({ type: 'LAN_SEARCH' }, camera.searchPort);
         await client.next('PUNCH_PKT');

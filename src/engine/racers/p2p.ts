@@ -46,6 +46,8 @@ export const p2pRacer: Racer = {
             stopRequests();
             fatal.fail(new RacerError(info.name, 'p2p', serverRefusal(message.result), `every rendezvous server refused the request (P2P_REQ_ACK result ${message.result})`));
           }
+        } else if (message.type === 'PUNCH_TO' && message.address.port === 0) {
+          info.ignored += 1; // nowhere to punch
         } else if (message.type === 'PUNCH_TO' && !targets.has(endpointKey(message.address))) {
           targets.set(endpointKey(message.address), message.address);
           attempt.send({ type: 'PUNCH_PKT', did }, message.address);

@@ -68,7 +68,9 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
     attempt.onEach(({ message, from }) => {
       if (message.type === 'LIST_REQ_ACK' && isServer(from)) {
         for (const relay of message.relays) {
-          if (!relays.has(endpointKey(relay))) {
+          if (relay.port === 0) {
+            info.ignored += 1; // not a reachable relay
+          } else if (!relays.has(endpointKey(relay))) {
             relays.set(endpointKey(relay), relay);
             attempt.send({ type: 'RLY_HELLO' }, relay);
           }
@@ -87,9 +89,12 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
 
     // 3: a per-session port on that relay.
     stops.push(repeatTo(attempt, serverRetryMs, () => [relay], () => ({ type: 'RLY_PORT' })));
-    const { mark, port } = await attempt.receive('RLY_PORT_ACK from the relay', ({ message, from }) =>
-      message.type === 'RLY_PORT_ACK' && sameEndpoint(from, relay) ? message : undefined,
-    );
+    const { mark, port } = await attempt.receive('RLY_PORT_ACK from the relay', ({ message, from }) => {
+      if (message.type !== 'RLY_PORT_ACK' || !sameEndpoint(from, relay)) return undefined;
+      if (message.port > 0) return message;
+      info.ignored += 1; // a session port of 0 cannot be reached: keep asking
+      return undefined;
+    });
     stopAll();
     const session: Endpoint = { host: relay.host, port };
 
