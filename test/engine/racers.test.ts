@@ -155,6 +155,24 @@ describe('engine: racers in detail', function () {
       });
     });
 
+    it('one server that does not know the device does not stop P2P or relay through another that does', async () => {
+      const refuser = await scriptedPeer((message, from, self) => {
+        if (message.type === 'P2P_REQ') self.send({ type: 'P2P_REQ_ACK', result: -1 }, from.port);
+        if (message.type === 'RLY_REQ') self.send({ type: 'RLY_REQ_ACK', result: -1 }, from.port);
+        if (message.type === 'LIST_REQ1') self.send({ type: 'LIST_REQ_ACK', relays: [] }, from.port);
+      });
+      peers.push(refuser);
+      const servers = [`127.0.0.1:${refuser.port}`, ...sim.servers.map((s) => `${s.host}:${s.port}`)];
+      sim.setPath('lan', { down: true });
+      const p2p = await race(configFor(sim, { servers, modes: ['p2p'] }));
+      await p2p.link.close();
+      assert.equal(p2p.mode, 'p2p');
+      sim.setPath('p2p', { down: true });
+      const relay = await race(configFor(sim, { servers, modes: ['relay'] }));
+      await relay.link.close();
+      assert.equal(relay.mode, 'relay');
+    });
+
     it('P2P and relay without a rendezvous server fail at once as not-configured', async () => {
       await assert.rejects(race(configFor(sim, { servers: [], modes: ['p2p', 'relay'] })), (err: unknown) => {
         assert.ok(err instanceof RaceError);

@@ -59,6 +59,7 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
   const isServer = (from: Endpoint): boolean => servers.some((s) => sameEndpoint(s, from));
   const relays = new Map<string, Endpoint>(config.relays.map((r) => [endpointKey(r), r]));
   const fatal = failureSignal<RacerError>();
+  const refusals = new Map<string, number>();
   const stops: (() => void)[] = [];
   const stopAll = (): void => stops.splice(0).forEach((stop) => stop());
   try {
@@ -75,8 +76,18 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
             attempt.send({ type: 'RLY_HELLO' }, relay);
           }
         }
-      } else if (message.type === 'RLY_REQ_ACK' && isServer(from) && message.result < 0) {
-        fatal.fail(new RacerError(info.name, 'relay', serverRefusal(message.result), `the rendezvous server refused the relay request (RLY_REQ_ACK result ${message.result})`));
+      } else if (message.type === 'RLY_REQ_ACK' && isServer(from)) {
+        // As for P2P: the attempt fails only when every server refused (the device may be
+        // registered with one server only; that one still tells it to come to the relay).
+        if (message.result >= 0) {
+          refusals.delete(endpointKey(from));
+          return;
+        }
+        refusals.set(endpointKey(from), message.result);
+        if (refusals.size === servers.length) {
+          const detail = servers.length === 1 ? 'the rendezvous server refused' : 'every rendezvous server refused';
+          fatal.fail(new RacerError(info.name, 'relay', serverRefusal(message.result), `${detail} the relay request (RLY_REQ_ACK result ${message.result})`));
+        }
       }
     });
     const relay = await Promise.race([
