@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../helpers/fixtures';
@@ -64,6 +65,26 @@ describe('package: an installable Node-RED package with the `trailcam` CLI', () 
     assert.ok(runsTests > npmCi, `.ci/run runs "${testCommand}" after npm ci`);
     // The main job is an npm script that exists.
     const main = commands.find((c) => c !== testCommand) ?? '';
-    for (const script of main.matchAll(/npm run (\S+)/g)) assert.ok(pkg.scripts[script[1]], `npm run ${script[1]}`);
+    const scripts = [...main.matchAll(/npm (?:run )?(\S+)/g)].map((m) => m[1]).filter((name) => name !== 'ci');
+    assert.ok(scripts.length > 0, main);
+    for (const script of scripts) assert.ok(pkg.scripts[script], `npm script ${script}`);
+  });
+
+  it('`npm run demo` works: after its build step, its commands exit 0', async function () {
+    this.timeout(60_000);
+    assert.ok(pkg.scripts.demo, 'a demo script');
+    const steps = String(pkg.scripts.demo).split('&&').map((s: string) => s.trim());
+    const run = steps.filter((s: string) => s !== 'npm run build'); // the suite runs on a fresh build already
+    assert.ok(run.length > 0);
+    for (const step of run) {
+      const [command, ...args] = step.split(/\s+/);
+      assert.equal(command, 'node', `${step}: expected a node command`);
+      const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile(process.execPath, args, { cwd: root, timeout: 50_000 }, (error, _stdout, err) =>
+          resolve({ code: error ? Number((error as NodeJS.ErrnoException).code ?? 1) : 0, stderr: err }),
+        ),
+      );
+      assert.equal(code, 0, `${step}\n${stderr}`);
+    }
   });
 });
