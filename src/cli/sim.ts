@@ -12,6 +12,7 @@ import {
   type PathSettings,
   type Simulation,
 } from '../sim';
+import { ArtemisCameraService } from '../artemis';
 import { ExitCode, type CliIo, type Command } from './io';
 import { runRace } from './race';
 
@@ -48,6 +49,9 @@ Options:
   --server-port P       first rendezvous server's port (default 32100; 0 = any free port)
   --relay-port P        first relay server's port (default 0 = any free port)
                         (further cameras and servers always get free ports)
+  --user NAME           ARTEMIS login the simulated cameras accept (default admin)
+  --password PASS       ARTEMIS password they accept (default admin); every camera answers
+                        device info (512) and the media list (768) on channel 0
   --fast                fast camera timings (2 x 0x43 instead of a ~330 ms burst of 51)
   --seed N              seed of every random decision: loss, jitter, relay magic (default 1)
   --PATH-delay MS       added one-way delay on PATH (lan, p2p or relay), 0-60000
@@ -89,6 +93,8 @@ const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   'session-port': { type: 'string' },
   'server-port': { type: 'string' },
   'relay-port': { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
   fast: { type: 'boolean', default: false },
   race: { type: 'boolean', default: false },
   seed: { type: 'string' },
@@ -114,6 +120,9 @@ export interface SimCliConfig {
   relayPort: number;
   fast: boolean;
   seed: number;
+  /** ARTEMIS login the simulated cameras accept. */
+  user: string;
+  password: string;
   paths: Record<PathName, PathSettings>;
   json: boolean;
   /** Race the first camera once, then stop (the demo). */
@@ -172,11 +181,23 @@ export function simConfigFromFlags(values: Values): SimCliConfig {
     serverPort: port('server-port', SIM_CLI_DEFAULTS.serverPort),
     relayPort: port('relay-port', SIM_CLI_DEFAULTS.relayPort),
     fast: values.fast === true,
+    user: loginFlag(values, 'user'),
+    password: loginFlag(values, 'password'),
     seed: intFlag(values, 'seed', SIM_CLI_DEFAULTS.seed, 0, 0xffff_ffff),
     paths,
     json: values.json === true,
     race,
   };
+}
+
+/** --user / --password: any non-empty text up to 64 characters (default admin, as the app). */
+function loginFlag(values: Values, name: 'user' | 'password'): string {
+  const text = stringFlag(values, name);
+  if (text === undefined) return 'admin';
+  if (text.length === 0 || text.length > 64) {
+    throw new ConfigError(`--${name}`, name === 'password' ? '(hidden)' : text, 'must be 1-64 characters');
+  }
+  return text;
 }
 
 function stringFlag(values: Values, name: string): string | undefined {
@@ -265,9 +286,12 @@ function stopLine(sim: Simulation): string {
 
 /** Camera options: the first camera on the requested ports, the others on free ports. */
 function cameraOptions(config: SimCliConfig): CameraOptions[] {
+  // Every session of every camera gets its own ARTEMIS service (tokens and media ids seeded per session).
+  let sessions = 0;
+  const artemis = { 0: () => new ArtemisCameraService({ user: config.user, password: config.password, seed: config.seed + (sessions += 1) }) };
   return Array.from({ length: config.cameras }, (_, i) => {
     const did = formatDid({ ...config.did, serial: config.did.serial + i });
-    return i === 0 ? { did, searchPort: config.searchPort, sessionPort: config.sessionPort } : { did };
+    return i === 0 ? { did, searchPort: config.searchPort, sessionPort: config.sessionPort, services: artemis } : { did, services: artemis };
   });
 }
 

@@ -177,6 +177,33 @@ describe('cli: trailcam sim', function () {
     assert.deepEqual(await sim.stop('SIGTERM'), { code: 0, signal: null }, sim.stderr);
   });
 
+  it('the simulated camera speaks ARTEMIS: `trailcam info` and `trailcam media` log in with --user/--password; a wrong password exits 1', async () => {
+    const sim = Cli.spawn(['sim', '--json', '--fast', '--user', 'ranger', '--password', 'hunter-2', '--lan-loss', '0.1', ...FREE_PORTS]);
+    children.push(sim);
+    const ready = JSON.parse(await sim.line(0)) as Ready;
+    const camera = ready.cameras[0];
+    const target = ['--host', '127.0.0.1', '--did', camera.did, '--ports', String(camera.sessionPort), '--modes', 'lan', '--bind', '127.0.0.1', '--json'];
+    const info = await runCli(['info', ...target, '--user', 'ranger', '--password', 'hunter-2']);
+    assert.equal(info.code, 0, info.stderr);
+    const answer = JSON.parse(info.stdout);
+    assert.equal(answer.connected, true);
+    assert.equal(answer.mode, 'lan');
+    assert.equal(typeof answer.deviceInfo.batteryPercent, 'number');
+    assert.equal(typeof answer.deviceInfo.sdFreeMB, 'number');
+    assert.ok(!info.stdout.includes('hunter-2') && !info.stderr.includes('hunter-2'), 'the password is never printed');
+
+    const media = await runCli(['media', ...target, '--user', 'ranger', '--password', 'hunter-2', '--per-page', '5']);
+    assert.equal(media.code, 0, media.stderr);
+    const page = JSON.parse(media.stdout);
+    assert.equal(page.connected, true);
+    assert.ok(Array.isArray(page.items) && page.items.length > 0 && page.items.length <= 5, media.stdout);
+
+    const refused = await runCli(['info', ...target, '--user', 'ranger', '--password', 'admin']);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stderr, /login|password/i);
+    assert.deepEqual(await sim.stop('SIGINT'), { code: 0, signal: null }, sim.stderr);
+  });
+
   it('a readable ready line without --json', async () => {
     const sim = Cli.spawn(['sim', '--lan-loss', '0.25', '--relay-delay', '30', ...FREE_PORTS]);
     children.push(sim);
