@@ -124,7 +124,8 @@ module.exports = (RED: NodeAPI): void => {
           try {
             node.send(report(runtime));
           } catch (err) {
-            node.error(err);
+            // With a msg, so a Catch node sees interval failures too (there is no input msg here).
+            node.error(err, { payload: null, topic: 'trailcam-telemetry/interval' });
           }
         }, intervalS * 1000);
       }
