@@ -9,16 +9,7 @@ import { cleanupMs, STRATEGIES, type OracleSample, type Sample } from '../../ben
 import { settledHandles } from '../../bench/scale';
 import { seededRandom } from '../../src/sim';
 import type { BenchResult } from '../../bench/run';
-
-function capture(): { io: { stdout: { write(t: string): void }; stderr: { write(t: string): void } }; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: { stdout: { write: (t: string) => void (out += t) }, stderr: { write: (t: string) => void (err += t) } },
-    out: () => out,
-    err: () => err,
-  };
-}
+import { capture } from '../helpers/cli';
 
 describe('bench: trailcam bench', function () {
   this.timeout(60_000);

@@ -3,16 +3,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import { loadFixture, repoRoot } from '../helpers/fixtures';
-
-function capture(): { io: { stdout: { write(t: string): void }; stderr: { write(t: string): void } }; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: { stdout: { write: (t: string) => void (out += t) }, stderr: { write: (t: string) => void (err += t) } },
-    out: () => out,
-    err: () => err,
-  };
-}
+import { capture } from '../helpers/cli';
 
 const signal = new AbortController().signal;
 

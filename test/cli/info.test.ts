@@ -3,17 +3,7 @@ import { ArtemisCameraService, type CameraDeviceState, type MediaFile } from '..
 import { main } from '../../src/cli/main';
 import type { Simulation } from '../../src/sim';
 import { startSimulation } from '../runtime/fixtures';
-
-/** Captures what a command writes. */
-function capture(): { io: { stdout: { write(t: string): void }; stderr: { write(t: string): void } }; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: { stdout: { write: (t: string) => void (out += t) }, stderr: { write: (t: string) => void (err += t) } },
-    out: () => out,
-    err: () => err,
-  };
-}
+import { capture } from '../helpers/cli';
 
 const signal = new AbortController().signal;
 

@@ -5,18 +5,9 @@ import { main } from '../../src/cli/main';
 import { createSimulation, type Simulation } from '../../src/sim';
 import { repoRoot } from '../helpers/fixtures';
 import { quietHandles, scriptedPeer, settledHandles } from '../helpers/udp';
+import { capture } from '../helpers/cli';
 
 const BIN = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: { stdout: { write: (t: string) => void (out += t) }, stderr: { write: (t: string) => void (err += t) } },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
