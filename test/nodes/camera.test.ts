@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { formatDid, parseDid } from '../../src/protocol';
 import { CAMERA_DEFAULTS, type CameraRuntime } from '../../src/runtime';
-import type { Simulation } from '../../src/sim';
-import { startSimulation } from '../runtime/fixtures';
 import { loadDefinition } from './editor-definitions';
-import { cameraNode, helper, nextStatus, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { cameraNode, helper, nextStatus, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
 /** A config node and one connect node that uses it. */
 function flow(camera: FlowNode): FlowNode[] {
@@ -38,21 +36,11 @@ function loggedText(): string {
 
 describe('nodes: trailcam-camera (config node)', function () {
   this.timeout(15_000);
-  let sim: Simulation;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  beforeEach(async () => {
-    sim = await startSimulation();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim.close();
-  });
+  const env = simulatedFlows();
 
   it('every editor field and both credentials reach the camera runtime', async () => {
-    const camera = sim.cameras[0];
-    const [server] = sim.servers;
+    const camera = env.sim.cameras[0];
+    const [server] = env.sim.servers;
     // Values unlike every default (and strings, as the editor stores text inputs), all on loopback.
     const fields = {
       name: 'Garden',
@@ -94,7 +82,7 @@ describe('nodes: trailcam-camera (config node)', function () {
   });
 
   it('a camera added in the editor (its defaults and a DID) gets the KJK230 settings: 192.168.43.1, port 40611 first, admin login; nothing is sent', async () => {
-    const did = sim.cameras[0].did;
+    const did = env.sim.cameras[0].did;
     const editorDefaults = Object.fromEntries(Object.entries(loadDefinition('trailcam-camera').defaults).map(([key, d]) => [key, d.value]));
     await helper.load(trailcamNodes(), flow({ id: 'cam', type: 'trailcam-camera', ...editorDefaults, did }));
     const settings = runtimeOf('cam').settings;
@@ -116,7 +104,7 @@ describe('nodes: trailcam-camera (config node)', function () {
       [{ reconnectFactor: '0.5' }, /invalid reconnectFactor "0\.5": must be a number from 1 to 10/],
       [{ reconnectJitter: 2 }, /invalid reconnectJitter 2: must be a number from 0 to 1/],
     ] as const) {
-      await helper.load(trailcamNodes(), flow(cameraNode(sim, patch)));
+      await helper.load(trailcamNodes(), flow(cameraNode(env.sim, patch)));
       const connect = helper.getNode('connect') as TestNode;
       const red = nextStatus(connect, (s) => s.fill === 'red');
       connect.receive({});
@@ -127,7 +115,7 @@ describe('nodes: trailcam-camera (config node)', function () {
   });
 
   it('an invalid field is logged naming field and value, every user shows it in red; the password never appears', async () => {
-    const camera = cameraNode(sim, { reconnectMinMs: 5000, reconnectMaxMs: 100 });
+    const camera = cameraNode(env.sim, { reconnectMinMs: 5000, reconnectMaxMs: 100 });
     const loaded = helper.load(trailcamNodes(), flow(camera), { cam: { user: 'admin', password: 'pw-Never-Shown' } });
     await loaded;
     const connect = helper.getNode('connect') as TestNode;

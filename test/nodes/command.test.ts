@@ -4,7 +4,7 @@ import { MAX_DRW_DATA } from '../../src/protocol';
 import type { Simulation } from '../../src/sim';
 import type { NodeMessage } from '../../nodes/lib/red';
 import { startSimulation } from '../runtime/fixtures';
-import { cameraNode, helper, nextMessage, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { cameraNode, helper, nextMessage, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
 /** The simulated camera's password: distinctive, so a test can look for it in the logs. */
 const PASSWORD = 'S1m-Cam-secret!';
@@ -84,33 +84,27 @@ async function fails(msg: NodeMessage): Promise<string> {
 
 describe('nodes: trailcam-command', function () {
   this.timeout(15_000);
-  let sim: Simulation;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  beforeEach(async () => {
-    sim = await artemisSimulation();
-  });
-  afterEach(async () => {
-    onServiceData = () => undefined;
-    await helper.unload();
-    await sim.close();
+  const env = simulatedFlows({
+    start: artemisSimulation,
+    beforeUnload: () => {
+      onServiceData = () => undefined;
+    },
   });
 
   const credentials = { cam: { user: 'admin', password: PASSWORD } };
 
 
   it('names it does not know, startAV/stopAV and bad fields go to Catch without touching the camera', async () => {
-    await helper.load(trailcamNodes(), commandFlow(sim), credentials);
+    await helper.load(trailcamNodes(), commandFlow(env.sim), credentials);
     assert.match(await fails({ command: 'reboot' }), /unknown command "reboot"/);
     assert.match(await fails({ command: 'startAV' }), /never captured/);
     assert.match(await fails({ command: 'stopAV' }), /never captured/);
     assert.match(await fails({ command: 512, payload: 'x' }), /invalid payload "x"/);
-    assert.equal(sim.cameras[0].counters.sessions, 0);
+    assert.equal(env.sim.cameras[0].counters.sessions, 0);
   });
 
   it('deviceInfo (the default), mediaList and a raw cmdId over the shared session', async function () {
-    await helper.load(trailcamNodes(), commandFlow(sim), credentials);
+    await helper.load(trailcamNodes(), commandFlow(env.sim), credentials);
     const info = await ask({});
     assert.equal(info.command, 'deviceInfo');
     const device = info.payload as { batteryPercent: number; sdFreeMB: number; model: string };
@@ -124,7 +118,7 @@ describe('nodes: trailcam-command', function () {
     assert.ok(JSON.stringify(raw.payload).length > MAX_DRW_DATA, 'the 512 answer came in several DRW packets, as the real one does');
     const ack = await ask({ command: 258, payload: {} });
     assert.deepEqual(ack.payload, { errorMsg: 'Success', result: 0, cmdId: 258 });
-    assert.equal(sim.cameras[0].counters.sessions, 1, 'one session for every command');
+    assert.equal(env.sim.cameras[0].counters.sessions, 1, 'one session for every command');
     assert.equal(services[0].stats.logins, 1, 'one login for every command');
     const logs = loggedText();
     assert.ok(!logs.includes(PASSWORD), 'the password is never logged');
@@ -133,8 +127,8 @@ describe('nodes: trailcam-command', function () {
 
   it('over a 20 %-loss path: login, 50 deviceInfo commands and a media list succeed; heartbeats go on while idle', async function () {
     this.timeout(60_000);
-    for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { loss: 0.2 });
-    await helper.load(trailcamNodes(), commandFlow(sim, { maxConnectionTimeMs: 20_000, attemptTimeoutMs: 1000, keepaliveSilenceMs: 15_000 }), credentials);
+    for (const path of ['lan', 'p2p', 'relay'] as const) env.sim.setPath(path, { loss: 0.2 });
+    await helper.load(trailcamNodes(), commandFlow(env.sim, { maxConnectionTimeMs: 20_000, attemptTimeoutMs: 1000, keepaliveSilenceMs: 15_000 }), credentials);
     const answers: NodeMessage[] = [];
     const all = new Promise<void>((resolve) => {
       node('out').on('input', (msg) => {
@@ -157,7 +151,7 @@ describe('nodes: trailcam-command', function () {
 
   it('a wrong password goes to Catch as a login error', async function () {
     const wrong = 'Wr0ng-pass-word';
-    await helper.load(trailcamNodes(), commandFlow(sim), { cam: { user: 'admin', password: wrong } });
+    await helper.load(trailcamNodes(), commandFlow(env.sim), { cam: { user: 'admin', password: wrong } });
     const message = await fails({});
     assert.match(message, /ARTEMIS command 0 \(seq 1\) failed: camera result/);
     assert.equal(services[0].stats.failedLogins, 1);
@@ -168,7 +162,7 @@ describe('nodes: trailcam-command', function () {
   });
 
   it('trailcam-status with device info adds battery and SD card free MB to "online"', async function () {
-    await helper.load(trailcamNodes(), commandFlow(sim), credentials);
+    await helper.load(trailcamNodes(), commandFlow(env.sim), credentials);
     const online = nextMessage(node('availability'));
     node('status').receive({ action: 'check' });
     const msg = await online;

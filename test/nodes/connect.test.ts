@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Simulation } from '../../src/sim';
 import type { NodeMessage } from '../../nodes/lib/red';
-import { startSimulation } from '../runtime/fixtures';
-import { cameraNode, collect, firstOf, helper, nextMessage, nextStatus, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { cameraNode, collect, firstOf, helper, nextMessage, nextStatus, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
 const OUTPUTS = ['lan', 'p2p', 'relay', 'failed'] as const;
 
@@ -20,17 +19,7 @@ function connectFlow(sim: Simulation, cameraPatch: Record<string, unknown> = {})
 
 describe('nodes: trailcam-connect', function () {
   this.timeout(15_000);
-  let sim: Simulation;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  beforeEach(async () => {
-    sim = await startSimulation();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim.close();
-  });
+  const env = simulatedFlows();
 
   const outputs = (): Record<string, TestNode> =>
     Object.fromEntries([...OUTPUTS, 'caught'].map((id) => [id, helper.getNode(id) as TestNode]));
@@ -42,7 +31,7 @@ describe('nodes: trailcam-connect', function () {
   }
 
   it('LAN up → output 1 (LAN) with the race result; status yellow "racing…", then green with mode and time', async () => {
-    await helper.load(trailcamNodes(), connectFlow(sim), { cam: { user: 'admin', password: 'admin' } });
+    await helper.load(trailcamNodes(), connectFlow(env.sim), { cam: { user: 'admin', password: 'admin' } });
     const connect = helper.getNode('connect') as TestNode;
     const racing = nextStatus(connect, (s) => s.fill === 'yellow');
     const green = nextStatus(connect, (s) => s.fill === 'green');
@@ -54,7 +43,7 @@ describe('nodes: trailcam-connect', function () {
     assert.equal(payload.mode, 'lan');
     assert.equal(payload.winner, 'lanConnectThread');
     assert.equal(payload.reused, false);
-    assert.equal(payload.destinationPort, sim.cameras[0].sessionPort);
+    assert.equal(payload.destinationPort, env.sim.cameras[0].sessionPort);
     assert.equal(payload.camera, 'sim cam');
     assert.equal((payload.racers as unknown[]).length, 3);
     assert.equal(msg.topic, 'keep me', 'other msg properties pass through');
@@ -64,25 +53,25 @@ describe('nodes: trailcam-connect', function () {
   });
 
   it('LAN down → output 2 (P2P)', async () => {
-    sim.setPath('lan', { down: true });
-    await helper.load(trailcamNodes(), connectFlow(sim));
+    env.sim.setPath('lan', { down: true });
+    await helper.load(trailcamNodes(), connectFlow(env.sim));
     const { id, msg } = await raceOnce();
     assert.equal(id, 'p2p');
     assert.equal((msg.payload as { mode: string }).mode, 'p2p');
   });
 
   it('LAN and P2P down → output 3 (Relay)', async () => {
-    sim.setPath('lan', { down: true });
-    sim.setPath('p2p', { down: true });
-    await helper.load(trailcamNodes(), connectFlow(sim));
+    env.sim.setPath('lan', { down: true });
+    env.sim.setPath('p2p', { down: true });
+    await helper.load(trailcamNodes(), connectFlow(env.sim));
     const { id, msg } = await raceOnce();
     assert.equal(id, 'relay');
     assert.equal((msg.payload as { winner: string }).winner, 'relayConnectThread');
   });
 
   it('all down → output 4 (Failed) with every racer’s reason; red ring status; no error to Catch', async () => {
-    for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: true });
-    await helper.load(trailcamNodes(), connectFlow(sim, { maxConnectionTimeMs: 600, attemptTimeoutMs: 200 }));
+    for (const path of ['lan', 'p2p', 'relay'] as const) env.sim.setPath(path, { down: true });
+    await helper.load(trailcamNodes(), connectFlow(env.sim, { maxConnectionTimeMs: 600, attemptTimeoutMs: 200 }));
     const connect = helper.getNode('connect') as TestNode;
     const red = nextStatus(connect, (s) => s.fill === 'red');
     const caught = collect(helper.getNode('caught') as TestNode);
@@ -99,12 +88,12 @@ describe('nodes: trailcam-connect', function () {
   });
 
   it('a second message reuses the live session (reused: true); msg.action "close" closes it', async () => {
-    await helper.load(trailcamNodes(), connectFlow(sim));
+    await helper.load(trailcamNodes(), connectFlow(env.sim));
     const first = await raceOnce();
     const second = await raceOnce();
     assert.equal((first.msg.payload as { reused: boolean }).reused, false);
     assert.equal((second.msg.payload as { reused: boolean; since: number }).reused, true);
-    assert.equal(sim.cameras[0].counters.sessions, 1);
+    assert.equal(env.sim.cameras[0].counters.sessions, 1);
     const connect = helper.getNode('connect') as TestNode;
     const grey = nextStatus(connect, (s) => s.fill === 'grey');
     connect.receive({ action: 'close' });
@@ -114,7 +103,7 @@ describe('nodes: trailcam-connect', function () {
   });
 
   it('msg.camera overrides apply to one race only', async () => {
-    await helper.load(trailcamNodes(), connectFlow(sim));
+    await helper.load(trailcamNodes(), connectFlow(env.sim));
     const relay = await raceOnce({ camera: { modes: ['relay'] } });
     assert.equal(relay.id, 'relay');
     assert.deepEqual((relay.msg.payload as { racers: { mode: string }[] }).racers.map((r) => r.mode), ['relay']);
@@ -124,7 +113,7 @@ describe('nodes: trailcam-connect', function () {
   });
 
   it('invalid overrides → done(err) caught by a Catch node naming the field, red status, no output, no crash', async () => {
-    await helper.load(trailcamNodes(), connectFlow(sim));
+    await helper.load(trailcamNodes(), connectFlow(env.sim));
     const connect = helper.getNode('connect') as TestNode;
     const red = nextStatus(connect, (s) => s.fill === 'red');
     const outs = OUTPUTS.map((o) => collect(helper.getNode(o) as TestNode));
@@ -144,14 +133,14 @@ describe('nodes: trailcam-connect', function () {
   });
 
   it('an invalid msg.tuning is rejected through done(err) naming the field', async () => {
-    await helper.load(trailcamNodes(), connectFlow(sim));
+    await helper.load(trailcamNodes(), connectFlow(env.sim));
     const caught = nextMessage(helper.getNode('caught') as TestNode);
     (helper.getNode('connect') as TestNode).receive({ tuning: { version: 1, order: ['lan'], skip: [], staggerMs: {}, attemptTimeoutMs: {} } });
     assert.match(((await caught).error as { message: string }).message, /tuning\.staggerMs\.lan/);
   });
 
   it('an invalid camera config: every input fails through done(err); the status names the field', async () => {
-    await helper.load(trailcamNodes(), connectFlow(sim, { did: 'not a did' }));
+    await helper.load(trailcamNodes(), connectFlow(env.sim, { did: 'not a did' }));
     const connect = helper.getNode('connect') as TestNode;
     const red = nextStatus(connect, (s) => s.fill === 'red');
     const caught = nextMessage(helper.getNode('caught') as TestNode);
@@ -161,7 +150,7 @@ describe('nodes: trailcam-connect', function () {
   });
 
   it('two connect nodes on one camera share one session and both show its status', async () => {
-    const flow = connectFlow(sim);
+    const flow = connectFlow(env.sim);
     flow.push({ id: 'connect2', type: 'trailcam-connect', z: 'f1', camera: 'cam', wires: [['lan2'], [], [], []] }, { id: 'lan2', type: 'helper', z: 'f1' });
     await helper.load(trailcamNodes(), placed(flow));
     const second = helper.getNode('connect2') as TestNode;
@@ -172,6 +161,6 @@ describe('nodes: trailcam-connect', function () {
     const next = nextMessage(helper.getNode('lan2') as TestNode);
     second.receive({});
     assert.equal(((await next).payload as { reused: boolean }).reused, true);
-    assert.equal(sim.cameras[0].counters.sessions, 1);
+    assert.equal(env.sim.cameras[0].counters.sessions, 1);
   });
 });

@@ -5,7 +5,7 @@ import { ArtemisCameraService } from '../../src/artemis';
 import type { Simulation } from '../../src/sim';
 import type { NodeMessage } from '../../nodes/lib/red';
 import { startSimulation } from '../runtime/fixtures';
-import { coreNodes, helper, nextMessage, nextStatus, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { coreNodes, helper, nextMessage, nextStatus, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
 /** examples/ at the project root (from src or from the compiled test directory). */
 function examplesDir(): string {
@@ -80,21 +80,15 @@ function until(id: string, match: (msg: NodeMessage) => boolean): Promise<NodeMe
 
 describe('examples, run against the simulator', function () {
   this.timeout(15_000);
-  let sim: Simulation;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  beforeEach(async () => {
-    // The examples' camera has no credentials: the simulated camera takes the KJK230 default login.
-    let session = 0;
-    sim = await startSimulation({ cameras: [{ services: { 0: () => new ArtemisCameraService({ seed: (session += 1), mediaCount: 30 }) } }] });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim.close();
+  const env = simulatedFlows({
+    start: () => {
+      // The examples' camera has no credentials: the simulated camera takes the KJK230 default login.
+      let session = 0;
+      return startSimulation({ cameras: [{ services: { 0: () => new ArtemisCameraService({ seed: (session += 1), mediaCount: 30 }) } }] });
+    },
   });
 
-  const load = (name: string): Promise<void> => helper.load([...trailcamNodes(), ...coreNodes()], againstSimulator(readExample(name), sim));
+  const load = (name: string): Promise<void> => helper.load([...trailcamNodes(), ...coreNodes()], againstSimulator(readExample(name), env.sim));
 
   it('every example has positions, uses only known node types and a camera at 192.168.43.1', () => {
     const names = readdirSync(examplesDir()).filter((f) => f.endsWith('.json'));
@@ -121,12 +115,12 @@ describe('examples, run against the simulator', function () {
 
   it('Branch on winning mode: relay and failed branches', async () => {
     await load('Branch on winning mode');
-    sim.setPath('lan', { down: true });
-    sim.setPath('p2p', { down: true });
+    env.sim.setPath('lan', { down: true });
+    env.sim.setPath('p2p', { down: true });
     const relay = nextMessage(node('ex2.out'));
     node('ex2.go').receive({});
     assert.equal((await relay).payload, 'camera reachable through a relay only');
-    sim.setPath('relay', { down: true });
+    env.sim.setPath('relay', { down: true });
     node('ex2.connect').receive({ action: 'close' });
     const failed = nextMessage(node('ex2.out'));
     node('ex2.go').receive({});
@@ -137,7 +131,7 @@ describe('examples, run against the simulator', function () {
     await load('Camera availability');
     await until('ex3.out', (m) => m.payload === 'online');
     const offline = until('ex3.out', (m) => m.payload === 'offline');
-    await sim.cameras[0].stop();
+    await env.sim.cameras[0].stop();
     await offline;
   });
 
@@ -155,7 +149,7 @@ describe('examples, run against the simulator', function () {
     assert.equal(body.payload_off, 'offline');
     await online;
     const offline = until('ex4.mqtt.state', (m) => m.payload === 'offline');
-    await sim.cameras[0].stop();
+    await env.sim.cameras[0].stop();
     await offline;
     assert.deepEqual(states.map((m) => [m.topic, m.payload]), [
       [body.state_topic, 'online'],

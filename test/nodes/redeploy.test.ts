@@ -3,7 +3,7 @@ import { ArtemisCameraService } from '../../src/artemis';
 import type { Simulation } from '../../src/sim';
 import { quietHandles, settledHandles } from '../helpers/udp';
 import { startSimulation } from '../runtime/fixtures';
-import { cameraNode, deploy, helper, nextMessage, nextStatus, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { cameraNode, deploy, helper, nextMessage, nextStatus, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
 /** Every node type on one camera: connect (racing), status (monitoring), telemetry (on an interval), command (ARTEMIS). */
 function busyFlow(sim: Simulation, generation: number): FlowNode[] {
@@ -22,29 +22,23 @@ function busyFlow(sim: Simulation, generation: number): FlowNode[] {
 
 describe('nodes: redeploying during races', function () {
   this.timeout(60_000);
-  let sim: Simulation;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  beforeEach(async () => {
-    let session = 0;
-    sim = await startSimulation({ cameras: [{ services: { 0: () => new ArtemisCameraService({ seed: (session += 1) }) } }] });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim.close();
+  const env = simulatedFlows({
+    start: () => {
+      let session = 0;
+      return startSimulation({ cameras: [{ services: { 0: () => new ArtemisCameraService({ seed: (session += 1) }) } }] });
+    },
   });
 
   it('50 redeploys while races, sessions and ARTEMIS commands run leave no socket or timer behind; each stop takes under a second', async () => {
-    const quiet = await quietHandles(sim);
-    await sim.cameras[0].start();
-    await helper.load(trailcamNodes(), busyFlow(sim, 0));
+    const quiet = await quietHandles(env.sim);
+    await env.sim.cameras[0].start();
+    await helper.load(trailcamNodes(), busyFlow(env.sim, 0));
     const slowest: number[] = [];
     let answers = 0;
     for (let i = 1; i <= 50; i += 1) {
       // Alternate between a camera that answers (sessions up) and one that does not (races in flight).
       const reachable = i % 2 === 0;
-      for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: !reachable });
+      for (const path of ['lan', 'p2p', 'relay'] as const) env.sim.setPath(path, { down: !reachable });
       const connect = helper.getNode('connect') as TestNode;
       const busy = nextStatus(connect, (s) => (reachable ? s.fill === 'green' : s.fill === 'yellow'));
       connect.receive({ payload: i });
@@ -60,13 +54,13 @@ describe('nodes: redeploying during races', function () {
         }
       }
       const started = Date.now();
-      await deploy(busyFlow(sim, i));
+      await deploy(busyFlow(env.sim, i));
       slowest.push(Date.now() - started);
     }
     const handlesWhileRunning = await settledHandles();
     await deploy([]);
     assert.ok(Math.max(...slowest) < 1000, `a redeploy took ${Math.max(...slowest)} ms`);
-    assert.deepEqual(await quietHandles(sim), quiet, 'every socket and timer of the nodes is gone');
+    assert.deepEqual(await quietHandles(env.sim), quiet, 'every socket and timer of the nodes is gone');
     assert.ok(handlesWhileRunning.udp >= quiet.udp, 'sanity: the handle count was taken');
     assert.equal(answers, 12, 'commands were answered between redeploys');
   });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulation } from '../../src/sim';
-import { startSimulation } from '../runtime/fixtures';
-import { cameraNode, collect, helper, nextMessage, nextStatus, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { cameraNode, collect, helper, nextMessage, nextStatus, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
 function statusFlow(sim: Simulation, startAtDeploy: boolean, cameraPatch: Record<string, unknown> = {}): FlowNode[] {
   return placed([
@@ -28,20 +27,10 @@ function until(out: TestNode, state: string): Promise<void> {
 
 describe('nodes: trailcam-status', function () {
   this.timeout(15_000);
-  let sim: Simulation;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  beforeEach(async () => {
-    sim = await startSimulation();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim.close();
-  });
+  const env = simulatedFlows();
 
   it('emits online → offline → online as the simulated camera stops and restarts, with no duplicates; the dot follows', async () => {
-    const flowLoaded = helper.load(trailcamNodes(), statusFlow(sim, true));
+    const flowLoaded = helper.load(trailcamNodes(), statusFlow(env.sim, true));
     await flowLoaded;
     const out = helper.getNode('out') as TestNode;
     const status = helper.getNode('status') as TestNode;
@@ -57,20 +46,20 @@ describe('nodes: trailcam-status', function () {
 
     const red = nextStatus(status, (s) => s.fill === 'red');
     const offline = until(out, 'offline');
-    await sim.cameras[0].stop();
+    await env.sim.cameras[0].stop();
     await offline;
     assert.equal((await red).shape, 'ring');
     assert.match(String(messages.at(-1)!.reason), /lost|closed/);
 
     const back = until(out, 'online');
-    await sim.cameras[0].start();
+    await env.sim.cameras[0].start();
     await back;
     const states = messages.map((m) => m.payload);
     assert.deepEqual(states, ['connecting', 'online', 'offline', 'online']);
   });
 
   it('msg.action check answers with the availability; start/stop control the monitor; bad actions go to Catch', async () => {
-    await helper.load(trailcamNodes(), statusFlow(sim, false));
+    await helper.load(trailcamNodes(), statusFlow(env.sim, false));
     const status = helper.getNode('status') as TestNode;
     const out = helper.getNode('out') as TestNode;
     const messages = collect(out);
@@ -90,7 +79,7 @@ describe('nodes: trailcam-status', function () {
 
     const offline = until(out, 'offline');
     status.receive({ action: 'start' });
-    await sim.cameras[0].stop();
+    await env.sim.cameras[0].stop();
     await offline;
     status.receive({ action: 'stop' });
     const caught = nextMessage(helper.getNode('caught') as TestNode);

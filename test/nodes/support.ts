@@ -1,5 +1,6 @@
 import type { Simulation } from '../../src/sim';
 import type { NodeMessage, NodeStatus } from '../../nodes/lib/red';
+import { startSimulation } from '../runtime/fixtures';
 
 /** The parts of node-red-node-test-helper 0.3.6 these tests use (it ships no types). */
 export interface TestHelper {
@@ -62,6 +63,40 @@ export const coreNodes = (): unknown[] => [
   require('@node-red/nodes/core/function/10-switch.js'),
   require('@node-red/nodes/core/function/15-change.js'),
 ];
+
+/** What `simulatedFlows` hands a suite: the simulation of the test that is running. */
+export interface SimulatedFlows {
+  readonly sim: Simulation;
+}
+
+/**
+ * The hooks every flow suite shares: the test runtime's server for the whole suite, a fresh
+ * simulation for each test (from `start`, else `startSimulation()`), and after each test the flow
+ * unloaded, then the simulation closed. `beforeUnload` and `afterUnload` run around the unload.
+ */
+export function simulatedFlows(
+  options: { start?: () => Promise<Simulation>; beforeUnload?: () => unknown; afterUnload?: () => unknown } = {},
+): SimulatedFlows {
+  const { start = () => startSimulation(), beforeUnload, afterUnload } = options;
+  let sim: Simulation | undefined;
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async () => {
+    sim = await start();
+  });
+  afterEach(async () => {
+    await beforeUnload?.();
+    await helper.unload();
+    await afterUnload?.();
+    await sim?.close();
+  });
+  return {
+    get sim(): Simulation {
+      if (sim === undefined) throw new Error('no simulation outside a test');
+      return sim;
+    },
+  };
+}
 
 /** A trailcam-camera config node aimed at the simulator (loopback only) with short limits. */
 export function cameraNode(sim: Simulation, patch: Record<string, unknown> = {}): FlowNode {

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Simulation } from '../../src/sim';
 import type { NodeMessage } from '../../nodes/lib/red';
-import { startSimulation } from '../runtime/fixtures';
-import { cameraNode, firstOf, helper, nextMessage, placed, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { cameraNode, firstOf, helper, nextMessage, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
 const OUTPUTS = ['lan', 'p2p', 'relay', 'failed'] as const;
 
@@ -39,40 +38,33 @@ interface Report {
 
 describe('nodes: trailcam-telemetry', function () {
   this.timeout(20_000);
-  let sim: Simulation;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  beforeEach(async () => {
-    sim = await startSimulation();
-  });
   let contextDir: string | undefined;
-  afterEach(async () => {
-    if (contextDir !== undefined) {
+  const env = simulatedFlows({
+    beforeUnload: async () => {
+      if (contextDir === undefined) return;
       // Stop the nodes and close the file store before the helper cleans contexts (it does not
       // wait for that clean-up, so it must not meet a file store still being written).
       await helper._redNodes.stopFlows();
       await helper._redNodes.closeContextsPlugin();
       helper._context.init(helper.settings({ contextStorage: undefined }));
-    }
-    await helper.unload();
-    if (contextDir !== undefined) {
+    },
+    afterUnload: async () => {
+      if (contextDir === undefined) return;
       await rm(contextDir, { recursive: true, force: true });
       contextDir = undefined;
-    }
-    await sim.close();
+    },
   });
 
   it('its output fed into trailcam-connect changes the next race’s order and timeouts', async () => {
-    await helper.load(trailcamNodes(), feedbackFlow(sim));
-    sim.setPath('lan', { down: true });
+    await helper.load(trailcamNodes(), feedbackFlow(env.sim));
+    env.sim.setPath('lan', { down: true });
     for (let i = 0; i < 4; i += 1) {
       const { id, msg } = await race({ action: i === 0 ? 'connect' : 'reconnect' });
       assert.equal(id, 'p2p');
       assert.equal((msg.payload as { tuning: { source: string } }).tuning.source, 'none', 'adaptive is off: config values');
       assert.deepEqual((msg.payload as { tuning: { modes: string[] } }).tuning.modes, ['lan', 'p2p', 'relay']);
     }
-    sim.setPath('lan', { down: false });
+    env.sim.setPath('lan', { down: false });
     node('connect').receive({ action: 'close' });
 
     const report = nextMessage(node('report'));
@@ -94,7 +86,7 @@ describe('nodes: trailcam-telemetry', function () {
   });
 
   it('reports on its interval and, with auto-apply, the camera races with the reported tuning', async () => {
-    const flow = feedbackFlow(sim).map((n) => (n.id === 'telemetry' ? { ...n, interval: 0.05, autoApply: true, wires: [['report']] } : n));
+    const flow = feedbackFlow(env.sim).map((n) => (n.id === 'telemetry' ? { ...n, interval: 0.05, autoApply: true, wires: [['report']] } : n));
     await helper.load(trailcamNodes(), flow);
     await race();
     const reports: NodeMessage[] = [];
@@ -112,7 +104,7 @@ describe('nodes: trailcam-telemetry', function () {
   });
 
   it('msg.action "reset" clears the statistics; an unknown action goes to Catch', async () => {
-    await helper.load(trailcamNodes(), feedbackFlow(sim));
+    await helper.load(trailcamNodes(), feedbackFlow(env.sim));
     await race();
     const before = nextMessage(node('report'));
     node('telemetry').receive({ action: 'report' });
@@ -133,7 +125,7 @@ describe('nodes: trailcam-telemetry', function () {
     helper.settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir: contextDir, cache: false } } } });
     // Open the file store after the helper has set up the runtime and before the flow starts.
     const openStore = (): Promise<void> => helper._redNodes.loadContextsPlugin();
-    await helper.load([...trailcamNodes(), openStore], feedbackFlow(sim));
+    await helper.load([...trailcamNodes(), openStore], feedbackFlow(env.sim));
     await race();
     await race({ action: 'reconnect' });
     const first = nextMessage(node('report'));
