@@ -5,9 +5,9 @@ import { ConfigError } from '../../src/errors';
 import { RaceError } from '../../src/engine';
 import { backoffMs, runMonitor, type MonitorOptions } from '../../src/runtime/availability';
 import { CameraRuntime, validateCameraSettings, type Availability, type RuntimeState } from '../../src/runtime';
-import { seededRandom, type Simulation } from '../../src/sim';
+import { seededRandom } from '../../src/sim';
 import { quietHandles } from '../helpers/udp';
-import { nextEvent, simCameraInput, simCameraSettings, startSimulation } from './fixtures';
+import { nextEvent, runtimeAgainstSimulator, simCameraInput } from './fixtures';
 
 const OPTIONS: MonitorOptions = { minBackoffMs: 100, maxBackoffMs: 1000, factor: 2, jitter: 0 };
 
@@ -170,25 +170,8 @@ describe('runtime: reconnect settings', () => {
 
 describe('runtime: availability monitor against the simulator', function () {
   this.timeout(30_000);
-  let sim: Simulation;
-  let runtime: CameraRuntime | undefined;
-  let quiet: { udp: number; timers: number };
-
-  beforeEach(async () => {
-    sim = await startSimulation();
-    quiet = await quietHandles(sim);
-    await sim.cameras[0].start();
-  });
-  afterEach(async () => {
-    await runtime?.close();
-    runtime = undefined;
-    await sim.close();
-  });
-
-  const open = (patch = {}): CameraRuntime => {
-    runtime = new CameraRuntime(simCameraSettings(sim, patch), { random: seededRandom(5) });
-    return runtime;
-  };
+  const env = runtimeAgainstSimulator({ runtimeOptions: () => ({ random: seededRandom(5) }) });
+  const { open } = env;
 
   /** Fails if a race starts while another one runs. */
   function watchRaces(rt: CameraRuntime): { races: number; overlaps: number } {
@@ -221,7 +204,7 @@ describe('runtime: availability monitor against the simulator', function () {
 
     const offline = nextEvent<[Availability]>(rt, 'availability', (a) => a.state === 'offline');
     const stoppedAt = Date.now();
-    await sim.cameras[0].stop();
+    await env.sim.cameras[0].stop();
     const [down] = await offline;
     const lostAfter = Date.now() - stoppedAt;
     assert.equal(down.reason, 'lost: camera silent');
@@ -230,7 +213,7 @@ describe('runtime: availability monitor against the simulator', function () {
     // Let a few races fail (the back-off grows to the cap), then bring the camera back.
     await nextEvent(rt, 'backoff', ({ failures }: { failures: number }) => failures >= 4);
     const back = nextEvent(rt, 'availability', (a: Availability) => a.state === 'online');
-    await sim.cameras[0].start();
+    await env.sim.cameras[0].start();
     const restartedAt = Date.now();
     await back;
     const backAfter = Date.now() - restartedAt;
@@ -244,7 +227,7 @@ describe('runtime: availability monitor against the simulator', function () {
   });
 
   it('stopMonitor() during a race or during a backoff wait releases everything', async () => {
-    for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: true });
+    for (const path of ['lan', 'p2p', 'relay'] as const) env.sim.setPath(path, { down: true });
     const rt = open({ reconnectMinMs: 5_000, reconnectMaxMs: 10_000, maxConnectionTimeMs: 300, attemptTimeoutMs: 100 });
     // During a race:
     const racing = nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'racing');
@@ -254,23 +237,23 @@ describe('runtime: availability monitor against the simulator', function () {
     await rt.stopMonitor();
     assert.ok(Date.now() - started < 1_000);
     assert.equal(rt.monitoring, false);
-    assert.deepEqual(await quietHandles(sim), quiet);
+    assert.deepEqual(await quietHandles(env.sim), env.quiet);
     // During a (long) backoff wait:
-    await sim.cameras[0].start();
+    await env.sim.cameras[0].start();
     const waiting = nextEvent(rt, 'backoff');
     rt.startMonitor();
     await waiting;
     started = Date.now();
     await rt.stopMonitor();
     assert.ok(Date.now() - started < 1_000, 'the 5 s wait did not hold stop()');
-    assert.deepEqual(await quietHandles(sim), quiet);
+    assert.deepEqual(await quietHandles(env.sim), env.quiet);
   });
 
   it('settings map into the monitor: a factor of 1 keeps the wait at the initial value', async () => {
-    for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: true });
-    const input = simCameraInput(sim, { reconnectMinMs: 30, reconnectMaxMs: 1_000, reconnectFactor: '1', reconnectJitter: '0', maxConnectionTimeMs: 100, attemptTimeoutMs: 50 });
+    for (const path of ['lan', 'p2p', 'relay'] as const) env.sim.setPath(path, { down: true });
+    const input = simCameraInput(env.sim, { reconnectMinMs: 30, reconnectMaxMs: 1_000, reconnectFactor: '1', reconnectJitter: '0', maxConnectionTimeMs: 100, attemptTimeoutMs: 50 });
     const rt = new CameraRuntime(validateCameraSettings(input));
-    runtime = rt;
+    env.runtime = rt;
     const waits: number[] = [];
     rt.on('backoff', ({ delayMs }) => waits.push(delayMs));
     rt.startMonitor();

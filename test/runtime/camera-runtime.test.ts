@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
 import { AbortError, ConfigError } from '../../src/errors';
 import { RaceError } from '../../src/engine';
-import { CameraRuntime, RuntimeClosedError, type Availability, type RuntimeState } from '../../src/runtime';
-import type { Simulation } from '../../src/sim';
+import { RuntimeClosedError, type Availability, type RuntimeState } from '../../src/runtime';
 import { TelemetryFormatError } from '../../src/telemetry';
 import { quietHandles, settledHandles } from '../helpers/udp';
-import { eventually, nextEvent, simCameraSettings, startSimulation } from './fixtures';
+import { eventually, nextEvent, runtimeAgainstSimulator } from './fixtures';
 
 describe('runtime: CameraRuntime against the simulator', function () {
   this.timeout(15_000);
-  let sim: Simulation;
-  let runtime: CameraRuntime | undefined;
-  let quiet: { udp: number; timers: number };
-
-  beforeEach(async () => {
-    sim = await startSimulation();
-    quiet = await quietHandles(sim);
-    await sim.cameras[0].start();
-  });
-  afterEach(async () => {
-    await runtime?.close();
-    runtime = undefined;
-    await sim.close();
-  });
-
-  const open = (patch = {}): CameraRuntime => {
-    runtime = new CameraRuntime(simCameraSettings(sim, patch));
-    return runtime;
-  };
+  const env = runtimeAgainstSimulator();
+  const { open } = env;
 
   it('races once, then reuses the live session until it is closed', async () => {
     const rt = open();
@@ -39,12 +21,12 @@ describe('runtime: CameraRuntime against the simulator', function () {
     assert.equal(first.reused, false);
     assert.equal(first.mode, 'lan');
     assert.equal(first.winner, 'lanConnectThread');
-    assert.equal(first.destinationPort, sim.cameras[0].sessionPort);
+    assert.equal(first.destinationPort, env.sim.cameras[0].sessionPort);
     assert.equal(first.camera, 'sim cam');
     const second = await rt.connect();
     assert.equal(second.reused, true);
     assert.equal(second.since, first.since);
-    assert.equal(sim.cameras[0].counters.sessions, 1, 'one camera session, not one per call');
+    assert.equal(env.sim.cameras[0].counters.sessions, 1, 'one camera session, not one per call');
     await rt.closeSession();
     const third = await rt.connect();
     assert.equal(third.reused, false);
@@ -56,7 +38,7 @@ describe('runtime: CameraRuntime against the simulator', function () {
     const rt = open();
     const results = await Promise.all([rt.connect(), rt.connect(), rt.connect()]);
     assert.deepEqual(results.map((r) => r.reused), [false, true, true]);
-    assert.equal(sim.cameras[0].counters.sessions, 1);
+    assert.equal(env.sim.cameras[0].counters.sessions, 1);
   });
 
   it('overrides apply to one race only; bad overrides name the field before any socket opens', async () => {
@@ -84,13 +66,13 @@ describe('runtime: CameraRuntime against the simulator', function () {
 
   it('LAN down → p2p; LAN and P2P down → relay; all down → RaceError, failed state, telemetry records it', async () => {
     const rt = open({ maxConnectionTimeMs: 800, attemptTimeoutMs: 300 });
-    sim.setPath('lan', { down: true });
+    env.sim.setPath('lan', { down: true });
     assert.equal((await rt.connect()).mode, 'p2p');
     await rt.closeSession();
-    sim.setPath('p2p', { down: true });
+    env.sim.setPath('p2p', { down: true });
     assert.equal((await rt.connect()).mode, 'relay');
     await rt.closeSession();
-    sim.setPath('relay', { down: true });
+    env.sim.setPath('relay', { down: true });
     const failed = nextEvent<[RuntimeState]>(rt, 'state', (s) => s.phase === 'failed');
     await assert.rejects(rt.connect(), RaceError);
     const [state] = await failed;
@@ -150,9 +132,9 @@ describe('runtime: CameraRuntime against the simulator', function () {
   });
 
   it('a caller that aborts stops waiting; the race stops when nobody waits', async () => {
-    sim.setPath('lan', { down: true });
-    sim.setPath('p2p', { down: true });
-    sim.setPath('relay', { down: true });
+    env.sim.setPath('lan', { down: true });
+    env.sim.setPath('p2p', { down: true });
+    env.sim.setPath('relay', { down: true });
     const rt = open({ maxConnectionTimeMs: 10_000 });
     const controller = new AbortController();
     const racing = nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'racing');
@@ -162,13 +144,13 @@ describe('runtime: CameraRuntime against the simulator', function () {
     await assert.rejects(pending, AbortError);
     await nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'failed');
     await rt.close();
-    assert.deepEqual(await quietHandles(sim), quiet);
+    assert.deepEqual(await quietHandles(env.sim), env.quiet);
   });
 
   it('close() during a race releases everything promptly and rejects the caller', async () => {
-    sim.setPath('lan', { down: true });
-    sim.setPath('p2p', { down: true });
-    sim.setPath('relay', { down: true });
+    env.sim.setPath('lan', { down: true });
+    env.sim.setPath('p2p', { down: true });
+    env.sim.setPath('relay', { down: true });
     const rt = open({ maxConnectionTimeMs: 10_000 });
     const racing = nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'racing');
     const pending = rt.connect();
@@ -179,23 +161,23 @@ describe('runtime: CameraRuntime against the simulator', function () {
     await assert.rejects(pending);
     await assert.rejects(rt.connect(), RuntimeClosedError);
     assert.equal(rt.state.phase, 'closed');
-    assert.deepEqual(await quietHandles(sim), quiet);
+    assert.deepEqual(await quietHandles(env.sim), env.quiet);
   });
 
   it('close() with a live session sends CLOSE to the camera and releases the socket', async () => {
     const rt = open();
     await rt.connect();
-    assert.equal(sim.cameras[0].sessionCount, 1);
+    assert.equal(env.sim.cameras[0].sessionCount, 1);
     await rt.close();
-    await eventually(() => sim.cameras[0].counters.closedByPeer === 1, 'the camera saw CLOSE');
-    assert.deepEqual(await quietHandles(sim), quiet);
+    await eventually(() => env.sim.cameras[0].counters.closedByPeer === 1, 'the camera saw CLOSE');
+    assert.deepEqual(await quietHandles(env.sim), env.quiet);
   });
 
   it('the session is lost when the camera goes silent', async () => {
     const rt = open({ keepaliveSilenceMs: 1000 });
     await rt.connect();
     const idle = nextEvent<[RuntimeState]>(rt, 'state', (s) => s.phase === 'idle');
-    await sim.cameras[0].stop();
+    await env.sim.cameras[0].stop();
     const [state] = await idle;
     assert.match(state.phase === 'idle' ? (state.reason ?? '') : '', /lost|closed/);
     assert.equal(rt.session, null);
@@ -210,10 +192,10 @@ describe('runtime: CameraRuntime against the simulator', function () {
       rt.startMonitor();
       await online;
       const offline = nextEvent(rt, 'availability', (a: Availability) => a.state === 'offline');
-      await sim.cameras[0].stop();
+      await env.sim.cameras[0].stop();
       await offline;
       const back = nextEvent(rt, 'availability', (a: Availability) => a.state === 'online');
-      await sim.cameras[0].start();
+      await env.sim.cameras[0].start();
       await back;
       assert.deepEqual(seen, ['connecting', 'online', 'offline', 'online']);
       await rt.stopMonitor();
@@ -221,14 +203,14 @@ describe('runtime: CameraRuntime against the simulator', function () {
     });
 
     it('stopMonitor() while the camera is unreachable leaves no socket or timer', async () => {
-      for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: true });
+      for (const path of ['lan', 'p2p', 'relay'] as const) env.sim.setPath(path, { down: true });
       const rt = open({ reconnectMinMs: 20, reconnectMaxMs: 40, maxConnectionTimeMs: 300, attemptTimeoutMs: 100 });
       const offline = nextEvent(rt, 'availability', (a: Availability) => a.state === 'offline');
       rt.startMonitor();
       await offline;
       await rt.stopMonitor();
       assert.equal(rt.monitoring, false);
-      assert.deepEqual(await quietHandles(sim), quiet);
+      assert.deepEqual(await quietHandles(env.sim), env.quiet);
     });
 
     it('check() reports online or offline without throwing for an unreachable camera', async () => {
@@ -236,7 +218,7 @@ describe('runtime: CameraRuntime against the simulator', function () {
       assert.equal(rt.availability.state, 'unknown');
       assert.equal((await rt.check()).state, 'online');
       await rt.closeSession();
-      for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: true });
+      for (const path of ['lan', 'p2p', 'relay'] as const) env.sim.setPath(path, { down: true });
       const result = await rt.check();
       assert.equal(result.state, 'offline');
       assert.equal(result.reason, 'unreachable');

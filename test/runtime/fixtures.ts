@@ -1,5 +1,6 @@
 import { createSimulation, type Simulation, type SimulationOptions } from '../../src/sim';
-import { validateCameraSettings, type CameraSettings, type CameraSettingsInput } from '../../src/runtime';
+import { CameraRuntime, validateCameraSettings, type CameraRuntimeOptions, type CameraSettings, type CameraSettingsInput } from '../../src/runtime';
+import { quietHandles } from '../helpers/udp';
 
 /** A simulation with one fast camera, one rendezvous server and one relay, all on 127.0.0.1. */
 export function startSimulation(options: SimulationOptions = {}): Promise<Simulation> {
@@ -28,6 +29,51 @@ export function simCameraInput(sim: Simulation, patch: CameraSettingsInput = {})
 
 export function simCameraSettings(sim: Simulation, patch: CameraSettingsInput = {}): CameraSettings {
   return validateCameraSettings(simCameraInput(sim, patch));
+}
+
+/** The state of the running test in a suite that uses `runtimeAgainstSimulator`. */
+export class SimulatedRuntime {
+  /** This test's simulation, its camera started (a test may swap in another; that one is closed instead). */
+  sim!: Simulation;
+  /** The handles open before the camera started, for checking that everything closed again. */
+  quiet!: { udp: number; timers: number };
+  /** The runtime closed after the test: set by `open`, or by a test that builds its own. */
+  runtime: CameraRuntime | undefined;
+
+  constructor(
+    private readonly settings: CameraSettingsInput,
+    private readonly runtimeOptions: () => CameraRuntimeOptions | undefined,
+  ) {}
+
+  /** A CameraRuntime on `simCameraSettings(sim, { ...settings, ...patch })`, closed after the test. */
+  readonly open = (patch: CameraSettingsInput = {}): CameraRuntime => {
+    this.runtime = new CameraRuntime(simCameraSettings(this.sim, { ...this.settings, ...patch }), this.runtimeOptions());
+    return this.runtime;
+  };
+}
+
+/**
+ * The hooks of a suite that drives a CameraRuntime against the simulator: before each test a
+ * simulation (from `start`, else `startSimulation()`), its quiet handle count, its camera
+ * started; after each test the runtime closed, then the simulation. `settings` go into every
+ * `open`; `runtimeOptions` is called for each `open`.
+ */
+export function runtimeAgainstSimulator(
+  options: { start?: () => Promise<Simulation>; settings?: CameraSettingsInput; runtimeOptions?: () => CameraRuntimeOptions } = {},
+): SimulatedRuntime {
+  const { start = () => startSimulation(), settings = {}, runtimeOptions = () => undefined } = options;
+  const env = new SimulatedRuntime(settings, runtimeOptions);
+  beforeEach(async () => {
+    env.sim = await start();
+    env.quiet = await quietHandles(env.sim);
+    await env.sim.cameras[0].start();
+  });
+  afterEach(async () => {
+    await env.runtime?.close();
+    env.runtime = undefined;
+    await env.sim.close();
+  });
+  return env;
 }
 
 /** Resolves with the first event `name` whose arguments satisfy `match`. */

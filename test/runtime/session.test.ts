@@ -2,45 +2,32 @@ import assert from 'node:assert/strict';
 import { ArtemisCameraService, ArtemisClosedError, ArtemisLoginError } from '../../src/artemis';
 import { CameraRuntime, SESSION_LAYER_AVAILABLE, type Availability, type RuntimeState } from '../../src/runtime';
 import { SessionEndedError } from '../../src/session';
-import type { Simulation } from '../../src/sim';
 import { quietHandles } from '../helpers/udp';
-import { nextEvent, simCameraSettings, startSimulation } from './fixtures';
+import { nextEvent, runtimeAgainstSimulator, simCameraSettings, startSimulation } from './fixtures';
 
 describe('runtime: the live session is the session layer (ARTEMIS end to end against the simulator)', function () {
   this.timeout(30_000);
-  let sim: Simulation;
-  let runtime: CameraRuntime | undefined;
-  let quiet: { udp: number; timers: number };
   let services: ArtemisCameraService[];
-
-  beforeEach(async () => {
-    services = [];
-    sim = await startSimulation({
-      cameras: [
-        {
-          services: {
-            0: () => {
-              const service = new ArtemisCameraService({ user: 'admin', password: 'secret', seed: services.length + 1, mediaCount: 60 });
-              services.push(service);
-              return service;
+  const env = runtimeAgainstSimulator({
+    start: () => {
+      services = [];
+      return startSimulation({
+        cameras: [
+          {
+            services: {
+              0: () => {
+                const service = new ArtemisCameraService({ user: 'admin', password: 'secret', seed: services.length + 1, mediaCount: 60 });
+                services.push(service);
+                return service;
+              },
             },
           },
-        },
-      ],
-    });
-    quiet = await quietHandles(sim);
-    await sim.cameras[0].start();
+        ],
+      });
+    },
+    settings: { password: 'secret' },
   });
-  afterEach(async () => {
-    await runtime?.close();
-    runtime = undefined;
-    await sim.close();
-  });
-
-  const open = (patch = {}): CameraRuntime => {
-    runtime = new CameraRuntime(simCameraSettings(sim, { password: 'secret', ...patch }));
-    return runtime;
-  };
+  const { open } = env;
 
   it('SESSION_LAYER_AVAILABLE is true and every live session has DRW channels', async () => {
     assert.equal(SESSION_LAYER_AVAILABLE, true);
@@ -68,7 +55,7 @@ describe('runtime: the live session is the session layer (ARTEMIS end to end aga
   it('commands work with 20 % loss and duplicates on the path', async () => {
     const rt = open();
     await rt.connect();
-    sim.setPath('lan', { loss: 0.2, duplicate: 0.3 });
+    env.sim.setPath('lan', { loss: 0.2, duplicate: 0.3 });
     for (let page = 0; page < 3; page += 1) {
       const list = await rt.mediaList({ page, perPage: 20 }, { timeoutMs: 10_000 });
       assert.equal(list.items.length, 20);
@@ -84,7 +71,7 @@ describe('runtime: the live session is the session layer (ARTEMIS end to end aga
     const rt = open({ keepaliveSilenceMs: 1_000 });
     await rt.deviceInfo({ timeoutMs: 5_000 });
     const offline = nextEvent<[Availability]>(rt, 'availability', (a) => a.state === 'offline');
-    await sim.cameras[0].stop();
+    await env.sim.cameras[0].stop();
     await assert.rejects(rt.deviceInfo({ timeoutMs: 20_000 }), (err: unknown) => err instanceof ArtemisClosedError || err instanceof SessionEndedError);
     const [availability] = await offline;
     assert.equal(availability.reason, 'lost: camera silent');
@@ -94,19 +81,19 @@ describe('runtime: the live session is the session layer (ARTEMIS end to end aga
   it('close() during a command rejects it and leaves no socket or timer', async () => {
     const rt = open();
     await rt.deviceInfo({ timeoutMs: 5_000 });
-    sim.setPath('lan', { down: true });
+    env.sim.setPath('lan', { down: true });
     const pending = rt.deviceInfo({ timeoutMs: 20_000 });
     const settled = assert.rejects(pending);
     await rt.close();
     await settled;
-    assert.deepEqual(await quietHandles(sim), quiet);
+    assert.deepEqual(await quietHandles(env.sim), env.quiet);
   });
 
   it('a camera CLOSE ends the live session: reason "closed by the camera", offline', async () => {
-    await sim.close();
-    sim = await startSimulation({ cameras: [{ deadAfterMs: 300 }] });
-    const rt = new CameraRuntime(simCameraSettings(sim, { keepaliveSilenceMs: 5_000 }));
-    runtime = rt;
+    await env.sim.close();
+    env.sim = await startSimulation({ cameras: [{ deadAfterMs: 300 }] });
+    const rt = new CameraRuntime(simCameraSettings(env.sim, { keepaliveSilenceMs: 5_000 }));
+    env.runtime = rt;
     // The runtime's keepalive interval is 1 s; the camera declares us dead after 300 ms of silence.
     const idle = nextEvent<[RuntimeState]>(rt, 'state', (s) => s.phase === 'idle');
     await rt.connect();
