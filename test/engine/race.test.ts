@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { AbortError } from '../../src/errors';
-import { race, RaceError, RacerError, sequentialRace, type RaceConfigInput } from '../../src/engine';
+import { race, RaceError, RacerError, sequentialRace } from '../../src/engine';
 import { createSimulation, type Simulation } from '../../src/sim';
 import { quietHandles, scriptedPeer, settledHandles, type ScriptedPeer } from '../helpers/udp';
-
-/** Race config for the simulated camera: every mode on, loopback only, short limits for tests. */
-function configFor(sim: Simulation, patch: RaceConfigInput = {}): RaceConfigInput {
-  const camera = sim.cameras[0];
-  return {
-    host: '127.0.0.1',
-    did: camera.did,
-    ports: [camera.sessionPort],
-    servers: sim.servers.map((s) => `${s.host}:${s.port}`),
-    bindAddress: '127.0.0.1',
-    maxConnectionTimeMs: 5_000,
-    ...patch,
-  };
-}
+import { raceConfigFor } from '../helpers/race';
 
 describe('engine: race against the simulator', function () {
   this.timeout(30_000);
@@ -40,7 +27,7 @@ describe('engine: race against the simulator', function () {
     // Relay is a black hole here, so the simulated relay never opens a session port that would
     // count as an open socket below (the relay racer still runs and is cancelled).
     sim.setPath('relay', { down: true });
-    const result = await race(configFor(sim));
+    const result = await race(raceConfigFor(sim));
     try {
       assert.equal(result.mode, 'lan');
       assert.equal(result.winner, 'lanConnectThread');
@@ -60,7 +47,7 @@ describe('engine: race against the simulator', function () {
 
   it('LAN down → p2p wins', async () => {
     sim.setPath('lan', { down: true });
-    const result = await race(configFor(sim));
+    const result = await race(raceConfigFor(sim));
     await result.link.close();
     assert.equal(result.mode, 'p2p');
     assert.equal(result.winner, 'p2pConnectThread');
@@ -70,7 +57,7 @@ describe('engine: race against the simulator', function () {
   it('LAN and P2P down → relay wins, through the negotiated relay port', async () => {
     sim.setPath('lan', { down: true });
     sim.setPath('p2p', { down: true });
-    const result = await race(configFor(sim));
+    const result = await race(raceConfigFor(sim));
     await result.link.close();
     assert.equal(result.mode, 'relay');
     assert.equal(result.winner, 'relayConnectThread');
@@ -81,7 +68,7 @@ describe('engine: race against the simulator', function () {
   it('all down → a typed failure listing every racer within the maximum time', async () => {
     for (const path of ['lan', 'p2p', 'relay'] as const) sim.setPath(path, { down: true });
     const started = Date.now();
-    await assert.rejects(race(configFor(sim, { maxConnectionTimeMs: 800, attemptTimeoutMs: 300 })), (err: unknown) => {
+    await assert.rejects(race(raceConfigFor(sim, { maxConnectionTimeMs: 800, attemptTimeoutMs: 300 })), (err: unknown) => {
       assert.ok(err instanceof RaceError);
       assert.equal(err.code, 'ERR_TRAILCAM_UNREACHABLE');
       assert.deepEqual(err.racers.map((r) => r.name), ['lanConnectThread', 'p2pConnectThread', 'relayConnectThread']);
@@ -108,7 +95,7 @@ describe('engine: race against the simulator', function () {
 
   it('an unknown DID fails the P2P racer fast with a typed reason', async () => {
     await assert.rejects(
-      race(configFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['p2p'], maxConnectionTimeMs: 5000 })),
+      race(raceConfigFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['p2p'], maxConnectionTimeMs: 5000 })),
       (err: unknown) => err instanceof RaceError && /refused/.test(err.racers[0].error ?? '') && (err.elapsedMs ?? 0) < 2000,
     );
   });
@@ -127,11 +114,11 @@ describe('engine: race against the simulator', function () {
     it('connects long before one attempt timeout (the sequential baseline needs three)', async () => {
       const ports = [...silent.map((p) => p.port), sim.cameras[0].sessionPort];
       const attemptTimeoutMs = 1500;
-      const parallel = await race(configFor(sim, { ports, modes: ['lan'], attemptTimeoutMs }));
+      const parallel = await race(raceConfigFor(sim, { ports, modes: ['lan'], attemptTimeoutMs }));
       await parallel.link.close();
       assert.equal(parallel.destinationPort, ports[3]);
       assert.ok(parallel.elapsedMs < attemptTimeoutMs, `parallel took ${parallel.elapsedMs} ms`);
-      const sequential = await sequentialRace(configFor(sim, { ports, modes: ['lan'] }), { attemptTimeoutMs: 300 });
+      const sequential = await sequentialRace(raceConfigFor(sim, { ports, modes: ['lan'] }), { attemptTimeoutMs: 300 });
       await sequential.link.close();
       assert.ok(sequential.elapsedMs >= 3 * 300, `sequential took ${sequential.elapsedMs} ms`);
       await assertNothingLeft();
@@ -143,7 +130,7 @@ describe('engine: race against the simulator', function () {
     sim.setPath('p2p', { down: true });
     sim.setPath('relay', { down: true });
     const controller = new AbortController();
-    const pending = race(configFor(sim), { signal: controller.signal, onUpdate: (racers) => racers.every((r) => r.attempts > 0) && controller.abort(new Error('user pressed stop')) });
+    const pending = race(raceConfigFor(sim), { signal: controller.signal, onUpdate: (racers) => racers.every((r) => r.attempts > 0) && controller.abort(new Error('user pressed stop')) });
     await assert.rejects(pending, AbortError);
     await assertNothingLeft();
   });
@@ -152,7 +139,7 @@ describe('engine: race against the simulator', function () {
     // The relay path is a black hole so the simulated relay never holds a session between races:
     // whatever is left open afterwards belongs to the engine.
     sim.setPath('relay', { down: true });
-    const config = configFor(sim);
+    const config = raceConfigFor(sim);
     const signal = new AbortController().signal;
     const winners = new Set<string>();
     for (let i = 0; i < 1000; i += 1) {

@@ -17,24 +17,12 @@ import {
 } from '../../src/engine';
 import { parseDid, type Message } from '../../src/protocol';
 import { ScriptedClient } from '../helpers/client';
+import { raceConfigFor } from '../helpers/race';
 import { createSimulation, type Simulation } from '../../src/sim';
 import { quietHandles, scriptedPeer, settledHandles, type ScriptedPeer } from '../helpers/udp';
 
 const DID = 'LBCS-000000-CCCJJ';
 const did = parseDid(DID);
-
-function configFor(sim: Simulation, patch: RaceConfigInput = {}): RaceConfigInput {
-  const camera = sim.cameras[0];
-  return {
-    host: '127.0.0.1',
-    did: camera.did,
-    ports: [camera.sessionPort],
-    servers: sim.servers.map((s) => `${s.host}:${s.port}`),
-    bindAddress: '127.0.0.1',
-    maxConnectionTimeMs: 5_000,
-    ...patch,
-  };
-}
 
 /** A camera played by the test: answers LAN_SEARCH with PUNCH_PKT and the echo with P2P_RDY. */
 async function scriptedCamera(onOther: (message: Message, from: { port: number }, self: ScriptedPeer) => void = () => undefined): Promise<ScriptedPeer> {
@@ -87,9 +75,9 @@ describe('engine: racers in detail', function () {
       try {
         for (let i = 0; i < 3; i += 1) silent.push(await scriptedPeer());
         const camera = sim.cameras[0].sessionPort;
-        const first = await race(configFor(sim, { modes: ['lan'], ports: [camera, ...silent.map((p) => p.port)] }));
+        const first = await race(raceConfigFor(sim, { modes: ['lan'], ports: [camera, ...silent.map((p) => p.port)] }));
         await first.link.close();
-        const fourth = await race(configFor(sim, { modes: ['lan'], ports: [...silent.map((p) => p.port), camera] }));
+        const fourth = await race(raceConfigFor(sim, { modes: ['lan'], ports: [...silent.map((p) => p.port), camera] }));
         await fourth.link.close();
         assert.equal(first.destinationPort, camera);
         assert.equal(fourth.destinationPort, camera);
@@ -112,7 +100,7 @@ describe('engine: racers in detail', function () {
     });
 
     it('P2P: an unknown DID fails fast with the typed reason unknown-device', async () => {
-      await assert.rejects(race(configFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['p2p'], maxConnectionTimeMs: 10_000 })), (err: unknown) => {
+      await assert.rejects(race(raceConfigFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['p2p'], maxConnectionTimeMs: 10_000 })), (err: unknown) => {
         assert.ok(err instanceof RaceError);
         const [cause] = err.errors;
         assert.ok(cause instanceof RacerError, String(cause));
@@ -135,7 +123,7 @@ describe('engine: racers in detail', function () {
       await sim.cameras[0].stop();
       const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now() });
       clock.tick(60_000); // past the rendezvous server's registration TTL
-      await assert.rejects(race(configFor(sim, { modes: ['p2p'], maxConnectionTimeMs: 10_000 })), (err: unknown) => {
+      await assert.rejects(race(raceConfigFor(sim, { modes: ['p2p'], maxConnectionTimeMs: 10_000 })), (err: unknown) => {
         assert.ok(err instanceof RaceError);
         assert.ok(err.errors[0] instanceof RacerError);
         assert.equal((err.errors[0] as RacerError).reason, 'device-offline');
@@ -145,7 +133,7 @@ describe('engine: racers in detail', function () {
     });
 
     it('relay: an RLY_REQ_ACK refusal fails the relay racer fast with a typed reason', async () => {
-      await assert.rejects(race(configFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['relay'], maxConnectionTimeMs: 10_000 })), (err: unknown) => {
+      await assert.rejects(race(raceConfigFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['relay'], maxConnectionTimeMs: 10_000 })), (err: unknown) => {
         assert.ok(err instanceof RaceError);
         assert.ok(err.errors[0] instanceof RacerError);
         assert.equal((err.errors[0] as RacerError).reason, 'unknown-device');
@@ -164,17 +152,17 @@ describe('engine: racers in detail', function () {
       peers.push(refuser);
       const servers = [`127.0.0.1:${refuser.port}`, ...sim.servers.map((s) => `${s.host}:${s.port}`)];
       sim.setPath('lan', { down: true });
-      const p2p = await race(configFor(sim, { servers, modes: ['p2p'] }));
+      const p2p = await race(raceConfigFor(sim, { servers, modes: ['p2p'] }));
       await p2p.link.close();
       assert.equal(p2p.mode, 'p2p');
       sim.setPath('p2p', { down: true });
-      const relay = await race(configFor(sim, { servers, modes: ['relay'] }));
+      const relay = await race(raceConfigFor(sim, { servers, modes: ['relay'] }));
       await relay.link.close();
       assert.equal(relay.mode, 'relay');
     });
 
     it('P2P and relay without a rendezvous server fail at once as not-configured', async () => {
-      await assert.rejects(race(configFor(sim, { servers: [], modes: ['p2p', 'relay'] })), (err: unknown) => {
+      await assert.rejects(race(raceConfigFor(sim, { servers: [], modes: ['p2p', 'relay'] })), (err: unknown) => {
         assert.ok(err instanceof RaceError);
         assert.deepEqual(err.errors.map((e) => (e as RacerError).reason), ['not-configured', 'not-configured']);
         assert.ok(err.racers.every((r) => r.state === 'failed' && r.attempts === 0));
@@ -183,7 +171,7 @@ describe('engine: racers in detail', function () {
     });
 
     it('the result has every documented field, for the race and for every racer', async () => {
-      const result = await race(configFor(sim));
+      const result = await race(raceConfigFor(sim));
       await result.link.close();
       assert.deepEqual(Object.keys(result).sort(), ['destinationPort', 'elapsedMs', 'link', 'localPort', 'mode', 'racers', 'remote', 'winner'].sort());
       assert.ok(['lan', 'p2p', 'relay'].includes(result.mode));
@@ -209,7 +197,7 @@ describe('engine: racers in detail', function () {
 
     it('REPORT_SESSION_READY is never sent by default', async () => {
       const send = sinon.spy(Attempt.prototype, 'send');
-      const result = await race(configFor(sim));
+      const result = await race(raceConfigFor(sim));
       await result.link.close();
       assert.ok(send.callCount > 0);
       assert.deepEqual(send.getCalls().filter((c) => c.args[0].type === 'REPORT_SESSION_READY'), []);
@@ -220,7 +208,7 @@ describe('engine: racers in detail', function () {
       const report = new Promise<Message>((resolve) => (reported = resolve));
       const vendor = await scriptedPeer((message) => message.type === 'REPORT_SESSION_READY' && reported(message));
       peers.push(vendor);
-      const result = await race(configFor(sim, { modes: ['lan'], servers: [`127.0.0.1:${vendor.port}`], reportSessionReady: true }));
+      const result = await race(raceConfigFor(sim, { modes: ['lan'], servers: [`127.0.0.1:${vendor.port}`], reportSessionReady: true }));
       await result.link.close();
       const message = await report;
       assert.ok(message.type === 'REPORT_SESSION_READY');
@@ -259,7 +247,7 @@ describe('engine: racers in detail', function () {
       try {
         const quiet = await quietHandles(sim);
         await sim.cameras[0].start();
-        const result = await race(configFor(sim, { modes: ['lan', 'p2p'] }));
+        const result = await race(raceConfigFor(sim, { modes: ['lan', 'p2p'] }));
         const late = result.racers.find((r) => r.mode === 'p2p');
         assert.equal(result.mode, 'lan');
         assert.equal(late?.state, 'cancelled');
@@ -314,7 +302,7 @@ describe('engine: racers in detail', function () {
       try {
         sim.setPath('lan', { down: true });
         sim.setPath('p2p', { down: true });
-        const result = await race(configFor(sim));
+        const result = await race(raceConfigFor(sim));
         await result.link.close();
         assert.deepEqual(calls, ['relayConnectThread 1']);
         assert.equal(result.mode, 'relay');

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { race, Link, type RaceConfigInput } from '../../src/engine';
+import { race, Link } from '../../src/engine';
 import { parseDid } from '../../src/protocol';
 import { createSimulation, ECHO_CHANNEL, type ChannelServiceFactory, type Simulation } from '../../src/sim';
 import { Session, SessionEndedError, type SessionEndReason, type SessionOptions } from '../../src/session';
 import { quietHandles, scriptedPeer, settledHandles } from '../helpers/udp';
+import { raceConfigFor } from '../helpers/race';
 import { eventually } from '../runtime/fixtures';
 
 /** Channel 3 of the simulated camera records what arrives (in the order the camera delivers it). */
 const RECORD_CHANNEL = 3;
-
-function configFor(sim: Simulation): RaceConfigInput {
-  const camera = sim.cameras[0];
-  return {
-    host: '127.0.0.1',
-    did: camera.did,
-    ports: [camera.sessionPort],
-    servers: sim.servers.map((s) => `${s.host}:${s.port}`),
-    bindAddress: '127.0.0.1',
-    modes: ['lan'],
-    maxConnectionTimeMs: 5_000,
-  };
-}
 
 /** Resolves once `total` bytes have arrived on `channel`, with all of them in arrival order. */
 function collect(session: Session, channel: number, total: number): Promise<Buffer> {
@@ -78,7 +66,7 @@ describe('session: Session against the simulated camera', function () {
   });
 
   async function connect(options: SessionOptions = {}): Promise<Session> {
-    const result = await race(configFor(sim));
+    const result = await race(raceConfigFor(sim, { modes: ['lan'] }));
     const session = new Session(result.link, options);
     sessions.push(session);
     return session;
