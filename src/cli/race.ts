@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { ConfigError, TrailcamError } from '../errors';
 import { race, RaceError, validateRaceConfig, type RaceResult, type RacerInfo } from '../engine';
 import { ExitCode, type CliIo, type Command } from './io';
-import { flagMessage, RACE_OPTIONS, RACE_OPTIONS_HELP, raceInputFromFlags } from './camera-options';
+import { flagMessage, parseFlags, RACE_OPTIONS, RACE_OPTIONS_HELP, raceInputFromFlags } from './camera-options';
 
 export { flagMessage };
 
@@ -29,17 +28,8 @@ export const raceCommand: Command = {
   name: 'race',
   summary: 'race LAN, P2P and relay to a camera and print the winner',
   async run(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-    } catch (err) {
-      io.stderr.write(`trailcam race: ${(err as Error).message}\n\n${RACE_HELP}`);
-      return ExitCode.BAD_INPUT;
-    }
-    if (values.help) {
-      io.stdout.write(RACE_HELP);
-      return ExitCode.OK;
-    }
+    const values = parseFlags('race', argv, OPTIONS, RACE_HELP, io);
+    if (typeof values === 'number') return values;
     let config;
     try {
       config = validateRaceConfig(raceInputFromFlags(values));
@@ -50,7 +40,7 @@ export const raceCommand: Command = {
       }
       throw err;
     }
-    return runRace(config, values.json ?? false, io, signal);
+    return runRace(config, values.json === true, io, signal);
   },
 };
 
