@@ -1,11 +1,10 @@
 import { ConfigError } from '../src/errors';
 import { parseMs } from '../src/engine';
-import { failureReason } from '../src/runtime';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
 import { parseCommand, runCommand } from './lib/commands';
 import { InFlight } from './lib/inflight';
 import type { Node, NodeAPI } from './lib/red';
-import { configErrorStatus } from './lib/status';
+import { configErrorStatus, failureStatus } from './lib/status';
 
 interface CommandConfig extends UsesCamera {
   name?: string;
@@ -58,7 +57,7 @@ module.exports = (RED: NodeAPI): void => {
           msg.command = command.kind === 'raw' ? command.cmdId : command.name;
           send(msg);
         },
-        (err) => node.status(configErrorStatus(err instanceof ConfigError ? `invalid ${err.field}` : failureReason(err))),
+        (err) => node.status(failureStatus(err)),
       );
     });
 

@@ -1,10 +1,10 @@
 import { ConfigError } from '../src/errors';
 import { RaceError, type Mode } from '../src/engine';
-import { failureReason, type CameraRuntime, type ConnectResult } from '../src/runtime';
+import type { CameraRuntime, ConnectResult } from '../src/runtime';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
 import { InFlight } from './lib/inflight';
 import type { Node, NodeAPI, NodeMessage, SendFunction } from './lib/red';
-import { configErrorStatus } from './lib/status';
+import { configErrorStatus, failureStatus } from './lib/status';
 
 interface ConnectConfig extends UsesCamera {
   name?: string;
@@ -93,7 +93,7 @@ module.exports = (RED: NodeAPI): void => {
         msg,
         done,
         (signal) => handle(runtime, msg, send, signal),
-        (err) => node.status(configErrorStatus(err instanceof ConfigError ? `invalid ${err.field}` : failureReason(err))),
+        (err) => node.status(failureStatus(err)),
       );
     });
 

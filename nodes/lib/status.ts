@@ -1,4 +1,5 @@
-import { USER_CLOSED, type Availability, type RuntimeState } from '../../src/runtime';
+import { ConfigError } from '../../src/errors';
+import { failureReason, USER_CLOSED, type Availability, type RuntimeState } from '../../src/runtime';
 import type { NodeStatus } from './red';
 
 /** Translates a key of the trailcam-camera catalogue (RED._ of the config node). */
@@ -31,4 +32,9 @@ export function cameraStatus(state: RuntimeState, availability: Availability | n
 /** Status for a node whose camera config is missing or invalid. */
 export function configErrorStatus(reason: string): NodeStatus {
   return { fill: 'red', shape: 'ring', text: reason };
+}
+
+/** Red-ring status for a failed input: the invalid field, or the reason the operation failed. */
+export function failureStatus(err: unknown): NodeStatus {
+  return configErrorStatus(err instanceof ConfigError ? `invalid ${err.field}` : failureReason(err));
 }
