@@ -24,7 +24,7 @@ import {
 import { decodeCommandFrame, encodeRequest, type ArtemisRawFrame } from './frame';
 import { numberField, stringField, type JsonObject } from './json';
 import { normaliseMediaList, type MediaListPage } from './media-list';
-import { FrameReassembler } from './reassembler';
+import { FrameReassembler, type ReassemblyItem } from './reassembler';
 
 /** The timer functions the client uses; defaults call the global ones at call time (so sinon fake timers apply). */
 export interface ArtemisTimers {
@@ -93,7 +93,7 @@ export interface ArtemisClientEvents {
   'late-response': [ArtemisNotification];
   /** A frame of another msgType than 3 on the command channel (events, media), undecoded. */
   frame: [ArtemisRawFrame];
-  /** Bytes on the channel that could not be used (oversized length, undecodable unsolicited frame). */
+  /** Bytes on the channel that could not be used (a header or frame that cannot be valid, resynchronised past; an undecodable unsolicited frame). */
   'protocol-error': [ArtemisFrameError];
   /** A heartbeat could not be sent (the session usually ends soon after). */
   'heartbeat-error': [Error];
@@ -329,7 +329,11 @@ export class ArtemisClient extends EventEmitter<ArtemisClientEvents> {
         pending.fail(error);
       };
       const onAbort = (): void => abandon(toAbortError(signal?.reason, what));
-      const timer = this.#timers.setTimeout(() => abandon(new ArtemisTimeoutError(cmdId, seq, timeoutMs)), timeoutMs);
+      const sentAt = this.#reassembler.bytesReceived;
+      const timer = this.#timers.setTimeout(() => {
+        abandon(new ArtemisTimeoutError(cmdId, seq, timeoutMs));
+        this.#resyncIfStalled(sentAt);
+      }, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(seq, pending);
       this.#transport.send(this.channel, frame, { signal: sendAbort.signal }).catch((error: unknown) => {
@@ -375,11 +379,32 @@ export class ArtemisClient extends EventEmitter<ArtemisClientEvents> {
 
   readonly #onData = (channel: number, data: Buffer): void => {
     if (channel !== this.channel || this.#state === 'closed') return;
-    for (const item of this.#reassembler.push(data)) {
-      if (item.kind === 'error') this.emit('protocol-error', item.error);
-      else this.#onFrame(item.frame);
-    }
+    this.#onItems(this.#reassembler.push(data));
   };
+
+  #onItems(items: ReassemblyItem[]): void {
+    for (const item of items) {
+      if (item.kind === 'frame') {
+        this.#onFrame(item.frame);
+        continue;
+      }
+      // A rejected response frame fails the command waiting for its seq, as an undecodable one does.
+      const pending = item.error.msgType === ArtemisMsgType.response ? this.#pending.get(item.error.seq as number) : undefined;
+      if (pending) pending.fail(item.error);
+      else this.emit('protocol-error', item.error);
+    }
+  }
+
+  /**
+   * After a command timed out: if the frame the reassembler is collecting began before that
+   * command was sent (stream offset `sentAt`), it has blocked the stream for the whole timeout
+   * (e.g. a corrupt header announcing 200 000 bytes): give up on it and resynchronise.
+   */
+  #resyncIfStalled(sentAt: number): void {
+    if (this.#state === 'closed') return;
+    const start = this.#reassembler.partialFrameStart;
+    if (start !== undefined && start < sentAt) this.#onItems(this.#reassembler.resync());
+  }
 
   #onFrame(frame: ArtemisRawFrame): void {
     if (frame.msgType !== ArtemisMsgType.response) {
