@@ -13,6 +13,7 @@ import { SharedTask } from './shared-task';
 import { reportTuning, tuneRaceConfig, type RaceTuningReport, type TuningSource } from './tuning';
 import { runMonitor, untilAborted } from './availability';
 import type { Availability, AvailabilityState, ConnectResult, RaceRecord, RuntimeState } from './types';
+import { commandOutcome, UNRESPONSIVE_AFTER_FAILURES, type CommandHealth } from './command-health';
 
 export interface CameraRuntimeEvents {
   /** The connection state changed (racing, connected, failed, idle, closed). */
@@ -25,6 +26,8 @@ export interface CameraRuntimeEvents {
   availability: [Availability];
   /** The monitor waits `delayMs` before its next attempt (`failures` failed races in a row; 0 after a lost session). */
   backoff: [{ delayMs: number; failures: number }];
+  /** The count of consecutive failed commands changed (a failure, an answer after failures, a new session). */
+  commands: [CommandHealth];
 }
 
 export interface ConnectOptions {
@@ -38,6 +41,13 @@ export interface CameraRuntimeOptions {
   now?: () => number;
   /** Random source in [0, 1) for the monitor's back-off jitter (seed it in tests). Default Math.random. */
   random?: () => number;
+}
+
+/** The live session on the won link, its race result and its command channel (once used). */
+interface LiveEntry {
+  session: LiveSession;
+  result: ConnectResult;
+  commands?: CameraCommands;
 }
 
 /** A race in flight, shared by every caller that wants a session while it runs. */
@@ -62,18 +72,19 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   #applied: Tuning | null = null;
   #state: RuntimeState = { phase: 'idle', reason: null };
   #racing: Racing | undefined;
-  #live: { session: LiveSession; result: ConnectResult; commands?: CameraCommands } | undefined;
+  #live: LiveEntry | undefined;
   #closing: Promise<void> | undefined;
   #availability: Availability;
   #monitor: { controller: AbortController; done: Promise<void> } | undefined;
   readonly #monitorHolders = new Set<unknown>();
+  #health: CommandHealth = { consecutiveFailures: 0, lastError: null };
 
   constructor(settings: CameraSettings, options: CameraRuntimeOptions = {}) {
     super();
     this.settings = settings;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
-    this.#availability = { state: 'unknown', mode: null, since: this.#now(), reason: null };
+    this.#availability = { state: 'unknown', mode: null, since: this.#now(), reason: null, commandFailures: 0 };
   }
 
   /**
@@ -83,6 +94,11 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
    */
   get availability(): Availability {
     return { ...this.#availability };
+  }
+
+  /** Consecutive failed commands on the current session and the last failure (see CommandHealth). */
+  get commandHealth(): CommandHealth {
+    return { ...this.#health };
   }
 
   get monitoring(): boolean {
@@ -253,17 +269,57 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
    * credentials. Rejects with the ARTEMIS client's typed errors, RaceError, AbortError.
    */
   async command(cmdId: number, fields: JsonObject = {}, options: ArtemisCallOptions = {}): Promise<JsonObject> {
-    return (await this.#commands(options.signal)).command(cmdId, fields, options);
+    return this.#tracked(options.signal, (commands) => commands.command(cmdId, fields, options));
   }
 
   /** Device info (cmdId 512): battery, SD card, firmware, … (see DeviceInfo). */
   async deviceInfo(options: ArtemisCallOptions = {}): Promise<DeviceInfo> {
-    return (await this.#commands(options.signal)).deviceInfo(options);
+    return this.#tracked(options.signal, (commands) => commands.deviceInfo(options));
   }
 
   /** One page of the media list (cmdId 768). */
   async mediaList(request: MediaListRequest = {}, options: ArtemisCallOptions = {}): Promise<MediaListPage> {
-    return (await this.#commands(options.signal)).mediaList(request, options);
+    return this.#tracked(options.signal, (commands) => commands.mediaList(request, options));
+  }
+
+  /** Runs a command on the live session and counts its outcome (see commandOutcome) for that session. */
+  async #tracked<T>(signal: AbortSignal | undefined, run: (commands: CameraCommands) => Promise<T>): Promise<T> {
+    const commands = await this.#commands(signal);
+    const live = this.#live;
+    try {
+      const result = await run(commands);
+      this.#countCommand(live, null);
+      return result;
+    } catch (err) {
+      const outcome = commandOutcome(err);
+      if (outcome !== 'neutral') this.#countCommand(live, outcome === 'failed' ? err : null);
+      throw err;
+    }
+  }
+
+  /** An answer (`failure` null) resets the count, a failure adds one; only for the session still live. */
+  #countCommand(live: LiveEntry | undefined, failure: unknown): void {
+    if (live === undefined || this.#live !== live || this.closed) return;
+    const health: CommandHealth =
+      failure === null
+        ? { consecutiveFailures: 0, lastError: null }
+        : { consecutiveFailures: this.#health.consecutiveFailures + 1, lastError: failure instanceof Error ? failure.message : String(failure) };
+    this.#setHealth(health);
+  }
+
+  #setHealth(health: CommandHealth): void {
+    const before = this.#health.consecutiveFailures;
+    this.#health = health;
+    if (before === 0 && health.consecutiveFailures === 0) return;
+    const failures = health.consecutiveFailures;
+    const current = this.#availability.state;
+    if (this.#live?.session.open && (current === 'online' || current === 'unresponsive')) {
+      const unresponsive = failures >= UNRESPONSIVE_AFTER_FAILURES;
+      this.#setAvailability(unresponsive ? 'unresponsive' : 'online', this.#live.result.mode, unresponsive ? health.lastError : null);
+    } else {
+      this.#availability = { ...this.#availability, commandFailures: failures };
+    }
+    this.emit('commands', this.commandHealth);
   }
 
   /**
@@ -346,7 +402,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
       since: connected,
     };
     const session = openLiveSession(result.link, { silenceMs: this.settings.keepaliveSilenceMs });
-    const live: { session: LiveSession; result: ConnectResult; commands?: CameraCommands } = { session, result: summary };
+    const live: LiveEntry = { session, result: summary };
     this.#live = live;
     session.onEnd((reason) => {
       live.commands?.close();
@@ -357,6 +413,12 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
       if (this.#state.phase === 'connected') this.#setState({ phase: 'idle', reason });
     });
     this.#setState({ phase: 'connected', mode: result.mode, elapsedMs: result.elapsedMs, since: connected });
+    // A new session has a new command channel: earlier failures say nothing about it.
+    if (this.#health.consecutiveFailures > 0) {
+      this.#health = { consecutiveFailures: 0, lastError: null };
+      this.#availability = { ...this.#availability, commandFailures: 0 };
+      this.emit('commands', this.commandHealth);
+    }
     this.#setAvailability('online', result.mode, null);
     return summary;
   }
@@ -368,12 +430,13 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   }
 
   #setAvailability(state: AvailabilityState, mode: Mode | null, reason: string | null): void {
+    const commandFailures = this.#health.consecutiveFailures;
     if (this.#availability.state === state) {
       // Same state, newer detail (e.g. offline: closed → unreachable): no new event.
-      this.#availability = { ...this.#availability, mode, reason };
+      this.#availability = { ...this.#availability, mode, reason, commandFailures };
       return;
     }
-    this.#availability = { state, mode, since: this.#now(), reason };
+    this.#availability = { state, mode, since: this.#now(), reason, commandFailures };
     this.emit('availability', this.availability);
   }
 

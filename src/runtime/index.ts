@@ -6,3 +6,4 @@ export { tuneRaceConfig, reportTuning, type RaceTuningReport, type TuningSource 
 export { RuntimeClosedError, UnknownCommandError } from './errors';
 export type { ConnectResult, RuntimeState, Availability, AvailabilityState, RaceRecord } from './types';
 export { SESSION_LAYER_AVAILABLE } from './live-session';
+export { commandOutcome, UNRESPONSIVE_AFTER_FAILURES, type CommandHealth, type CommandOutcome } from './command-health';

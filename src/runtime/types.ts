@@ -27,8 +27,11 @@ export type RuntimeState =
   | { phase: 'failed'; reason: string; since: number }
   | { phase: 'closed' };
 
-/** Camera availability as the monitor (or a check) sees it. */
-export type AvailabilityState = 'online' | 'offline' | 'connecting' | 'unknown';
+/**
+ * Camera availability as the monitor (or a check) sees it: `unresponsive` while a session is up
+ * but the last UNRESPONSIVE_AFTER_FAILURES or more commands got no usable answer.
+ */
+export type AvailabilityState = 'online' | 'unresponsive' | 'offline' | 'connecting' | 'unknown';
 
 export interface Availability {
   state: AvailabilityState;
@@ -36,8 +39,14 @@ export interface Availability {
   mode: Mode | null;
   /** When this state began (ms since the epoch). */
   since: number;
-  /** Why the camera is offline / why the last session ended; null when online. */
+  /** Why the camera is offline / why the last session ended, or the last command failure while unresponsive; null when online. */
   reason: string | null;
+  /**
+   * Commands in a row that got no usable answer on the current session (timeout, undecodable
+   * answer); 0 after an answer or a new session. From UNRESPONSIVE_AFTER_FAILURES on, a camera
+   * whose session is up is `unresponsive`, not `online`.
+   */
+  commandFailures: number;
 }
 
 /** A finished race as recorded in the telemetry (emitted as the runtime's `race` event). */

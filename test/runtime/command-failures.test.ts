@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { ArtemisCameraService, ArtemisCommandError, ArtemisTimeoutError, encodeFrame } from '../../src/artemis';
+import { AbortError } from '../../src/errors';
+import { UNRESPONSIVE_AFTER_FAILURES, type Availability, type CommandHealth } from '../../src/runtime';
+import type { ChannelService } from '../../src/sim';
+import { runtimeAgainstSimulator, startSimulation } from './fixtures';
+
+/** The simulated camera's ARTEMIS service, with switches a test flips. */
+class SwitchableCamera implements ChannelService {
+  readonly service = new ArtemisCameraService({ seed: 1 });
+  /** Answer nothing but the login. */
+  muted = false;
+  /** Bytes to send once before the next answer (e.g. a stray header). */
+  inject: Buffer | undefined;
+  #answeredLogin = false;
+
+  onData(data: Buffer, reply: (data: Buffer) => void): void {
+    this.service.onData(data, (answer) => {
+      const isLogin = !this.#answeredLogin;
+      this.#answeredLogin = true;
+      if (this.muted && !isLogin) return;
+      if (this.inject) {
+        reply(this.inject);
+        this.inject = undefined;
+      }
+      reply(answer);
+    });
+  }
+}
+
+/** A lone ARTEMIS response header whose length field claims 200,000 bytes (under the 256 KiB limit). */
+function strayHeader(): Buffer {
+  const header = encodeFrame(3, 4242, Buffer.alloc(0));
+  header.writeUInt32LE(200_000, 16);
+  return header;
+}
+
+describe('runtime: consecutive command failures', function () {
+  this.timeout(30_000);
+  let cameras: SwitchableCamera[];
+  const env = runtimeAgainstSimulator({
+    start: () => {
+      cameras = [];
+      return startSimulation({
+        cameras: [
+          {
+            services: {
+              0: () => {
+                const camera = new SwitchableCamera();
+                cameras.push(camera);
+                return camera;
+              },
+            },
+          },
+        ],
+      });
+    },
+  });
+  const { open } = env;
+  const current = (): SwitchableCamera => cameras[cameras.length - 1];
+
+  it(`are counted; from ${UNRESPONSIVE_AFTER_FAILURES} on the camera is "unresponsive", not "online"; an answer makes it online again`, async () => {
+    const rt = open();
+    await rt.deviceInfo({ timeoutMs: 5_000 });
+    assert.equal(rt.availability.state, 'online');
+    const health: CommandHealth[] = [];
+    const changes: Availability[] = [];
+    rt.on('commands', (h) => health.push(h));
+    rt.on('availability', (a) => changes.push(a));
+    current().muted = true;
+    for (let i = 1; i <= UNRESPONSIVE_AFTER_FAILURES + 1; i += 1) {
+      await assert.rejects(rt.deviceInfo({ timeoutMs: 200 }), ArtemisTimeoutError);
+      assert.equal(rt.availability.commandFailures, i);
+      assert.equal(rt.availability.state, i >= UNRESPONSIVE_AFTER_FAILURES ? 'unresponsive' : 'online', `after ${i} failures`);
+    }
+    assert.deepEqual(
+      health.map((h) => h.consecutiveFailures),
+      [1, 2, 3, 4],
+    );
+    assert.match(String(health.at(-1)!.lastError), /no response within 200 ms/);
+    assert.deepEqual(
+      changes.map((a) => [a.state, a.commandFailures]),
+      [['unresponsive', UNRESPONSIVE_AFTER_FAILURES]],
+      'one availability change, when the threshold is reached',
+    );
+    assert.match(String(changes[0].reason), /no response/);
+    assert.equal(changes[0].mode, 'lan');
+
+    current().muted = false;
+    assert.equal((await rt.deviceInfo({ timeoutMs: 5_000 })).model, 'KJK230');
+    assert.deepEqual(rt.commandHealth, { consecutiveFailures: 0, lastError: null });
+    assert.equal(rt.availability.state, 'online');
+    assert.equal(rt.availability.commandFailures, 0);
+    assert.equal(rt.availability.reason, null);
+    assert.deepEqual(
+      changes.map((a) => a.state),
+      ['unresponsive', 'online'],
+    );
+  });
+
+  it('a refusal by the camera is an answer (resets the count); a caller\'s abort does not count', async () => {
+    const rt = open();
+    await rt.deviceInfo({ timeoutMs: 5_000 });
+    current().muted = true;
+    await assert.rejects(rt.deviceInfo({ timeoutMs: 200 }), ArtemisTimeoutError);
+    const controller = new AbortController();
+    const aborted = assert.rejects(rt.deviceInfo({ timeoutMs: 5_000, signal: controller.signal }), AbortError);
+    setImmediate(() => controller.abort());
+    await aborted;
+    assert.equal(rt.commandHealth.consecutiveFailures, 1, 'the abort is not a failure');
+    current().muted = false;
+    await assert.rejects(rt.command(4321, {}, { timeoutMs: 5_000 }), ArtemisCommandError);
+    assert.equal(rt.commandHealth.consecutiveFailures, 0, 'the camera answered');
+  });
+
+  it('a new session starts from 0', async () => {
+    const rt = open();
+    await rt.deviceInfo({ timeoutMs: 5_000 });
+    current().muted = true;
+    for (let i = 0; i < UNRESPONSIVE_AFTER_FAILURES; i += 1) await assert.rejects(rt.deviceInfo({ timeoutMs: 200 }), ArtemisTimeoutError);
+    assert.equal(rt.availability.state, 'unresponsive');
+    await rt.closeSession();
+    assert.equal(rt.availability.commandFailures, UNRESPONSIVE_AFTER_FAILURES, 'the count stays until a new session');
+    await rt.connect();
+    assert.equal(rt.availability.state, 'online');
+    assert.equal(rt.availability.commandFailures, 0);
+    assert.deepEqual(rt.commandHealth, { consecutiveFailures: 0, lastError: null });
+  });
+
+  it('one stray 200,000-byte ARTEMIS header does not stall the camera: every later deviceInfo succeeds', async () => {
+    const rt = open();
+    await rt.deviceInfo({ timeoutMs: 5_000 });
+    current().inject = strayHeader();
+    for (let i = 0; i < 4; i += 1) {
+      const info = await rt.deviceInfo({ timeoutMs: 2_000 });
+      assert.equal(info.model, 'KJK230');
+    }
+    assert.equal(rt.availability.state, 'online');
+    assert.equal(rt.availability.commandFailures, 0);
+  });
+});
