@@ -77,7 +77,17 @@ module.exports = (RED: NodeAPI): void => {
     const t = (key: string): string => RED._(key);
     const currentStatus = (): NodeStatus => {
       if (runtime === null) return configErrorStatus(configError ? `invalid ${configError.field}` : 'invalid config');
-      return cameraStatus(runtime.state, runtime.availability, t);
+      return withCommandFailures(cameraStatus(runtime.state, runtime.availability, t), runtime);
+    };
+    /**
+     * While a session is up, failed commands in a row show on the status: a yellow dot, and a
+     * red one once the camera is `unresponsive` (its keepalives are answered, its commands not).
+     */
+    const withCommandFailures = (status: NodeStatus, rt: CameraRuntime): NodeStatus => {
+      const { state, commandFailures } = rt.availability;
+      if (rt.state.phase !== 'connected' || commandFailures === 0) return status;
+      const failed = `${commandFailures} ${t('trailcam-camera.status.command-failures')}`;
+      return { fill: state === 'unresponsive' ? 'red' : 'yellow', shape: 'dot', text: `${status.text ?? ''}, ${failed}` };
     };
     const refresh = (): void => {
       const status = currentStatus();
@@ -85,6 +95,7 @@ module.exports = (RED: NodeAPI): void => {
     };
     runtime?.on('state', refresh);
     runtime?.on('availability', refresh);
+    runtime?.on('commands', refresh);
 
     node.currentStatus = currentStatus;
     node.register = (user: Node): void => {
@@ -98,6 +109,7 @@ module.exports = (RED: NodeAPI): void => {
     node.on('close', (_removed: boolean, done: () => void): void => {
       runtime?.off('state', refresh);
       runtime?.off('availability', refresh);
+      runtime?.off('commands', refresh);
       users.clear();
       if (runtime === null) return done();
       runtime.close().then(

@@ -24,7 +24,7 @@ function parseAction(value: unknown): Action {
 /** How long an "online" message waits for the device info before it goes out without it. */
 const DEVICE_INFO_TIMEOUT_MS = 5_000;
 
-/** The message for an availability: `{payload: state, mode, since, reason, camera}`. */
+/** The message for an availability: `{payload: state, mode, since, reason, commandFailures, camera}`. */
 function availabilityMessage(camera: string, availability: Availability): NodeMessage {
   return {
     topic: camera,
@@ -32,13 +32,14 @@ function availabilityMessage(camera: string, availability: Availability): NodeMe
     mode: availability.mode,
     since: availability.since,
     reason: availability.reason,
+    commandFailures: availability.commandFailures,
     camera,
   };
 }
 
 /**
- * trailcam-status: sends the camera's availability whenever it changes (online, offline,
- * connecting; never the same state twice in a row). Optionally starts the availability
+ * trailcam-status: sends the camera's availability whenever it changes (online, unresponsive,
+ * offline, connecting; never the same state twice in a row). Optionally starts the availability
  * monitor at deploy; `msg.action` start / stop / check. The status dot follows the camera.
  */
 module.exports = (RED: NodeAPI): void => {

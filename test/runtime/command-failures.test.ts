@@ -1,32 +1,9 @@
 import assert from 'node:assert/strict';
-import { ArtemisCameraService, ArtemisCommandError, ArtemisTimeoutError, encodeFrame } from '../../src/artemis';
+import { ArtemisCommandError, ArtemisTimeoutError, encodeFrame } from '../../src/artemis';
 import { AbortError } from '../../src/errors';
 import { UNRESPONSIVE_AFTER_FAILURES, type Availability, type CommandHealth } from '../../src/runtime';
-import type { ChannelService } from '../../src/sim';
 import { runtimeAgainstSimulator, startSimulation } from './fixtures';
-
-/** The simulated camera's ARTEMIS service, with switches a test flips. */
-class SwitchableCamera implements ChannelService {
-  readonly service = new ArtemisCameraService({ seed: 1 });
-  /** Answer nothing but the login. */
-  muted = false;
-  /** Bytes to send once before the next answer (e.g. a stray header). */
-  inject: Buffer | undefined;
-  #answeredLogin = false;
-
-  onData(data: Buffer, reply: (data: Buffer) => void): void {
-    this.service.onData(data, (answer) => {
-      const isLogin = !this.#answeredLogin;
-      this.#answeredLogin = true;
-      if (this.muted && !isLogin) return;
-      if (this.inject) {
-        reply(this.inject);
-        this.inject = undefined;
-      }
-      reply(answer);
-    });
-  }
-}
+import { SwitchableCamera } from './switchable-camera';
 
 /** A lone ARTEMIS response header whose length field claims 200,000 bytes (under the 256 KiB limit). */
 function strayHeader(): Buffer {
