@@ -1,4 +1,4 @@
-import { AbortError, toAbortError } from '../errors';
+import { toAbortError } from '../errors';
 
 /**
  * What the monitor needs of the camera runtime. The runtime itself reports availability from
@@ -41,8 +41,9 @@ export function backoffMs(failures: number, options: MonitorOptions, r = 0): num
  * Keeps a camera's session up while `signal` is not aborted: connects, waits for the session to
  * end, waits a backoff, connects again; after each failed race the wait grows by `factor` up to
  * `maxBackoffMs`, and a successful race resets it. One connect at a time (never two races for
- * one camera from the monitor). Resolves when aborted (never rejects for an abort); every wait
- * honours the signal, so nothing outlives it.
+ * one camera from the monitor). Resolves when `signal` aborts (never rejects for it) and only
+ * then: any other error, an AbortError included, counts as a failure; every wait honours the
+ * signal, so nothing outlives it.
  */
 export async function runMonitor(target: MonitorTarget, options: MonitorOptions, signal: AbortSignal): Promise<void> {
   const random = options.random ?? Math.random;
@@ -58,13 +59,15 @@ export async function runMonitor(target: MonitorTarget, options: MonitorOptions,
       failures = 0;
       await target.sessionEnded(signal);
       await wait();
-    } catch (err) {
-      if (signal.aborted || err instanceof AbortError) return;
+    } catch {
+      // Only the monitor's own abort stops it: an AbortError from elsewhere (a shared race or a
+      // command that another caller aborted) is one more failure, like any other.
+      if (signal.aborted) return;
       failures += 1;
       try {
         await wait();
       } catch {
-        return;
+        return; // the wait rejects only when the signal aborts
       }
     }
   }
