@@ -8,6 +8,7 @@ import { CameraRuntime, validateCameraSettings, type Availability, type RuntimeS
 import { seededRandom } from '../../src/sim';
 import { quietHandles } from '../helpers/udp';
 import { nextEvent, runtimeAgainstSimulator, simCameraInput } from './fixtures';
+import { propertyOptions } from '../helpers/property';
 
 const OPTIONS: MonitorOptions = { minBackoffMs: 100, maxBackoffMs: 1000, factor: 2, jitter: 0 };
 
@@ -36,7 +37,7 @@ describe('runtime: reconnect back-off (pure)', () => {
           assert.ok(delay <= base && delay >= Math.floor(base * (1 - jitter)) - 1, `${delay} within the jitter of ${base}`);
         },
       ),
-      { numRuns: 2000 },
+      propertyOptions(2000),
     );
   });
 });
