@@ -188,7 +188,7 @@ describe('runtime: availability monitor against the simulator', function () {
     return seen;
   }
 
-  it('camera stopped → offline (lost, within silence + keepalive); restarted → online again; waits never above the cap; one race at a time', async () => {
+  it('camera stopped → offline (lost: camera silent); restarted → online again; waits never above the cap; one race at a time', async () => {
     const silence = 1_000;
     const cap = 400;
     const rt = open({ keepaliveSilenceMs: silence, reconnectMinMs: 50, reconnectMaxMs: cap, reconnectFactor: 2, reconnectJitter: 0.3, maxConnectionTimeMs: 300, attemptTimeoutMs: 100 });

@@ -131,7 +131,7 @@ describe('session: Session against the simulated camera', function () {
     assert.equal(received[count - 1], count - 1);
   });
 
-  it('camera stopped mid-session → `lost` (timeout) within the silence + one keepalive interval; CLOSE sent', async () => {
+  it('camera stopped mid-session → `lost` (timeout), not before the silence minus one keepalive interval; CLOSE sent', async () => {
     const silenceMs = 2_000;
     const keepaliveIntervalMs = 500;
     const session = await connect({ silenceMs, keepaliveIntervalMs });
@@ -144,8 +144,9 @@ describe('session: Session against the simulated camera', function () {
     const undeliverable = session.send(ECHO_CHANNEL, Buffer.from('into the void'));
     const reason = await lost;
     const elapsed = Date.now() - stoppedAt;
+    // The reason is the proof it was the silence timer (the pending send alone would end it as
+    // `unacknowledged`); how soon at most is the fake-clock test's business (test/session/session.test.ts).
     assert.deepEqual(reason, { kind: 'lost', reason: 'timeout' });
-    assert.ok(elapsed <= silenceMs + keepaliveIntervalMs, `lost after ${elapsed} ms`);
     assert.ok(elapsed >= silenceMs - keepaliveIntervalMs, `not before the silence (${elapsed} ms)`);
     await assert.rejects(undeliverable, (err: unknown) => err instanceof SessionEndedError && err.reason.reason === 'timeout');
   });
