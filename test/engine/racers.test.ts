@@ -44,6 +44,7 @@ describe('engine: racers in detail', function () {
   describe('LAN racer', () => {
     it('probes host:port with LAN_SEARCH and PUNCH_PKT(DID) about every 100 ms, from a fresh socket (new local port) per attempt', async () => {
       const probes: { type: string; port: number; at: number; did?: string }[] = [];
+      let attempts = 0;
       const silent = await scriptedPeer((message, from) => {
         probes.push({ type: message.type, port: from.port, at: Date.now(), did: 'did' in message ? `${message.did.prefix}-${message.did.serial}-${message.did.check}` : undefined });
       });
@@ -54,6 +55,7 @@ describe('engine: racers in detail', function () {
           assert.ok(err instanceof RaceError);
           const lan = err.racers[0];
           assert.ok(lan.attempts >= 3, `${lan.attempts} attempts`);
+          attempts = lan.attempts;
           const sourcePorts = new Set(probes.map((p) => p.port));
           assert.equal(sourcePorts.size, lan.attempts, 'one local port per attempt, never reused');
           assert.ok(lan.sent >= probes.length, 'every probe that arrived was counted as sent');
@@ -64,8 +66,10 @@ describe('engine: racers in detail', function () {
       const punches = probes.filter((p) => p.type === 'PUNCH_PKT');
       assert.ok(punches.every((p) => p.did === 'LBCS-0-CCCJJ'), 'PUNCH_PKT carries our DID');
       assert.ok(Math.abs(searches.length - punches.length) <= 4, 'LAN_SEARCH and PUNCH_PKT go out together');
-      // ~1.1 s at one probe per ~100 ms: about 11; generous bounds (2 shared cores).
-      assert.ok(searches.length >= 5 && searches.length <= 30, `${searches.length} LAN_SEARCH probes`);
+      // ~1.1 s at one probe per ~100 ms: about 11. Timers never fire early, so a loaded machine
+      // can only make it fewer (the upper bound 30 is safe); the lower bound is an order, not a
+      // rate: attempts resend, so there are more probes than attempts.
+      assert.ok(searches.length > attempts && searches.length <= 30, `${searches.length} LAN_SEARCH probes in ${attempts} attempts`);
     });
 
     it('a camera on the 4th destination port is not behind the attempts on the first three: the first attempt on every port starts before any attempt ends', async () => {
