@@ -10,6 +10,7 @@ import {
   isCommandFrame,
 } from '../../src/artemis';
 import { completeFrames, rebuildWireFrame } from './captured-frames';
+import { propertyOptions } from '../helpers/property';
 
 const MAX_FRAME_LENGTH = 512;
 const seeds = [
@@ -98,7 +99,7 @@ describe('artemis: fuzz', () => {
     const input = fc.oneof(mutatedStream, randomStream, garbageCiphertext, almostJson);
     fc.assert(
       fc.property(fc.array(input, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 1100 }), pushAndDecode),
-      { numRuns: 12_000 },
+      propertyOptions(12_000),
     );
   });
 });

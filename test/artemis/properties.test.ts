@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeFrame, decryptPayload, encodeRequest, encodeResponse, encryptPayload, type JsonObject } from '../../src/artemis';
+import { propertyOptions } from '../helpers/property';
 
 /** Random JSON objects, as JSON would carry them (no -0, no undefined). */
 const jsonObject = fc
@@ -19,7 +20,7 @@ describe('artemis: codec properties', () => {
         const base64Length = bytes.readUInt32LE(16) - (response ? 21 : 1);
         assert.equal(bytes.length, 20 + base64Length + (response ? 21 : 1));
       }),
-      { numRuns: 1000 },
+      propertyOptions(1000),
     );
   });
 
@@ -30,7 +31,7 @@ describe('artemis: codec properties', () => {
         assert.equal(Buffer.from(base64, 'base64').length % 16, 0);
         assert.equal(decryptPayload(base64), text);
       }),
-      { numRuns: 1000 },
+      propertyOptions(1000),
     );
   });
 });

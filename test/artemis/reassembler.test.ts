@@ -12,6 +12,7 @@ import {
   type ArtemisRawFrame,
   type ReassemblyItem,
 } from '../../src/artemis';
+import { propertyOptions } from '../helpers/property';
 
 function framesOf(items: ReassemblyItem[]): ArtemisRawFrame[] {
   return items.map((item) => {
@@ -153,7 +154,7 @@ describe('artemis: FrameReassembler', () => {
         );
         assert.equal(reassembler.bufferedBytes, 0);
       }),
-      { numRuns: 300 },
+      propertyOptions(300),
     );
   });
 });

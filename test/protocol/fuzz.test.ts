@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decode, DecodeError, encode } from '../../src/protocol';
 import { loadFixture } from '../helpers/fixtures';
+import { propertyOptions } from '../helpers/property';
 
 const seeds = loadFixture<{ hex: string }[]>('vectors.json').map((v) => Buffer.from(v.hex, 'hex'));
 
@@ -57,7 +58,7 @@ describe('protocol: fuzz', () => {
         outcomes[kind] += 1;
         decodeOnlyValuesOrDecodeErrors(datagram);
       }),
-      { numRuns: 100_000 },
+      propertyOptions(100_000),
     );
     // The property really ran 100,000 times, on both kinds, and reached both outcomes often
     // (a fuzzer whose inputs all fail at the header would prove little).

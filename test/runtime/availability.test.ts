@@ -8,6 +8,7 @@ import { CameraRuntime, validateCameraSettings, type Availability, type RuntimeS
 import { seededRandom } from '../../src/sim';
 import { quietHandles } from '../helpers/udp';
 import { nextEvent, runtimeAgainstSimulator, simCameraInput } from './fixtures';
+import { propertyOptions } from '../helpers/property';
 
 const OPTIONS: MonitorOptions = { minBackoffMs: 100, maxBackoffMs: 1000, factor: 2, jitter: 0 };
 
@@ -36,7 +37,7 @@ describe('runtime: reconnect back-off (pure)', () => {
           assert.ok(delay <= base && delay >= Math.floor(base * (1 - jitter)) - 1, `${delay} within the jitter of ${base}`);
         },
       ),
-      { numRuns: 2000 },
+      propertyOptions(2000),
     );
   });
 });
@@ -187,7 +188,7 @@ describe('runtime: availability monitor against the simulator', function () {
     return seen;
   }
 
-  it('camera stopped → offline (lost, within silence + keepalive); restarted → online again; waits never above the cap; one race at a time', async () => {
+  it('camera stopped → offline (lost: camera silent); restarted → online again; waits never above the cap; one race at a time', async () => {
     const silence = 1_000;
     const cap = 400;
     const rt = open({ keepaliveSilenceMs: silence, reconnectMinMs: 50, reconnectMaxMs: cap, reconnectFactor: 2, reconnectJitter: 0.3, maxConnectionTimeMs: 300, attemptTimeoutMs: 100 });
@@ -202,23 +203,20 @@ describe('runtime: availability monitor against the simulator', function () {
     // Callers asking at the same time join the monitor's session instead of racing.
     await Promise.all([rt.check(), rt.check(), rt.connect()]);
 
+    // No wall-clock bound on how soon (that is the session's silence timer, tested with a fake
+    // clock in test/session): the monitor notices, by the silence of the camera, and says so once.
     const offline = nextEvent<[Availability]>(rt, 'availability', (a) => a.state === 'offline');
-    const stoppedAt = Date.now();
     await env.sim.cameras[0].stop();
     const [down] = await offline;
-    const lostAfter = Date.now() - stoppedAt;
     assert.equal(down.reason, 'lost: camera silent');
-    assert.ok(lostAfter <= silence + 500 + 500, `lost after ${lostAfter} ms (silence ${silence} + keepalive 500 + scheduling)`);
 
     // Let a few races fail (the back-off grows to the cap), then bring the camera back.
     await nextEvent(rt, 'backoff', ({ failures }: { failures: number }) => failures >= 4);
     const back = nextEvent(rt, 'availability', (a: Availability) => a.state === 'online');
     await env.sim.cameras[0].start();
-    const restartedAt = Date.now();
+    // Back online by the monitor's own retries (nothing else connects); how soon is bounded by
+    // the waits below (each within the cap), not by a wall-clock figure.
     await back;
-    const backAfter = Date.now() - restartedAt;
-    // At most one wait (≤ cap) plus one race (≤ maxConnectionTimeMs) after the restart; loose bound for a busy machine.
-    assert.ok(backAfter <= cap + 300 + 2_000, `online again after ${backAfter} ms`);
     assert.deepEqual(seen, ['connecting', 'online', 'offline', 'online'], 'each change once');
     assert.ok(waits.length >= 5);
     assert.ok(waits.every((ms) => ms <= cap), `every wait within the cap: ${waits.join(', ')}`);
@@ -231,21 +229,30 @@ describe('runtime: availability monitor against the simulator', function () {
     const rt = open({ reconnectMinMs: 5_000, reconnectMaxMs: 10_000, maxConnectionTimeMs: 300, attemptTimeoutMs: 100 });
     // During a race:
     const racing = nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'racing');
+    const finished = nextEvent<[RuntimeState]>(rt, 'state', (s) => s.phase === 'failed');
+    const races: boolean[] = [];
+    rt.on('race', (r: { ok: boolean }) => races.push(r.ok));
     rt.startMonitor();
     await racing;
-    let started = Date.now();
     await rt.stopMonitor();
-    assert.ok(Date.now() - started < 1_000);
+    // The race was aborted, not waited out: it ended as aborted, not at its 300 ms deadline
+    // (that would have recorded a failed race and the reason "unreachable").
+    const [end] = await finished;
+    assert.deepEqual(end.phase === 'failed' && end.reason, 'aborted');
+    assert.deepEqual(races, [], 'no race ran to its end');
     assert.equal(rt.monitoring, false);
     assert.deepEqual(await quietHandles(env.sim), env.quiet);
     // During a (long) backoff wait:
     await env.sim.cameras[0].start();
-    const waiting = nextEvent(rt, 'backoff');
+    const waiting = nextEvent<[{ delayMs: number }]>(rt, 'backoff');
     rt.startMonitor();
-    await waiting;
-    started = Date.now();
+    const [{ delayMs }] = await waiting;
+    const started = Date.now();
     await rt.stopMonitor();
-    assert.ok(Date.now() - started < 1_000, 'the 5 s wait did not hold stop()');
+    // The only bound is the wait itself (reconnectMinMs 5 s, less jitter): stop() that took as long
+    // as the wait would have waited it out; anything shorter, however loaded the machine, did not.
+    const stopMs = Date.now() - started;
+    assert.ok(stopMs < delayMs, `stop() took ${stopMs} ms: the ${delayMs} ms wait did not hold it`);
     assert.deepEqual(await quietHandles(env.sim), env.quiet);
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { backedOffRtoMs, DrwReceiver, DrwSender, INITIAL_RTO, Keepalive, rtoAfterSample, rtoMs, type SendTicket } from '../../src/session';
+import { propertyOptions } from '../helpers/property';
 
 const packet = (n: number): Buffer => {
   const b = Buffer.alloc(4);
@@ -47,10 +48,10 @@ describe('session: DRW receiver (pure)', () => {
             const { delivered } = feed(new DrwReceiver(window), arrivals);
             assert.deepEqual(delivered, Array.from({ length: count }, (_, i) => i));
           }),
-          { numRuns: 5 },
+          propertyOptions(5, { nested: true }),
         );
       }),
-      { numRuns: 60 },
+      propertyOptions(60),
     );
   });
 
@@ -70,7 +71,7 @@ describe('session: DRW receiver (pure)', () => {
         assert.deepEqual(delivered, Array.from({ length: 600 }, (_, i) => i + start));
         assert.equal(receiver.buffered, 0);
       }),
-      { numRuns: 20 },
+      propertyOptions(20),
     );
   });
 

@@ -131,23 +131,33 @@ describe('session: Session against the simulated camera', function () {
     assert.equal(received[count - 1], count - 1);
   });
 
-  it('camera stopped mid-session → `lost` (timeout) within the silence + one keepalive interval; CLOSE sent', async () => {
+  it('camera stopped mid-session → `lost` (timeout), not before the silence minus one keepalive interval; CLOSE sent', async () => {
     const silenceMs = 2_000;
     const keepaliveIntervalMs = 500;
-    const session = await connect({ silenceMs, keepaliveIntervalMs });
+    // The ack timeout (default: the silence) is set longer, so that only the silence can end it. With
+    // both at 2 s the two deadlines race (the silence counts from the camera's last datagram, the
+    // ack timeout from the send below, milliseconds apart), and the session ended `unacknowledged`
+    // in one of four runs of this file on a busy machine.
+    const session = await connect({ silenceMs, keepaliveIntervalMs, ackTimeoutMs: 2 * silenceMs });
     await session.whenReady({ timeoutMs: 5_000 });
     const lost = new Promise<SessionEndReason>((resolve) => session.once('lost', resolve));
     const pendingSend = session.send(ECHO_CHANNEL, Buffer.alloc(100));
     await pendingSend;
     await sim.cameras[0].stop();
     const stoppedAt = Date.now();
-    const undeliverable = session.send(ECHO_CHANNEL, Buffer.from('into the void'));
+    // Its rejection is handled at once (checked below), so a failed assertion cannot leave it unhandled.
+    const undeliverable = session.send(ECHO_CHANNEL, Buffer.from('into the void')).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     const reason = await lost;
     const elapsed = Date.now() - stoppedAt;
+    // The reason is the proof it was the silence timer (the pending send alone would end it as
+    // `unacknowledged`); how soon at most is the fake-clock test's business (test/session/session.test.ts).
     assert.deepEqual(reason, { kind: 'lost', reason: 'timeout' });
-    assert.ok(elapsed <= silenceMs + keepaliveIntervalMs, `lost after ${elapsed} ms`);
     assert.ok(elapsed >= silenceMs - keepaliveIntervalMs, `not before the silence (${elapsed} ms)`);
-    await assert.rejects(undeliverable, (err: unknown) => err instanceof SessionEndedError && err.reason.reason === 'timeout');
+    const err = await undeliverable;
+    assert.ok(err instanceof SessionEndedError && err.reason.reason === 'timeout', `the pending send was rejected with the session's end: ${String(err)}`);
   });
 
   it('CLOSE from the camera (it heard nothing for its dead-after time) → `closed` (remote)', async () => {

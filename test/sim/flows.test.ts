@@ -96,13 +96,13 @@ describe('sim: flows driven byte by byte by a scripted client', function () {
     client.send({ type: 'DRW_ACK', channel: 0, indices: [0] }, port); // no resends keep the line busy now
     client.send({ type: 'ALIVE' }, port);
     await client.next('ALIVE_ACK');
-    await client.next('ALIVE', 1000);
+    await client.next('ALIVE', 1000); // the camera's keepaliveMs is 150: a bound 6x that, for a loaded machine
   });
 
   it('declares a silent client dead and sends CLOSE; honours CLOSE from the client', async () => {
     const camera = sim.cameras[0];
     await connectLan();
-    await client.next('CLOSE', 2000);
+    await client.next('CLOSE', 2000); // deadAfterMs is 400: a bound 5x that, for a loaded machine
     assert.equal(camera.sessionCount, 0);
     assert.equal(camera.counters.closedByTimeout, 1);
     client.received.length = 0; // forget the first session's repeated PUNCH_PKT/P2P_RDY copies

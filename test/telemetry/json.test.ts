@@ -10,6 +10,7 @@ import {
   type Outcome,
   type TelemetryJSON,
 } from '../../src/telemetry';
+import { propertyOptions } from '../helpers/property';
 
 type Step = { idle: (typeof MODES)[number] } | Outcome;
 
@@ -67,6 +68,7 @@ describe('telemetry: JSON form', () => {
         copy.record(next);
         assert.deepEqual(copy.toJSON(), original.toJSON());
       }),
+      propertyOptions(),
     );
   });
 
@@ -79,6 +81,7 @@ describe('telemetry: JSON form', () => {
           assert.ok(err instanceof TelemetryFormatError, String(err));
         }
       }),
+      propertyOptions(),
     );
   });
 
@@ -101,6 +104,7 @@ describe('telemetry: JSON form', () => {
           assert.ok(related, `${err.field} should point at ${spoiled}`);
         }
       }),
+      propertyOptions(),
     );
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CameraTelemetry, nearestRankPercentile } from '../../src/telemetry';
+import { propertyOptions } from '../helpers/property';
 
 describe('telemetry: nearest-rank percentiles', () => {
   it('takes the sample at rank ceil(p/100·n) of the sorted list', () => {
@@ -63,6 +64,7 @@ describe('telemetry: nearest-rank percentiles', () => {
         assert.ok(samples.filter((s) => s <= value).length >= (p / 100) * n);
         assert.ok(samples.filter((s) => s < value).length < (p / 100) * n);
       }),
+      propertyOptions(),
     );
   });
 });

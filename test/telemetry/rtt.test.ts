@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CameraTelemetry, retransmissionTimeoutMs, updateRtt, type RttEstimate } from '../../src/telemetry';
+import { propertyOptions } from '../helpers/property';
 
 describe('telemetry: RFC 6298 round-trip estimator', () => {
   it('first sample R gives SRTT = R, RTTVAR = R/2, RTO = 3R', () => {
@@ -43,6 +44,7 @@ describe('telemetry: RFC 6298 round-trip estimator', () => {
         assert.ok(estimate.srttMs >= Math.min(...samples) - 1e-9 && estimate.srttMs <= Math.max(...samples) + 1e-9);
         assert.ok(estimate.rttvarMs >= 0);
       }),
+      propertyOptions(),
     );
   });
 

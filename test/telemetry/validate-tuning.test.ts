@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CameraTelemetry, deriveTuning, MODES, TelemetryFormatError, UnsupportedVersionError, validateTuning, type Tuning } from '../../src/telemetry';
+import { propertyOptions } from '../helpers/property';
 
 const good: Tuning = {
   version: 1,
@@ -50,6 +51,7 @@ describe('telemetry: validateTuning (msg.tuning from a user)', () => {
         const tuning = deriveTuning(t, nowMs);
         assert.deepEqual(validateTuning(JSON.parse(JSON.stringify(tuning))), tuning);
       }),
+      propertyOptions(),
     );
   });
 
