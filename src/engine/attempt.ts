@@ -37,6 +37,8 @@ export class Attempt {
   readonly #signal: AbortSignal;
   readonly #onAbort = (): void => void this.close();
   #closed: Promise<void> | undefined;
+  /** The peer that completed the handshake with this socket (P2P_RDY or RLY_RDY received), until handed over. */
+  #readyPeer: Endpoint | undefined;
 
   private constructor(socket: Socket, signal: AbortSignal) {
     this.#socket = socket;
@@ -171,10 +173,27 @@ export class Attempt {
     });
   }
 
+  /**
+   * Records that `peer` completed the handshake on this socket (its P2P_RDY or RLY_RDY arrived).
+   * From now on the peer may hold a session for us, so an attempt that closes without handing
+   * its socket over (it lost, timed out, or was aborted at the moment it became ready) sends
+   * CLOSE to the peer first, as Link.close does; otherwise the camera keeps a ghost session for
+   * ~7 s and resends to a closed port (issue 12).
+   */
+  markReady(peer: Endpoint): void {
+    if (!this.closed) this.#readyPeer = { host: peer.host, port: peer.port };
+  }
+
+  /** The peer recorded by `markReady`, if any. */
+  get readyPeer(): Readonly<Endpoint> | undefined {
+    return this.#readyPeer;
+  }
+
   /** Detaches the socket (for a Link) and releases everything else the attempt owns. */
   handOver(): Socket {
     const socket = this.#socket;
     if (!socket) throw new Error('attempt socket already released');
+    this.#readyPeer = undefined; // the Link owns the peer now (and sends CLOSE when it closes)
     this.#release();
     socket.off('message', this.#onDatagram);
     socket.off('error', this.#onError);
@@ -183,19 +202,34 @@ export class Attempt {
     return socket;
   }
 
-  /** Releases the socket and every timer; idempotent; resolves when the socket is closed. */
+  /**
+   * Releases the socket and every timer; idempotent; resolves when the socket is closed. A peer
+   * that reached ready on this socket (`markReady`) gets CLOSE before the socket closes.
+   */
   close(): Promise<void> {
     if (this.#closed) return this.#closed;
     const socket = this.#socket;
+    const readyPeer = this.#readyPeer;
+    this.#readyPeer = undefined;
     this.#release();
     this.#socket = undefined;
     this.#closed = new Promise<void>((resolve) => {
       if (!socket) return resolve();
       socket.off('message', this.#onDatagram);
-      socket.close(() => {
-        socket.off('error', this.#onError);
-        resolve();
-      });
+      const release = (): void => {
+        socket.close(() => {
+          socket.off('error', this.#onError);
+          resolve();
+        });
+      };
+      if (!readyPeer) return release();
+      // Wait for CLOSE to leave before closing the socket, or the send is dropped.
+      try {
+        socket.send(encode({ type: 'CLOSE' }), readyPeer.port, readyPeer.host, () => release());
+        this.sent += 1;
+      } catch {
+        release();
+      }
     });
     return this.#closed;
   }

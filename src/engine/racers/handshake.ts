@@ -40,13 +40,18 @@ export async function retryAttempts(
       if (context.config.reportSessionReady) reportSessionReady(attempt, context, peer, performance.now() - startedAt);
       return new Link(attempt.handOver(), context.info.mode, peer, context.config.did);
     } catch (err) {
-      const timedOut = controller.signal.reason instanceof AttemptTimeout && !signal.aborted;
+      // Aborted (e.g. another contender won while this one was handing over): an AbortError, and
+      // the attempt's close (finally) has sent CLOSE if the peer had reached ready.
+      if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
+      const timedOut = controller.signal.reason instanceof AttemptTimeout;
       if (!timedOut || n >= maxAttempts) throw timedOut ? controller.signal.reason : err;
     } finally {
       clearTimeout(timer);
       dispose();
+      // close() is idempotent (an abort may have started it): await it so the socket is gone,
+      // and count after it, since closing a ready attempt sends CLOSE.
+      if (attempt) await attempt.close();
       if (attempt) context.info.sent += attempt.sent;
-      if (attempt && !attempt.closed) await attempt.close();
     }
   }
 }
@@ -62,7 +67,10 @@ export async function echoPunchUntilReady(attempt: Attempt, context: RacerContex
   try {
     await attempt.receive('P2P_RDY from the camera', ({ message, from }) => {
       if (message.type !== 'P2P_RDY') return undefined;
-      if (sameEndpoint(from, peer) && didEquals(message.did, did)) return true;
+      if (sameEndpoint(from, peer) && didEquals(message.did, did)) {
+        attempt.markReady(peer); // from here on, losing means CLOSE to the camera
+        return true;
+      }
       context.info.ignored += 1;
       return undefined;
     });

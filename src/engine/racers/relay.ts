@@ -116,7 +116,10 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
       fatal.promise,
       attempt.receive('RLY_RDY from the relay', ({ message, from }) => {
         if (message.type !== 'RLY_RDY') return undefined;
-        if (sameEndpoint(from, session) && didEquals(message.did, did)) return true;
+        if (sameEndpoint(from, session) && didEquals(message.did, did)) {
+          attempt.markReady(session); // from here on, losing means CLOSE through the relay
+          return true;
+        }
         info.ignored += 1;
         return undefined;
       }),
