@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
 import { toAbortError } from '../errors';
 import { decode, DecodeError, encode, type Message } from '../protocol';
 import type { Endpoint } from './types';
@@ -17,6 +18,15 @@ export class AttemptTimeout extends Error {
 }
 
 const RECENT_LIMIT = 32;
+/** Endpoints whose first send time is kept for round-trip samples (servers, relays, targets). */
+const FIRST_SENT_LIMIT = 64;
+
+/** A handshake step reached for the first time on an attempt, with the round trip it measured. */
+export interface Progress {
+  stage: string;
+  /** Largest round-trip sample of this attempt so far (ms). */
+  rttMs: number;
+}
 
 /**
  * One connection attempt: a fresh UDP socket bound to port 0 (its port is read from the socket,
@@ -39,6 +49,11 @@ export class Attempt {
   #closed: Promise<void> | undefined;
   /** The peer that completed the handshake with this socket (P2P_RDY or RLY_RDY received), until handed over. */
   #readyPeer: Endpoint | undefined;
+  readonly #openedAt = performance.now();
+  readonly #firstSentAt = new Map<string, number>();
+  readonly #stages = new Set<string>();
+  #rttMs = 0;
+  #onProgress: ((progress: Progress) => void) | undefined;
 
   private constructor(socket: Socket, signal: AbortSignal) {
     this.#socket = socket;
@@ -97,9 +112,42 @@ export class Attempt {
         /* send errors surface as socket 'error' or as silence; the attempt's timeout handles both */
       });
       this.sent += 1;
+      const key = `${to.host}:${to.port}`;
+      if (!this.#firstSentAt.has(key) && this.#firstSentAt.size < FIRST_SENT_LIMIT) this.#firstSentAt.set(key, performance.now());
     } catch {
       this.unsendable += 1;
     }
+  }
+
+  /**
+   * Records that the handshake reached `stage` because of a datagram from `from` (a server, a
+   * relay or the camera answered). Only the first time a stage is reached counts. The round-trip
+   * sample is the time since the first datagram this attempt sent to `from` (or since the
+   * attempt opened, when `from` is an address it never sent to, e.g. the camera's session port
+   * answering a probe sent to another port): an upper bound of the real round trip, never
+   * an underestimate, since the answer cannot be older than the first request.
+   */
+  progress(stage: string, from: Endpoint): void {
+    if (this.closed || this.#stages.has(stage)) return;
+    this.#stages.add(stage);
+    const firstSent = this.#firstSentAt.get(`${from.host}:${from.port}`) ?? this.#openedAt;
+    this.#rttMs = Math.max(this.#rttMs, performance.now() - firstSent);
+    this.#onProgress?.({ stage, rttMs: this.#rttMs });
+  }
+
+  /** Stages reached so far (in order). */
+  get stages(): readonly string[] {
+    return [...this.#stages];
+  }
+
+  /** Largest round-trip sample so far (0 before any progress). */
+  get rttMs(): number {
+    return this.#rttMs;
+  }
+
+  /** Called on every new stage (see `progress`); the racer uses it to extend the attempt's bound. */
+  onProgress(listener: (progress: Progress) => void): void {
+    this.#onProgress = listener;
   }
 
   /** Calls `fn` now and then every `intervalMs` until the attempt ends or the returned stop is called. */
@@ -238,6 +286,7 @@ export class Attempt {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#handlers.clear();
+    this.#onProgress = undefined;
     this.#recent.length = 0;
     this.#signal.removeEventListener('abort', this.#onAbort);
     const closed = toAbortError(this.#signal.reason ?? new Error('attempt closed'), 'attempt');
