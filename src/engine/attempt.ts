@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
 import { toAbortError } from '../errors';
 import { decode, DecodeError, encode, type Message } from '../protocol';
 import type { Endpoint } from './types';
@@ -17,6 +18,15 @@ export class AttemptTimeout extends Error {
 }
 
 const RECENT_LIMIT = 32;
+/** Endpoints whose first send time is kept for round-trip samples (servers, relays, targets). */
+const FIRST_SENT_LIMIT = 64;
+
+/** A handshake step reached for the first time on an attempt, with the round trip it measured. */
+export interface Progress {
+  stage: string;
+  /** Largest round-trip sample of this attempt so far (ms). */
+  rttMs: number;
+}
 
 /**
  * One connection attempt: a fresh UDP socket bound to port 0 (its port is read from the socket,
@@ -26,6 +36,8 @@ const RECENT_LIMIT = 32;
  */
 export class Attempt {
   readonly localPort: number;
+  /** Our public address as a rendezvous server saw it (its HELLO_ACK), once one answered. */
+  publicAddress: Endpoint | undefined;
   sent = 0;
   /** Sends skipped because the target cannot be sent to (port 0 named by a stray or spoofed answer). */
   unsendable = 0;
@@ -37,6 +49,15 @@ export class Attempt {
   readonly #signal: AbortSignal;
   readonly #onAbort = (): void => void this.close();
   #closed: Promise<void> | undefined;
+  /** The peer that completed the handshake with this socket (P2P_RDY or RLY_RDY received), until handed over. */
+  #readyPeer: Endpoint | undefined;
+  readonly #openedAt = performance.now();
+  readonly #firstSentAt = new Map<string, number>();
+  readonly #lastSentAt = new Map<string, number>();
+  readonly #stages = new Set<string>();
+  #rttMs = 0;
+  readonly #fastestRttTo = new Map<string, number>();
+  #onProgress: ((progress: Progress) => void) | undefined;
 
   private constructor(socket: Socket, signal: AbortSignal) {
     this.#socket = socket;
@@ -95,9 +116,58 @@ export class Attempt {
         /* send errors surface as socket 'error' or as silence; the attempt's timeout handles both */
       });
       this.sent += 1;
+      const key = `${to.host}:${to.port}`;
+      if (!this.#firstSentAt.has(key) && this.#firstSentAt.size < FIRST_SENT_LIMIT) this.#firstSentAt.set(key, performance.now());
+      if (this.#firstSentAt.has(key)) this.#lastSentAt.set(key, performance.now());
     } catch {
       this.unsendable += 1;
     }
+  }
+
+  /**
+   * Records that the handshake reached `stage` because of a datagram from `from` (a server, a
+   * relay or the camera answered). Only the first time a stage is reached counts. The round-trip
+   * sample is the time since the first datagram this attempt sent to `from` (or since the
+   * attempt opened, when `from` is an address it never sent to, e.g. the camera's session port
+   * answering a probe sent to another port): an upper bound of the real round trip, never
+   * an underestimate, since the answer cannot be older than the first request.
+   */
+  progress(stage: string, from: Endpoint): void {
+    if (this.closed || this.#stages.has(stage)) return;
+    this.#stages.add(stage);
+    const key = `${from.host}:${from.port}`;
+    const now = performance.now();
+    this.#rttMs = Math.max(this.#rttMs, now - (this.#firstSentAt.get(key) ?? this.#openedAt));
+    const sinceLast = this.#lastSentAt.get(key);
+    if (sinceLast !== undefined) this.#fastestRttTo.set(key, Math.min(this.#fastestRttTo.get(key) ?? Number.POSITIVE_INFINITY, now - sinceLast));
+    this.#onProgress?.({ stage, rttMs: this.#rttMs });
+  }
+
+  /** Stages reached so far (in order). */
+  get stages(): readonly string[] {
+    return [...this.#stages];
+  }
+
+  /** Largest round-trip sample so far (0 before any progress). */
+  get rttMs(): number {
+    return this.#rttMs;
+  }
+
+  /**
+   * Smallest round-trip sample to `to` (or to any endpoint, when `to` never answered a step),
+   * measured from the latest send to the answering endpoint (a lower bound: the answer may be
+   * to an earlier copy); undefined before any. For resend intervals, where waiting too long
+   * costs more than a duplicate.
+   */
+  fastestRttMs(to: Endpoint): number | undefined {
+    const own = this.#fastestRttTo.get(`${to.host}:${to.port}`);
+    if (own !== undefined || this.#fastestRttTo.size === 0) return own;
+    return Math.min(...this.#fastestRttTo.values());
+  }
+
+  /** Called on every new stage (see `progress`); the racer uses it to extend the attempt's bound. */
+  onProgress(listener: (progress: Progress) => void): void {
+    this.#onProgress = listener;
   }
 
   /** Calls `fn` now and then every `intervalMs` until the attempt ends or the returned stop is called. */
@@ -171,10 +241,37 @@ export class Attempt {
     });
   }
 
+  /**
+   * Records that `peer` completed the handshake on this socket (its P2P_RDY or RLY_RDY arrived).
+   * From now on the peer may hold a session for us, so an attempt that closes without handing
+   * its socket over (it lost, timed out, or was aborted at the moment it became ready) sends
+   * CLOSE to the peer first, as Link.close does; otherwise the camera keeps a ghost session for
+   * ~7 s and resends to a closed port (issue 12).
+   */
+  markReady(peer: Endpoint): void {
+    if (!this.closed) this.#readyPeer = { host: peer.host, port: peer.port };
+  }
+
+  /** The peer recorded by `markReady`, if any. */
+  get readyPeer(): Readonly<Endpoint> | undefined {
+    return this.#readyPeer;
+  }
+
+  /**
+   * Offers a datagram that arrived earlier again to the pending waits, as if it had just
+   * arrived (handlers are not run again); kept like any unmatched datagram if none takes it.
+   * For a handshake whose rules changed since (e.g. PUNCH_TO named the source of an early punch).
+   */
+  replay(inbound: Inbound): void {
+    if (this.closed) return;
+    this.#offer(inbound);
+  }
+
   /** Detaches the socket (for a Link) and releases everything else the attempt owns. */
   handOver(): Socket {
     const socket = this.#socket;
     if (!socket) throw new Error('attempt socket already released');
+    this.#readyPeer = undefined; // the Link owns the peer now (and sends CLOSE when it closes)
     this.#release();
     socket.off('message', this.#onDatagram);
     socket.off('error', this.#onError);
@@ -183,19 +280,34 @@ export class Attempt {
     return socket;
   }
 
-  /** Releases the socket and every timer; idempotent; resolves when the socket is closed. */
+  /**
+   * Releases the socket and every timer; idempotent; resolves when the socket is closed. A peer
+   * that reached ready on this socket (`markReady`) gets CLOSE before the socket closes.
+   */
   close(): Promise<void> {
     if (this.#closed) return this.#closed;
     const socket = this.#socket;
+    const readyPeer = this.#readyPeer;
+    this.#readyPeer = undefined;
     this.#release();
     this.#socket = undefined;
     this.#closed = new Promise<void>((resolve) => {
       if (!socket) return resolve();
       socket.off('message', this.#onDatagram);
-      socket.close(() => {
-        socket.off('error', this.#onError);
-        resolve();
-      });
+      const release = (): void => {
+        socket.close(() => {
+          socket.off('error', this.#onError);
+          resolve();
+        });
+      };
+      if (!readyPeer) return release();
+      // Wait for CLOSE to leave before closing the socket, or the send is dropped.
+      try {
+        socket.send(encode({ type: 'CLOSE' }), readyPeer.port, readyPeer.host, () => release());
+        this.sent += 1;
+      } catch {
+        release();
+      }
     });
     return this.#closed;
   }
@@ -204,6 +316,7 @@ export class Attempt {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#handlers.clear();
+    this.#onProgress = undefined;
     this.#recent.length = 0;
     this.#signal.removeEventListener('abort', this.#onAbort);
     const closed = toAbortError(this.#signal.reason ?? new Error('attempt closed'), 'attempt');
@@ -221,10 +334,14 @@ export class Attempt {
     }
     const inbound: Inbound = { message, from: { host: rinfo.address, port: rinfo.port } };
     for (const handler of this.#handlers) handler(inbound);
+    this.#offer(inbound);
+  };
+
+  #offer(inbound: Inbound): void {
     for (const waiter of this.#waiters) if (waiter.offer(inbound)) return;
     this.#recent.push(inbound);
     if (this.#recent.length > RECENT_LIMIT) this.#recent.shift();
-  };
+  }
 
   readonly #onError = (): void => {
     // A UDP socket error (e.g. EHOSTUNREACH on send) ends this attempt; the racer opens another.
