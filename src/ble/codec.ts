@@ -88,7 +88,7 @@ export class BleMessageReassembler {
     this.maxBodyLength = options.maxBodyLength ?? DEFAULT_MAX_BODY_LENGTH;
   }
 
-  /** Bytes of the incomplete message held. */
+  /** Bytes of the incomplete message held (an incomplete header, or the body so far). */
   get bufferedBytes(): number {
     return this.#headerBytes + this.#received;
   }
