@@ -73,7 +73,8 @@ async function runWake(argv: string[], io: CliIo, signal: AbortSignal, deps: Wak
     try {
       joined = await joinHotspot({ credentials: woken, ifname: values.ifname as string | undefined, signal, env: deps.env });
     } catch (err) {
-      return failure(err, json, io, { woken: true, ...publicFields(woken), joined: false });
+      // the password stays available (JSON only) so the user can join by hand
+      return failure(err, json, io, { woken: true, ...publicFields(woken), password: woken.password, joined: false });
     }
   }
   if (json) {
