@@ -1,5 +1,5 @@
 import { ConfigError, TrailcamError } from '../errors';
-import { joinHotspot, wakeCamera, DEFAULT_WAKE_TIMEOUT_MS, type BleTransport, type JoinHotspotResult, type WakeResult } from '../ble';
+import { createNobleTransport, joinHotspot, wakeCamera, DEFAULT_WAKE_TIMEOUT_MS, type BleTransport, type JoinHotspotResult, type WakeResult } from '../ble';
 import { ExitCode, type CliIo, type Command } from './io';
 import { parseFlags } from './camera-options';
 
@@ -55,6 +55,32 @@ export function createWakeCommand(deps: WakeCommandDeps = {}): Command {
 export const wakeCommand: Command = createWakeCommand();
 
 async function runWake(argv: string[], io: CliIo, signal: AbortSignal, deps: WakeCommandDeps): Promise<number> {
+  let nobleLoaded = false;
+  const transport =
+    deps.transport ??
+    ((): BleTransport => {
+      const t = createNobleTransport();
+      nobleLoaded = true;
+      return t;
+    });
+  try {
+    return await wake(argv, io, signal, { ...deps, transport });
+  } finally {
+    if (nobleLoaded) exitSoonIfHeldOpen();
+  }
+}
+
+/**
+ * @abandonware/noble has no API to stop its HCI polling (abandonware/noble#248), so a `trailcam`
+ * process that loaded it would never exit. Only in that process (not when `main` runs in-process)
+ * an unref'd timer exits it, if anything still holds it open shortly after the command finished.
+ */
+function exitSoonIfHeldOpen(): void {
+  if (!require.main || !/[\\/]cli[\\/]main\.js$/.test(require.main.filename)) return;
+  setTimeout(() => process.exit(), 500).unref();
+}
+
+async function wake(argv: string[], io: CliIo, signal: AbortSignal, deps: WakeCommandDeps): Promise<number> {
   const values = parseFlags('wake', argv, OPTIONS, WAKE_HELP, io);
   if (typeof values === 'number') return values;
   const json = values.json === true;

@@ -124,6 +124,27 @@ describe('ble: noble adapter', () => {
     assert.equal(noble.listenerCount('stateChange'), 0);
   });
 
+  it('an adapter that stays "unknown" until the wake times out: BleAdapterError naming the state, listener removed', async () => {
+    const clock = sinon.useFakeTimers();
+    try {
+      const noble = new FakeNoble();
+      noble.state = 'unknown';
+      const outcome = wakeCamera({ name: 'TC100_32E8', timeoutMs: 2000, transport: () => createNobleTransport(() => noble) }).then(
+        () => assert.fail('woke'),
+        (e: unknown) => e,
+      );
+      await clock.tickAsync(2000);
+      const error = await outcome;
+      assert.ok(error instanceof BleAdapterError, String(error));
+      assert.equal(error.state, 'unknown');
+      assert.match(error.message, /not powered on within 2000 ms/);
+      assert.equal(noble.listenerCount('stateChange'), 0);
+      assert.equal(noble.scanning, false);
+    } finally {
+      clock.restore();
+    }
+  });
+
   it('abort during the scan stops scanning and removes the discover listener', async () => {
     const noble = new FakeNoble();
     noble.startScanningAsync = async () => void (noble.scanning = true); // nothing advertises

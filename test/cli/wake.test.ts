@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import sinon from 'sinon';
 import { main } from '../../src/cli/main';
 import { createWakeCommand } from '../../src/cli/wake';
 import { FakeBleTransport, NOBLE_MODULE } from '../../src/ble';
 import { capture } from '../helpers/cli';
+import { repoRoot } from '../helpers/fixtures';
 import { createNmcliStandIn, type NmcliStandIn } from '../ble/nmcli-stand-in';
 
 const ADDRESS = 'C6:1E:0D:E0:32:E8';
@@ -124,5 +129,60 @@ describe('cli: trailcam wake', () => {
     const h = capture();
     assert.equal(await main(['--help'], h.io, signal), 0);
     assert.match(h.out(), /\n {2}wake {5}wake a sleeping camera over Bluetooth LE/);
+  });
+});
+
+const BIN = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+
+/**
+ * A stand-in `@abandonware/noble` module (found through NODE_PATH, the shared node_modules untouched)
+ * that, like the real one, keeps the event loop alive after it is loaded (its HCI polling), and
+ * simulates the camera: advertises, connects, answers the wake request with the captured answer.
+ */
+const STAND_IN = `
+const { EventEmitter } = require('node:events');
+const answer = Buffer.from('{"ret":0,"ssid":"KJK_E0FF","bssid":"1C:4E:A2:92:E0:FF","pwd":"85087127"}');
+const header = Buffer.from([0x13, 0x57, 1, 0, answer.length, 0, 0, 0]);
+const message = Buffer.concat([header, answer]);
+const noble = new EventEmitter();
+noble.state = 'poweredOn';
+setInterval(() => {}, 1000); // the real noble's HCI polling holds the process open too
+const chars = ['0002', '0003'].map((uuid) => Object.assign(new EventEmitter(), {
+  uuid,
+  subscribeAsync: async () => {},
+  unsubscribeAsync: async () => {},
+  writeAsync: async () => setTimeout(() => { for (let i = 0; i < message.length; i += 20) chars[1].emit('data', message.subarray(i, i + 20), true); }, 5),
+}));
+const peripheral = {
+  id: 'x', address: 'c6:1e:0d:e0:32:e8', advertisement: { localName: 'TC100_32E8' },
+  connectAsync: async () => {}, disconnectAsync: async () => {},
+  discoverSomeServicesAndCharacteristicsAsync: async () => ({ characteristics: chars }),
+};
+noble.startScanningAsync = async () => setTimeout(() => noble.emit('discover', peripheral), 5);
+noble.stopScanningAsync = async () => {};
+module.exports = noble;
+`;
+
+describe('cli: trailcam wake as a process, with a stand-in noble', function () {
+  this.timeout(20_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'trailcam-noble-'));
+    mkdirSync(path.join(dir, '@abandonware', 'noble'), { recursive: true });
+    writeFileSync(path.join(dir, '@abandonware', 'noble', 'index.js'), STAND_IN);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads noble, wakes, prints the JSON and exits 0 although noble holds the event loop open', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, 'wake', '--name', 'TC100_32E8', '--json'], { env: { ...process.env, NODE_PATH: dir }, timeout: 15_000 }, (error, out, err) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: out, stderr: err }),
+      );
+    });
+    assert.equal(code, 0, `exit ${code} (null: killed at the 15 s bound, i.e. it hung): ${stderr}`);
+    const result = JSON.parse(stdout);
+    assert.equal(result.woken, true);
+    assert.equal(result.ssid, 'KJK_E0FF');
+    assert.equal(result.password, '85087127');
   });
 });
