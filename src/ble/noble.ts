@@ -6,7 +6,6 @@ import { matches, normalizeAddress, normalizeUuid, type BleMatch, type BlePeriph
 /** The optional BLE library, loaded with require() only when a wake is asked for. */
 export const NOBLE_MODULE = '@abandonware/noble';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 /** The part of @abandonware/noble's API this adapter uses (declared here: its types are not installed). */
 export interface NobleLike {
   state: string;
@@ -33,7 +32,6 @@ export interface NobleCharacteristicLike {
   unsubscribeAsync(): Promise<void>;
   writeAsync(data: Buffer, withoutResponse: boolean): Promise<void>;
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export type RequireFn = (id: string) => unknown;
 

@@ -20,23 +20,28 @@ const ADDRESS = 'C6:1E:0D:E0:32:E8';
 const NAME = 'TC100_32E8';
 const CLOSED = { scans: 0, connections: 0, subscriptions: 0, timers: 0 };
 
-/** Runs `fn` until it settles, advancing the fake clock; returns its outcome. */
-async function settle<T>(clock: sinon.SinonFakeTimers, promise: Promise<T>, ms = 60_000): Promise<{ value?: T; error?: unknown }> {
+/** Advances the fake clock in 10 ms steps until `promise` settles (at most `maxMs`); returns its outcome. */
+async function settle<T>(clock: sinon.SinonFakeTimers, promise: Promise<T>, maxMs = 60_000): Promise<{ value?: T; error?: unknown }> {
+  let done = false;
   const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
+    (value) => ((done = true), { value }),
+    (error: unknown) => ((done = true), { error }),
   );
-  await clock.tickAsync(ms);
+  for (let t = 0; t < maxMs && !done; t += 10) await clock.tickAsync(10);
   return outcome;
 }
 
 describe('ble: wakeCamera against the fake peripheral', () => {
   let clock: sinon.SinonFakeTimers;
   beforeEach(() => {
-    clock = sinon.useFakeTimers();
+    // timers and Date only: countTimers() then counts exactly the timers (not mocha's nextTick writes)
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   });
-  afterEach(() => {
+  afterEach(function () {
+    const pending = clock.countTimers();
     clock.restore();
+    // every path clears the wake's own timers (its deadline, the disconnect bound) as soon as it settles
+    if (this.currentTest?.state === 'passed') assert.equal(pending, 0, 'timers left pending after the wake settled');
   });
 
   function camera(options: Partial<FakeCameraOptions> = {}): FakeBleTransport {
@@ -142,7 +147,7 @@ describe('ble: wakeCamera against the fake peripheral', () => {
   it('abort while waiting for the answer: AbortError, everything released', async () => {
     const fake = camera();
     const controller = new AbortController();
-    const wake = settle(clock, wakeCamera({ address: ADDRESS, transport: fake, signal: controller.signal }), 0);
+    const wake = wakeCamera({ address: ADDRESS, transport: fake, signal: controller.signal }).then(() => ({ error: undefined as unknown }), (error: unknown) => ({ error }));
     await clock.tickAsync(1400 + 2000);
     assert.deepEqual(fake.handles(), { scans: 0, connections: 1, subscriptions: 2, timers: 4 }, 'mid-wake: connected, subscribed, answer scheduled');
     controller.abort(new Error('user stop'));
