@@ -62,7 +62,7 @@ describe('ble: joinHotspot with a stand-in nmcli', () => {
     const controller = new AbortController();
     const join = joinHotspot({ credentials: CREDENTIALS, signal: controller.signal, env: nmcli.env({ STANDIN_HANG: '1' }) });
     // abort once the connect call has started (the stand-in logged it)
-    while (nmcli.calls().filter((c) => c.includes('connect')).length < 2) await new Promise((r) => setTimeout(r, 10));
+    await nmcli.waitForCalls((calls) => calls.filter((c) => c.includes('connect')).length >= 2);
     controller.abort();
     await assert.rejects(join, AbortError);
   });

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -13,6 +13,8 @@ export interface NmcliStandIn {
   dir: string;
   env(extra?: Record<string, string>): NodeJS.ProcessEnv;
   calls(): string[][];
+  /** Resolves once the recorded calls satisfy `done` (watches the log: no polling). */
+  waitForCalls(done: (calls: string[][]) => boolean): Promise<void>;
   remove(): void;
 }
 
@@ -34,16 +36,30 @@ exit 2
 `;
   writeFileSync(path.join(dir, 'nmcli'), script);
   chmodSync(path.join(dir, 'nmcli'), 0o755);
+  const calls = (): string[][] =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((l) => l.replace(/\t$/, '').split('\t'))
+      : [];
   return {
     dir,
     env: (extra = {}) => ({ ...process.env, PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`, ...extra }),
-    calls: () =>
-      existsSync(log)
-        ? readFileSync(log, 'utf8')
-            .split('\n')
-            .filter((l) => l.length > 0)
-            .map((l) => l.replace(/\t$/, '').split('\t'))
-        : [],
+    calls,
+    waitForCalls: (done) =>
+      new Promise<void>((resolve) => {
+        const watcher = watch(dir, () => {
+          if (done(calls())) {
+            watcher.close();
+            resolve();
+          }
+        });
+        if (done(calls())) {
+          watcher.close();
+          resolve();
+        }
+      }),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
