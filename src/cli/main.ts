@@ -5,9 +5,10 @@ import { raceCommand } from './race';
 import { infoCommand } from './info';
 import { mediaCommand } from './media';
 import { simCommand } from './sim';
+import { wakeCommand } from './wake';
 import { ExitCode, type CliIo, type Command } from './io';
 
-const COMMANDS: readonly Command[] = [decodeCommand, simCommand, raceCommand, infoCommand, mediaCommand, benchCommand];
+const COMMANDS: readonly Command[] = [decodeCommand, simCommand, raceCommand, infoCommand, mediaCommand, wakeCommand, benchCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`);
