@@ -81,3 +81,4 @@ export * as runtime from './runtime';
 export * as telemetry from './telemetry';
 export * as sim from './sim';
 export * as errors from './errors';
+export * as ble from './ble';
