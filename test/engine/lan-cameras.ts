@@ -14,6 +14,8 @@ export interface CameraBehaviour {
   slowPathCompletes: boolean;
   /** Holds the direct answer until it has answered a LAN_SEARCH (both probes then run at the same time). */
   directAnswerAfterSearch?: boolean;
+  /** Holds the direct answer until a search socket echoed, then sends P2P_RDY to both in the same tick. */
+  directAnswerAtEcho?: boolean;
 }
 
 /** One datagram the camera got: on which socket, from which client port. */
@@ -104,7 +106,7 @@ export class ScriptedKjk {
       this.#punched.add(fromPort);
       void this.send({ type: 'PUNCH_PKT', did: this.did }, fromPort);
       this.#searched = true;
-      for (const port of this.#heldDirect.splice(0)) this.#ready(port);
+      if (!this.behaviour.directAnswerAtEcho) for (const port of this.#heldDirect.splice(0)) this.#ready(port);
       return;
     }
     if (socket !== 'session') return;
@@ -115,8 +117,10 @@ export class ScriptedKjk {
         this.echoes.push(fromPort);
         void this.send({ type: 'TRY_LAN_TCP', did: this.did, address: { host: '127.0.0.1', port: this.sessionPort } }, fromPort);
         if (this.behaviour.slowPathCompletes) this.#ready(fromPort);
+        if (this.behaviour.directAnswerAtEcho) for (const port of new Set(this.#heldDirect.splice(0))) this.#ready(port);
       } else if (this.behaviour.answersDirectPunch && !this.sessions.has(fromPort)) {
-        if (this.behaviour.directAnswerAfterSearch && !this.#searched) this.#heldDirect.push(fromPort);
+        if (this.behaviour.directAnswerAtEcho) this.#heldDirect.push(fromPort);
+        else if (this.behaviour.directAnswerAfterSearch && !this.#searched) this.#heldDirect.push(fromPort);
         else this.#ready(fromPort);
       }
     } else if (message.type === 'ALIVE') {

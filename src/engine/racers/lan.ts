@@ -125,6 +125,11 @@ function lanSearch(host: string | null, port: number, sources: SourceCounter): H
     try {
       const peer = await attempt.receive('PUNCH_PKT from the camera', punchFrom(context, (from) => host === null || from.host === host));
       stopSearch();
+      // Our echo commits the camera to a session with this socket (P2P_RDY follows after its
+      // burst): from here on, a socket that loses ends with CLOSE to the camera. A CLOSE that
+      // arrives during the burst, before the camera's session exists, may not prevent it: the
+      // one case the search can still leave a session behind (README, "No ghost sessions").
+      attempt.markReady(peer);
       return await echoPunchUntilReady(attempt, context, peer);
     } finally {
       stopSearch();
