@@ -2,8 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { toAbortError } from '../../errors';
 import { didEquals, type Message } from '../../protocol';
 import { Attempt, AttemptTimeout, type Inbound } from '../attempt';
+import type { RaceConfig } from '../config';
 import { Link } from '../link';
+import { localAddressToward } from '../local-address';
 import { linkedController } from '../signals';
+import { unusableTarget } from '../targets';
 import type { Endpoint } from '../types';
 import type { RacerContext } from './racer';
 
@@ -15,6 +18,27 @@ export type Handshake = (attempt: Attempt, context: RacerContext) => Promise<End
 
 /** Round trips an attempt may wait after its latest progress (see `attemptWindowMs`). */
 export const PROGRESS_ROUND_TRIPS = 3;
+
+/** Handshake stages (`Attempt.progress`). */
+export const STAGE = {
+  serverAnswered: 'server answered',
+  cameraNamed: 'camera named',
+  cameraPunched: 'camera punched',
+  relayList: 'relay list',
+  relayAnswered: 'relay answered',
+  relayPort: 'relay port',
+  relayRequested: 'relay requested',
+} as const;
+
+/**
+ * Stages after which the camera itself has to answer (a server named it or told it about us, or
+ * it answered already). An attempt that timed out after one of them shows the camera is farther
+ * away than the window allowed (see `retryAttempts`).
+ */
+const CAMERA_STAGES: ReadonlySet<string> = new Set([STAGE.cameraNamed, STAGE.cameraPunched, STAGE.relayRequested]);
+
+/** The next attempt's timeout grows to at most this multiple of the configured one. */
+export const MAX_TIMEOUT_GROWTH = 8;
 
 /**
  * The attempt bound rule (issue 11). An attempt that has heard nothing useful ends
@@ -28,6 +52,12 @@ export const PROGRESS_ROUND_TRIPS = 3;
  * (stages + 1) windows; the race deadline (the racer's signal) caps it in any case. Load that
  * slows the event loop makes the measured round trip longer, and with it the window: a loaded
  * machine connects later, it does not restart attempts that were about to finish.
+ *
+ * Before the camera has answered there is nothing to measure its distance by. So when an attempt
+ * times out after the camera was named or told (CAMERA_STAGES) but before it finished, the camera
+ * is evidently farther than the window: the next attempt's timeout doubles (at most
+ * MAX_TIMEOUT_GROWTH × attemptTimeoutMs). Attempts that heard nothing, or only a server, keep
+ * the configured timeout and the vendor's fresh-socket cadence.
  */
 export function attemptWindowMs(attemptTimeoutMs: number, rttMs: number): number {
   return Math.max(attemptTimeoutMs, PROGRESS_ROUND_TRIPS * rttMs);
@@ -46,6 +76,7 @@ export async function retryAttempts(
   handshake: Handshake,
   maxAttempts = Number.POSITIVE_INFINITY,
 ): Promise<Link> {
+  let timeoutMs = attemptTimeoutMs;
   for (let n = 1; ; n += 1) {
     if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
     const { controller, dispose } = linkedController(signal);
@@ -55,16 +86,23 @@ export async function retryAttempts(
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => controller.abort(new AttemptTimeout(Math.round(performance.now() - openedAt), 'answer')), ms);
     };
-    arm(attemptTimeoutMs);
+    arm(timeoutMs);
     let attempt: Attempt | undefined;
     try {
       attempt = await context.openAttempt(destinationPort, controller.signal);
-      attempt.onProgress(({ rttMs }) => arm(attemptWindowMs(attemptTimeoutMs, rttMs)));
+      const windowBase = timeoutMs;
+      attempt.onProgress(({ rttMs }) => arm(attemptWindowMs(windowBase, rttMs)));
       const startedAt = performance.now();
+      const reporting = context.config.reportSessionReady && context.config.servers.length > 0;
+      if (reporting) void advertisedLocal(attempt, context.config); // look the route up while the handshake runs
       const peer = await handshake(attempt, context);
       context.info.localPort = attempt.localPort;
       context.info.destinationPort = destinationPort;
-      if (context.config.reportSessionReady) reportSessionReady(attempt, context, peer, performance.now() - startedAt);
+      if (reporting) {
+        const local = await advertisedLocal(attempt, context.config);
+        if (attempt.closed) throw toAbortError(signal.reason, context.info.name);
+        reportSessionReady(attempt, context, peer, local, performance.now() - startedAt);
+      }
       return new Link(attempt.handOver(), context.info.mode, peer, context.config.did);
     } catch (err) {
       // Aborted (e.g. another contender won while this one was handing over): an AbortError, and
@@ -72,6 +110,7 @@ export async function retryAttempts(
       if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
       const timedOut = controller.signal.reason instanceof AttemptTimeout;
       if (!timedOut || n >= maxAttempts) throw timedOut ? controller.signal.reason : err;
+      if (attempt?.stages.some((stage) => CAMERA_STAGES.has(stage))) timeoutMs = Math.min(2 * timeoutMs, MAX_TIMEOUT_GROWTH * attemptTimeoutMs);
     } finally {
       clearTimeout(timer);
       dispose();
@@ -90,7 +129,7 @@ export async function retryAttempts(
  */
 export async function echoPunchUntilReady(attempt: Attempt, context: RacerContext, peer: Endpoint): Promise<Endpoint> {
   const { did, probeIntervalMs } = context.config;
-  attempt.progress('camera punched', peer); // the camera answered: the attempt bound rule applies
+  attempt.progress(STAGE.cameraPunched, peer); // the camera answered: the attempt bound rule applies
   const stopEcho = attempt.every(probeIntervalMs, () => attempt.send({ type: 'PUNCH_PKT', did }, peer));
   try {
     await attempt.receive('P2P_RDY from the camera', ({ message, from }) => {
@@ -125,17 +164,30 @@ export function repeatTo(attempt: Attempt, intervalMs: number, targets: () => re
   });
 }
 
+const advertised = new WeakMap<Attempt, Promise<Endpoint>>();
+
 /**
- * A promise that rejects when `fail` is called; for handshakes that wait for one thing while
- * server answers may end the attempt early. Pre-handled so an unused rejection is not reported.
+ * The local address an attempt advertises (P2P_REQ, REPORT_SESSION_READY): the bind address
+ * when it is a specific one, else the address of the interface that routes to the first
+ * rendezvous server (`localAddressToward`), never 0.0.0.0 unless there is no route at all.
+ * Looked up once per attempt (routes can change between attempts, not within 1.5 s).
  */
-export function failureSignal<E extends Error>(): { promise: Promise<never>; fail(err: E): void } {
-  let fail: (err: E) => void = () => undefined;
-  const promise = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  promise.catch(() => undefined);
-  return { promise, fail };
+export function advertisedLocal(attempt: Attempt, config: RaceConfig): Promise<Endpoint> {
+  let found = advertised.get(attempt);
+  if (!found) {
+    const port = attempt.localPort;
+    found =
+      config.bindAddress !== '0.0.0.0' || config.servers.length === 0
+        ? Promise.resolve({ host: config.bindAddress, port })
+        : localAddressToward(config.servers[0]).then((host) => ({ host: host ?? config.bindAddress, port }));
+    advertised.set(attempt, found);
+  }
+  return found;
+}
+
+/** Keeps the first usable public address a server's HELLO_ACK tells (the WAN field of reports). */
+export function recordPublicAddress(attempt: Attempt, address: Endpoint): void {
+  if (attempt.publicAddress === undefined && unusableTarget(address) === undefined) attempt.publicAddress = { host: address.host, port: address.port };
 }
 
 /**
@@ -143,9 +195,8 @@ export function failureSignal<E extends Error>(): { promise: Promise<never>; fai
  * as the vendor app does (pppp.md §6.1 step 6, §7.2). Off by default because it reports the
  * user's addresses to a third party. Field values follow the captured reports.
  */
-function reportSessionReady(attempt: Attempt, context: RacerContext, peer: Endpoint, elapsedMs: number): void {
+function reportSessionReady(attempt: Attempt, context: RacerContext, peer: Endpoint, local: Endpoint, elapsedMs: number): void {
   const { config } = context;
-  const local = { host: config.bindAddress, port: attempt.localPort };
   for (const server of config.servers) {
     attempt.send(
       {
@@ -159,7 +210,8 @@ function reportSessionReady(attempt: Attempt, context: RacerContext, peer: Endpo
           lanSearchFlags: 0x3f,
           unknown33: 0,
           localAddress: local,
-          wanAddress: { host: '0.0.0.0', port: attempt.localPort },
+          // The public address a server's HELLO_ACK told us; 0.0.0.0 + local port without one (pppp.md §7.2).
+          wanAddress: attempt.publicAddress ?? { host: '0.0.0.0', port: attempt.localPort },
           peerAddress: peer,
         },
       },
