@@ -9,7 +9,8 @@ export const RACE_HELP = `Usage: trailcam race --host H --did DID [options]
 
 Races LAN, P2P and relay to the camera at once; the first to connect wins, the rest are
 closed. Prints the result (mode, winner, elapsedMs, localPort, remote, destinationPort and
-every racer's state), then closes the session.
+every racer's state; --json also lanSources: how many sources on the camera's address answered
+with its DID, 1 for the camera alone), then closes the session.
 
 Options:
 ${RACE_OPTIONS_HELP}  --json                print the result as one JSON object
