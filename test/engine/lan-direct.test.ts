@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { race, RaceError, type RaceConfigInput } from '../../src/engine';
 import { resultJson } from '../../src/cli/race';
+import { main } from '../../src/cli/main';
+import { capture } from '../helpers/cli';
 import { parseDid } from '../../src/protocol';
 import { scriptedPeer, settledHandles, type ScriptedPeer } from '../helpers/udp';
 import { CAMERA_DID, cameraDid, loopbackPeer, ScriptedKjk, type CameraBehaviour } from './lan-cameras';
@@ -125,6 +127,21 @@ describe('engine: LAN racer, several sources on the camera’s address (issue 11
     } finally {
       await result.link.close();
     }
+  });
+
+  it('trailcam race --json prints lanSources (1 for the camera alone) and the text output says the direct punch won', async () => {
+    const camera = await ScriptedKjk.open({ ...REAL, searchOnSessionPort: true });
+    cameras.push(camera);
+    const argv = ['race', '--host', '127.0.0.1', '--did', CAMERA_DID, '--ports', String(camera.sessionPort), '--modes', 'lan', '--bind', '127.0.0.1'];
+    const json = capture();
+    assert.equal(await main([...argv, '--json'], json.io, new AbortController().signal), 0, json.err());
+    const parsed = JSON.parse(json.out()) as { lanSources: number; racers: { lanPath?: string }[] };
+    assert.equal(parsed.lanSources, 1);
+    assert.equal(parsed.racers[0].lanPath, 'direct');
+    const text = capture();
+    assert.equal(await main(argv, text.io, new AbortController().signal), 0, text.err());
+    assert.match(text.out(), /lanConnectThread +success via direct punch/);
+    assert.doesNotMatch(text.out(), /warning/);
   });
 
   it('trust model: a process listening on a configured port of the camera’s address reads the DID from our PUNCH_PKT and wins by answering first', async () => {
