@@ -21,18 +21,22 @@ export interface Environment {
   close(): Promise<void>;
 }
 
-export async function openEnvironment(options: { seed: number; layout: PortLayout; paths: PathPlan }): Promise<Environment> {
+export async function openEnvironment(options: { seed: number; layout: PortLayout; paths: PathPlan; camera?: 'fast' | 'real' }): Promise<Environment> {
   const silent: Socket[] = [];
-  const sim = await createSimulation({ cameras: 1, servers: 1, relays: 1, seed: options.seed, fast: true, paths: options.paths });
+  const real = options.camera === 'real';
+  const sim = await createSimulation({ cameras: 1, servers: 1, relays: 1, seed: options.seed, fast: !real, realTiming: real, paths: options.paths });
   try {
-    if (options.layout === 'fourth') for (let i = 0; i < 3; i += 1) silent.push(await silentSocket());
+    const silentCount = options.layout === 'fourth' ? 3 : options.layout === 'default' ? 4 : 0;
+    for (let i = 0; i < silentCount; i += 1) silent.push(await silentSocket());
   } catch (err) {
     await Promise.all(silent.map(closeSocket));
     await sim.close();
     throw err;
   }
   const camera = sim.cameras[0];
-  const ports = [...silent.map((s) => s.address().port), camera.sessionPort];
+  const quiet = silent.map((s) => s.address().port);
+  // 'default': shaped like ENGINE_DEFAULTS.ports (40611, 32100, 32108, 10000, 80, 57743).
+  const ports = options.layout === 'default' ? [camera.sessionPort, quiet[0], camera.searchPort, ...quiet.slice(1)] : [...quiet, camera.sessionPort];
   const servers = sim.servers.map((s) => `${s.host}:${s.port}`);
   return {
     sim,

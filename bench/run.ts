@@ -13,10 +13,13 @@ import { openEnvironment, MAX_CONNECTION_TIME_MS, type Environment } from './env
 import { renderReport } from './report-md';
 import { runScale, type ScaleResult } from './scale';
 import { driftPhases, NOMINAL, SCENARIOS, scenarioRandom, type Condition, type Scenario } from './scenarios';
-import { runCold, runOracle, runSequential, WarmEngine, type Strategy } from './strategies';
+import { runCold, runOracle, runSequential, WarmEngine, type SessionCounter, type Strategy } from './strategies';
 import { evaluateTargets, type TargetResult } from './targets';
 
 export { renderSummary } from './report-md';
+
+/** When the live camera sessions are counted after a race (scenarios with countSessions): past the ~330 ms 0x43 burst. */
+export const SESSION_COUNT_AFTER_MS = 400;
 
 export interface BenchOptions {
   quick: boolean;
@@ -73,6 +76,8 @@ export interface ScenarioResult {
   raw: Record<Strategy, number[]>;
   /** Per-trial winning mode (l = lan, p = p2p, r = relay, x = failed), trial order. */
   winners: Record<Strategy, string>;
+  /** Scenarios that count sessions: camera sessions each cold race opened that are still live 400 ms after it (trial order; -1 = race failed). */
+  liveSessionsAfterRace?: number[];
 }
 
 export interface BenchResult {
@@ -122,10 +127,29 @@ interface Planned {
 /** Phase A: cold, warm and oracle, one connect at a time, one simulator per scenario. */
 async function measureScenario(p: Planned, options: BenchOptions): Promise<void> {
   const { scenario, plan } = p;
-  const env = await openEnvironment({ seed: options.seed + scenario.number, layout: scenario.layout, paths: (plan.warmup[0] ?? plan.trials[0]).paths });
+  const env = await openEnvironment({ seed: options.seed + scenario.number, layout: scenario.layout, paths: (plan.warmup[0] ?? plan.trials[0]).paths, camera: scenario.camera });
   try {
     const warm = new WarmEngine();
     const { signal } = options;
+    // Sessions the race opened on the camera that are still live SESSION_COUNT_AFTER_MS after it
+    // (past the search path's ~330 ms burst, so a loser's session would be open by then): opened
+    // minus closed by a CLOSE. Sessions that earlier races (warm-up, warm, oracle) left behind are
+    // not this race's; they time out on their own.
+    const camera = env.sim.cameras[0];
+    let opened = 0;
+    let closed = 0;
+    const countSessions: SessionCounter | undefined = scenario.countSessions
+      ? {
+          start: () => {
+            opened = camera.counters.sessions;
+            closed = camera.counters.closedByPeer;
+          },
+          count: async () => {
+            await sleep(SESSION_COUNT_AFTER_MS, undefined, { signal });
+            return camera.counters.sessions - opened - (camera.counters.closedByPeer - closed);
+          },
+        }
+      : undefined;
     for (const condition of plan.warmup) {
       signal?.throwIfAborted();
       env.apply(condition.paths);
@@ -140,11 +164,11 @@ async function measureScenario(p: Planned, options: BenchOptions): Promise<void>
       let cold;
       let warmSample;
       if (i % 2 === 0) {
-        cold = await runCold(config, signal);
+        cold = await runCold(config, signal, countSessions);
         warmSample = await warm.run(config, signal);
       } else {
         warmSample = await warm.run(config, signal);
-        cold = await runCold(config, signal);
+        cold = await runCold(config, signal, countSessions);
       }
       const oracle = await runOracle(config, cold.mode, signal);
       p.records.push({ condition: condition.key, cold, warm: warmSample, oracle });
@@ -162,7 +186,7 @@ async function measureBaseline(planned: Planned[], options: BenchOptions): Promi
     for (const p of planned) {
       for (const c of p.plan.trials) {
         const key = keyOf(p, c);
-        if (!envs.has(key)) envs.set(key, await openEnvironment({ seed: options.seed + 100 + envs.size, layout: p.scenario.layout, paths: c.paths }));
+        if (!envs.has(key)) envs.set(key, await openEnvironment({ seed: options.seed + 100 + envs.size, layout: p.scenario.layout, paths: c.paths, camera: p.scenario.camera }));
       }
     }
     const jobs: { p: Planned; i: number }[] = [];
@@ -203,7 +227,7 @@ function scenarioResult(p: Planned): ScenarioResult {
     title: scenario.title,
     how: scenario.how,
     modes: [...scenario.modes],
-    ports: scenario.layout === 'fourth' ? '3 silent + camera (4th)' : 'camera session port',
+    ports: scenario.layout === 'fourth' ? '3 silent + camera (4th)' : scenario.layout === 'default' ? 'session, silent, search, 3 silent (default-shaped)' : 'camera session port',
     trials: records.length,
     warmups: p.plan.warmup.length,
     conditions,
@@ -211,6 +235,7 @@ function scenarioResult(p: Planned): ScenarioResult {
     raw,
     winners,
   };
+  if (scenario.countSessions) result.liveSessionsAfterRace = records.map((r) => r.cold.liveSessions ?? -1);
   if (scenario.returnsAt) {
     const { downFrom, returnsAt } = driftPhases(records.length);
     result.learning = learningCurve(records, downFrom, returnsAt);

@@ -1,5 +1,5 @@
 import type { Mode } from '../src/engine';
-import { HEALTHY_PATH, PATH_NAMES, seededRandom, type PathName, type PathSettings } from '../src/sim';
+import { HEALTHY_PATH, PATH_NAMES, REAL_LAN_PATH, seededRandom, type PathName, type PathSettings } from '../src/sim';
 
 /** Impairments of every path during one trial. */
 export type PathPlan = Record<PathName, PathSettings>;
@@ -10,8 +10,12 @@ export interface Condition {
   paths: PathPlan;
 }
 
-/** Where the camera answers: on the only configured LAN port, or on the 4th of four. */
-export type PortLayout = 'camera' | 'fourth';
+/**
+ * Where the camera answers: on the only configured LAN port, on the 4th of four, or in a list
+ * shaped like the default one (40611, 32100, 32108, 10000, 80, 57743): the camera's session port
+ * first, its search port third, silent sockets for the others.
+ */
+export type PortLayout = 'camera' | 'fourth' | 'default';
 
 export interface Scenario {
   number: number;
@@ -21,6 +25,13 @@ export interface Scenario {
   how: string;
   modes: Mode[];
   layout: PortLayout;
+  /**
+   * The simulated camera's timing: `fast` (no 0x43 burst, for comparing strategies) or `real`
+   * (the KJK230's: 51 × 0x43 over ~330 ms on the search path, direct punch answered at once).
+   */
+  camera?: 'fast' | 'real';
+  /** Count the camera's live sessions a while after every cold race (ghost sessions of losers). */
+  countSessions?: boolean;
   /** Conditions of the warm-up races and of the measured trials, drawn from `random`. */
   plan(warmups: number, trials: number, random: () => number): { warmup: Condition[]; trials: Condition[] };
   /** Trials at which LAN comes back (drift), for the learning curve. */
@@ -49,6 +60,10 @@ const UP = condition('nominal');
 const LAN_DOWN = condition('lan-down', { lan: { down: true } });
 const RELAY_ONLY = condition('relay-only', { lan: { down: true }, p2p: { down: true } });
 const LAN_LOSS = condition('lan-loss-20', { lan: { loss: 0.2 } });
+const REAL_LAN = condition('real-lan', { lan: { ...REAL_LAN_PATH } });
+
+/** The vendor app's own LAN connect time on the real KJK230 (its REPORT_SESSION_READY reports, 7 sessions, pppp.md §6.1 step 6). */
+export const VENDOR_APP_LAN_MS = { min: 325, max: 547 } as const;
 
 const fixed = (c: Condition) => (warmups: number, trials: number) => ({
   warmup: Array.from({ length: warmups }, () => c),
@@ -138,6 +153,17 @@ export const SCENARIOS: readonly Scenario[] = [
       };
     },
     returnsAt: (trials) => driftPhases(trials).returnsAt,
+  },
+  {
+    number: 8,
+    id: 'real-camera',
+    title: 'real camera timing',
+    how: `the real KJK230's timing (pppp.md §6.1, §6.1b): a direct punch to the session port is answered with P2P_RDY at once (one round trip), the search path (LAN_SEARCH, PUNCH_PKT, echo) takes the 51 × 0x43 burst over ~330 ms first, the camera answers LAN_SEARCH on its session port too; LAN ${REAL_LAN_PATH.delayMs} ± ${REAL_LAN_PATH.jitterMs} ms each way (1-5 ms round trips), P2P and relay nominal; every mode, default-shaped port list (session port first, search port third, 4 silent ports); the camera's live sessions are counted 400 ms after every cold race (past the burst), before the link is closed. The vendor app connects to this camera in ${VENDOR_APP_LAN_MS.min}-${VENDOR_APP_LAN_MS.max} ms`,
+    modes: ['lan', 'p2p', 'relay'],
+    layout: 'default',
+    camera: 'real',
+    countSessions: true,
+    plan: fixed(REAL_LAN),
   },
 ];
 

@@ -26,6 +26,8 @@ export interface Sample {
   /** From the win to the last started loser's end (its sockets closed); null when no loser had started. */
   cleanupMs: number | null;
   error?: string;
+  /** Scenarios that count sessions: the camera's live sessions a while after the race, before the link was closed. */
+  liveSessions?: number;
 }
 
 /** A warm race's sample with the tuning it ran with. */
@@ -56,14 +58,26 @@ export function cleanupMs(result: Pick<RaceResult, 'racers' | 'mode'>): number |
 }
 
 /** Runs one race (or the sequential baseline) and closes its link; RaceError becomes a failed sample. */
-async function measure(run: () => Promise<RaceResult>): Promise<{ sample: Sample; racers: RacerInfo[] }> {
+/** Counts the camera sessions a race leaves: `start` just before the race, `count` after it (the link still open). */
+export interface SessionCounter {
+  start(): void;
+  count(): Promise<number>;
+}
+
+async function measure(run: () => Promise<RaceResult>, sessions?: SessionCounter): Promise<{ sample: Sample; racers: RacerInfo[] }> {
+  sessions?.start();
   const started = performance.now();
   try {
     const result = await run();
     const ms = round1(performance.now() - started);
-    await result.link.close();
+    let liveSessions: number | undefined;
+    try {
+      if (sessions) liveSessions = await sessions.count();
+    } finally {
+      await result.link.close();
+    }
     return {
-      sample: { ok: true, ms, mode: result.mode, packets: packetsOf(result.racers), cleanupMs: cleanupMs(result) },
+      sample: { ok: true, ms, mode: result.mode, packets: packetsOf(result.racers), cleanupMs: cleanupMs(result), ...(liveSessions === undefined ? {} : { liveSessions }) },
       racers: result.racers,
     };
   } catch (err) {
@@ -74,8 +88,8 @@ async function measure(run: () => Promise<RaceResult>): Promise<{ sample: Sample
 }
 
 /** (a) The engine as configured, no history: race() with the defaults. */
-export async function runCold(config: RaceConfig, signal?: AbortSignal): Promise<Sample> {
-  return (await measure(() => race(config, { signal }))).sample;
+export async function runCold(config: RaceConfig, signal?: AbortSignal, sessions?: SessionCounter): Promise<Sample> {
+  return (await measure(() => race(config, { signal }), sessions)).sample;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { BenchResult, ScenarioResult } from './run';
+import { VENDOR_APP_LAN_MS } from './scenarios';
 
 /** One target of issue #6 with the measured figure. */
 export interface TargetResult {
@@ -43,6 +44,34 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
         measured: ratio === null ? 'n/a' : `${ratio}× (engine p50 ${ms(engine)}, sequential p50 ${ms(seq)})`,
       });
     }
+  }
+  const s8 = byNumber(8);
+  if (s8) {
+    const cold = s8.strategies.cold;
+    const t = cold.timeToConnectMs;
+    const lanWins = cold.winners.lan ?? 0;
+    const vendor = `vendor app on the real camera ${VENDOR_APP_LAN_MS.min}-${VENDOR_APP_LAN_MS.max} ms`;
+    const faster = t.p50 !== null && t.p50 > 0 ? ` (${Math.round((VENDOR_APP_LAN_MS.min / t.p50) * 10) / 10}× the vendor's fastest)` : '';
+    targets.push({
+      id: 'real-camera-p50',
+      target: 'scenario 8 (real camera timing, default config): LAN connect p50 ≤ 45 ms',
+      met: t.p50 === null ? null : t.p50 <= 45 && lanWins === cold.trials,
+      measured: `engine cold p50 ${ms(t.p50)}${faster}; LAN won ${lanWins} of ${cold.trials}; ${vendor}`,
+    });
+    targets.push({
+      id: 'real-camera-p99',
+      target: 'scenario 8: LAN connect p99 ≤ 60 ms',
+      met: t.p99 === null ? null : t.p99 <= 60,
+      measured: `engine cold p99 ${ms(t.p99)} over ${t.n} connects${t.n < 100 ? ' (fewer than 100: p99 is about the maximum)' : ''}`,
+    });
+    const live = s8.liveSessionsAfterRace ?? [];
+    const one = live.filter((n) => n === 1).length;
+    targets.push({
+      id: 'real-camera-sessions',
+      target: 'scenario 8: 1 live camera session after every race (no ghost sessions of losers)',
+      met: live.length === 0 ? null : one === live.length,
+      measured: `${one} of ${live.length} cold races left exactly 1 live session (opened by the race, not closed by a CLOSE) 400 ms after the race (per race: ${live.join(' ') || 'n/a'})`,
+    });
   }
   let wrong = 0;
   let paired = 0;

@@ -5,7 +5,8 @@ import { ExitCode, type CliIo, type Command } from './io';
 export const BENCH_HELP = `Usage: trailcam bench [options]
 
 Benchmarks the connection engine against the simulator on 127.0.0.1: seven impaired-network
-scenarios (cold engine, warm engine with telemetry, oracle, the seed's sequential baseline) and a
+scenarios and one with the real camera's timing (cold engine, warm engine with telemetry, oracle,
+the seed's sequential baseline; the eighth against the vendor app's 325-547 ms) and a
 scale run with many cameras connecting at once. Writes latest.md, latest.svg and latest.json (in a checkout: npm run bench).
 
 Options:

@@ -30,7 +30,7 @@ describe('bench: trailcam bench', function () {
     assert.equal(lines.length, 1, 'one JSON object on stdout');
     const result = JSON.parse(lines[0]) as BenchResult;
     assert.equal(result.bench, 'trailcam');
-    assert.deepEqual(result.scenarios.map((s) => s.number), [1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(result.scenarios.map((s) => s.number), [1, 2, 3, 4, 5, 6, 7, 8]);
     for (const s of result.scenarios) {
       for (const strategy of STRATEGIES) {
         const st = s.strategies[strategy];
@@ -53,7 +53,7 @@ describe('bench: trailcam bench', function () {
     const svg = await readFile(join(dir, 'latest.svg'), 'utf8');
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /<\/svg>\n$/);
-    assert.equal(JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')).scenarios.length, 7);
+    assert.equal(JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')).scenarios.length, 8);
     assert.deepEqual(await settledHandles(), before, 'every socket and timer of the run is released');
   });
 
