@@ -98,8 +98,9 @@ describe('captures: replay of the vendor app LAN_SEARCH flow (traffic_port_get_p
 
       const firstPunch = camera.sent('PUNCH_PKT')[0];
       const before = clientBefore(camera, firstPunch.t);
-      // Point 1, before the camera's PUNCH_PKT: LAN_SEARCH first, as the real client (ours also probes with PUNCH_PKT, same port).
-      assert.equal(before[0], 'LAN_SEARCH@search');
+      // Point 1, before the camera's PUNCH_PKT: the client searched, as the real one (which sent only LAN_SEARCH there;
+      // ours may also punch that port directly, pppp.md §6.1b; the replay camera, like 32108, does not answer a punch).
+      assert.ok(before.includes('LAN_SEARCH@search'), before.join(', '));
       assert.ok(before.every((l) => l === 'LAN_SEARCH@search' || l === 'PUNCH_PKT@search'), before.join(', '));
       // Point 2, after it: the client's first datagram to the camera's session address is the PUNCH_PKT echo, as the real one.
       const toSession = camera.received('session');
