@@ -53,7 +53,7 @@ export async function runRace(config: Parameters<typeof race>[0], json: boolean,
     return ExitCode.OK;
   } catch (err) {
     if (err instanceof RaceError) {
-      if (json) io.stdout.write(`${JSON.stringify({ connected: false, error: err.message, elapsedMs: err.elapsedMs, racers: err.racers })}\n`);
+      if (json) io.stdout.write(`${JSON.stringify({ connected: false, error: err.message, elapsedMs: err.elapsedMs, lanSources: lanSources(err.racers), racers: err.racers })}\n`);
       io.stderr.write(`trailcam race: ${err.message}\n`);
       return ExitCode.FAILED;
     }
@@ -66,9 +66,18 @@ export async function runRace(config: Parameters<typeof race>[0], json: boolean,
 }
 
 /** The JSON form of a result: everything but the live link. */
-export function resultJson(result: RaceResult): Omit<RaceResult, 'link'> & { connected: true } {
+export function resultJson(result: RaceResult): Omit<RaceResult, 'link'> & { connected: true; lanSources: number | null } {
   const { link: _link, ...rest } = result;
-  return { connected: true, ...rest };
+  return { connected: true, lanSources: lanSources(result.racers), ...rest };
+}
+
+/**
+ * Distinct sources on the camera's address that answered the LAN racer with the camera's DID
+ * (null when LAN was not raced). The real camera answers from one port: more than 1 means another
+ * process on that address answered too (README, trust model).
+ */
+export function lanSources(racers: readonly RacerInfo[]): number | null {
+  return racers.find((r) => r.mode === 'lan')?.sources ?? null;
 }
 
 function formatResult(result: RaceResult): string {
@@ -78,11 +87,14 @@ function formatResult(result: RaceResult): string {
       (result.destinationPort === null ? '' : ` (destination port ${result.destinationPort})`),
     ...result.racers.map(formatRacer),
   ];
+  const sources = lanSources(result.racers) ?? 0;
+  if (sources > 1) lines.push(`  warning: ${sources} sources on the camera's address answered with its DID (the camera answers from one port; see the README's trust model)`);
   return `${lines.join('\n')}\n`;
 }
 
 function formatRacer(info: RacerInfo): string {
   const time = info.elapsedMs === null ? '' : ` after ${info.elapsedMs} ms`;
   const why = info.error ? ` (${info.error})` : '';
-  return `  ${info.name.padEnd(19)} ${info.state}${time}, ${info.attempts} attempt(s)${why}`;
+  const via = info.lanPath ? ` via ${info.lanPath === 'direct' ? 'direct punch' : 'LAN search'}` : '';
+  return `  ${info.name.padEnd(19)} ${info.state}${via}${time}, ${info.attempts} attempt(s)${why}`;
 }

@@ -26,6 +26,9 @@ export class RacerError extends TrailcamError {
   }
 }
 
+/** How the LAN racer reached the camera: the direct punch (pppp.md §6.1b) or the vendor app's search (§6.1). */
+export type LanPath = 'direct' | 'search';
+
 /** Summary of one racer in a race result or failure. */
 export interface RacerInfo {
   name: string;
@@ -47,6 +50,14 @@ export interface RacerInfo {
   sent: number;
   /** True when the racer also succeeded, after another racer had won; its link was closed. */
   late?: boolean;
+  /**
+   * LAN only: distinct sources (host:port) on the camera's address that sent PUNCH_PKT or
+   * P2P_RDY with our DID during the race. The real camera answers from one port; more than one
+   * means another process on that address answered too (README, trust model).
+   */
+  sources?: number;
+  /** LAN only, when it won: which probe reached the camera. */
+  lanPath?: LanPath;
 }
 
 /** Every racer failed (or the race timed out): carries every racer's reason, like AggregateError. */

@@ -54,6 +54,8 @@ export interface SessionStats {
   drwDropped: number;
   drwAcksSent: number;
   alivesSent: number;
+  /** P2P_RDY copies from the camera answered with ALIVE (as the vendor app does; not in alivesSent). */
+  readyCopiesAnswered: number;
   /** Current retransmission timeout. */
   rtoMs: number;
 }
@@ -94,7 +96,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
   /** whenReady() callers: called with undefined once ready, with the reason if the session ends first. */
   readonly #readyWaiters = new Set<(ended: SessionEndReason | undefined) => void>();
   #firstOnZero = true;
-  readonly #stats = { drwSent: 0, drwResent: 0, drwReceived: 0, drwDuplicates: 0, drwDropped: 0, drwAcksSent: 0, alivesSent: 0 };
+  readonly #stats = { drwSent: 0, drwResent: 0, drwReceived: 0, drwDuplicates: 0, drwDropped: 0, drwAcksSent: 0, alivesSent: 0, readyCopiesAnswered: 0 };
 
   constructor(link: SessionLink, options: SessionOptions = {}) {
     super();
@@ -278,8 +280,14 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
       case 'CLOSE':
         void this.#end({ kind: 'closed', reason: 'remote' }, false);
         return;
+      case 'P2P_RDY':
+        // The camera repeats P2P_RDY (every ~40-50 ms, pppp.md §6.1b step 3) until it is answered;
+        // the vendor app answers every copy with ALIVE (§6.1 step 7). So do we.
+        this.#stats.readyCopiesAnswered += 1;
+        this.#sendMessage({ type: 'ALIVE' }, true);
+        break;
       default:
-        // ALIVE_ACK and the camera's repeated P2P_RDY/PUNCH_PKT only prove the peer is there.
+        // ALIVE_ACK and the camera's repeated PUNCH_PKT only prove the peer is there.
         break;
     }
     this.#arm();

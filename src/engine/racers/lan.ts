@@ -1,65 +1,144 @@
+import { didEquals } from '../../protocol';
+import type { Inbound } from '../attempt';
 import { ENGINE_DEFAULTS } from '../defaults';
-import { RacerError } from '../errors';
-import { AllFailedError, firstSuccess } from '../first-success';
+import { RacerError, type LanPath } from '../errors';
+import { AllFailedError, firstSuccess, type Contender } from '../first-success';
 import type { Link } from '../link';
 import { RACER_NAMES, type Endpoint } from '../types';
-import { echoPunchUntilReady, punchFrom, retryAttempts, type Handshake } from './handshake';
+import { echoPunchUntilReady, endpointKey, punchFrom, retryAttempts, sameEndpoint, type Handshake } from './handshake';
 import type { Racer, RacerContext } from './racer';
 
 /**
- * LAN direct (pppp.md §6.1), unicast to the configured camera address: for every destination
- * port, probe with LAN_SEARCH and PUNCH_PKT(DID) every probe interval; the camera answers with
- * PUNCH_PKT from its session socket; lock onto that source, echo, wait for P2P_RDY.
+ * LAN direct, unicast to the configured camera address. For every destination port two probes
+ * race, each on its own sockets:
  *
- * Unlike the seed (ports one after another, 5 s each), destination ports start staggered by
- * `portStaggerMs` (Happy Eyeballs): a camera on the fourth port connects about as fast as one on
- * the first. Each port runs its own attempts (a fresh socket each) until the racer ends.
+ * - **direct punch** (pppp.md §6.1b): PUNCH_PKT(DID) straight to host:port every probe interval;
+ *   a P2P_RDY with our DID from exactly host:port wins at once (the real KJK230 answers on its
+ *   session port 40611 in one round trip, no 0x43 burst). A PUNCH_PKT from exactly host:port is
+ *   echoed at once (cameras that answer a punch with a punch, pppp.md §6.2 step 5).
+ * - **search** (pppp.md §6.1, the vendor app's sequence): LAN_SEARCH to host:port every probe
+ *   interval; the camera answers with PUNCH_PKT from its session socket (any port of the camera's
+ *   address: a search sent to 32108 is answered from 40611); lock onto that source, echo, wait
+ *   for P2P_RDY (after the ~330 ms 0x43 burst on the real camera).
+ *
+ * Why separate sockets, and why the search starts one probe interval after the punch: a camera
+ * that answers a LAN_SEARCH arriving on its session port sends us a PUNCH_PKT and then takes our
+ * next PUNCH_PKT from the same socket for the echo of its own, which draws the slow burst
+ * instead of the one-round-trip P2P_RDY. On its own socket the direct punch never sent a
+ * LAN_SEARCH, so the camera sees a plain punch whatever it does with searches. Starting the
+ * search only after the first punch had a whole probe interval (100 ms ≫ the 1-5 ms LAN round
+ * trip) to be answered means that against a camera that answers the punch, no search is ever
+ * sent: the camera is never asked for a second session that a closed socket would leave behind
+ * (a session that the ~330 ms search path would open after the race). A camera that needs the
+ * search pays one probe interval for it on top of its ~400 ms.
+ *
+ * Destination ports start staggered by `portStaggerMs` (Happy Eyeballs); every probe runs its
+ * own attempts (a fresh socket each) until the racer ends; the first complete one wins.
+ *
+ * Every distinct source on the camera's address that sent a PUNCH_PKT or P2P_RDY with our DID
+ * during the race is counted in `info.sources`: the real camera answers from one port only, so
+ * more than one means another process on that address answered too (README, trust model).
  */
 export const lanRacer: Racer = {
   name: RACER_NAMES.lan,
   mode: 'lan',
   async connect(context: RacerContext): Promise<Link> {
-    const { config } = context;
-    const contenders = config.ports.map((port, i) => ({
-      delayMs: i * config.portStaggerMs,
-      start: (signal: AbortSignal) =>
-        retryAttempts(context, signal, port, config.attemptTimeoutMs.lan, lanHandshake(config.host, port)),
-    }));
+    const { config, info } = context;
+    const sources = new SourceCounter(config.host, context);
+    info.sources = 0;
+    const contenders: Contender<Link>[] = [];
+    config.ports.forEach((port, i) => {
+      const at = i * config.portStaggerMs;
+      if (config.host !== null) contenders.push(probe(context, port, at, 'direct', directPunch(config.host, port, sources)));
+      contenders.push(probe(context, port, config.host === null ? at : at + config.probeIntervalMs, 'search', lanSearch(config.host, port, sources)));
+    });
     if (config.lanDiscovery) {
-      contenders.push({
-        delayMs: 0,
-        start: (signal: AbortSignal) =>
-          retryAttempts(context, signal, ENGINE_DEFAULTS.lanSearchPort, config.attemptTimeoutMs.lan, lanHandshake(null, ENGINE_DEFAULTS.lanSearchPort)),
-      });
+      contenders.push(probe(context, ENGINE_DEFAULTS.lanSearchPort, 0, 'search', lanSearch(null, ENGINE_DEFAULTS.lanSearchPort, sources)));
     }
     try {
       return (await firstSuccess(contenders, context.signal, (link) => link.close())).value;
     } catch (err) {
       if (err instanceof AllFailedError) {
         const first = err.errors.find((e) => e instanceof Error) as Error | undefined;
-        throw new RacerError(context.info.name, 'lan', 'socket-error', first?.message ?? 'every destination port failed', { cause: err });
+        throw new RacerError(info.name, 'lan', 'socket-error', first?.message ?? 'every destination port failed', { cause: err });
       }
       throw err;
     }
   },
 };
 
-/** The handshake for one destination port; `host` null means broadcast discovery. */
-function lanHandshake(host: string | null, port: number): Handshake {
+/** One probe of one destination port as a contender; the winner records which path it took. */
+function probe(context: RacerContext, port: number, delayMs: number, path: LanPath, handshake: Handshake): Contender<Link> {
+  return {
+    delayMs,
+    start: async (signal: AbortSignal) => {
+      const link = await retryAttempts(context, signal, port, context.config.attemptTimeoutMs.lan, handshake);
+      if (!signal.aborted) context.info.lanPath = path;
+      return link;
+    },
+  };
+}
+
+/** The direct punch on its own socket (pppp.md §6.1b): PUNCH_PKT only, P2P_RDY from exactly the punched address wins. */
+function directPunch(host: string, port: number, sources: SourceCounter): Handshake {
   return async (attempt, context) => {
     const { did, probeIntervalMs } = context.config;
-    const target: Endpoint = { host: host ?? '255.255.255.255', port };
-    if (host === null) attempt.enableBroadcast();
-    const stopProbe = attempt.every(probeIntervalMs, () => {
-      attempt.send({ type: 'LAN_SEARCH' }, target);
-      if (host !== null) attempt.send({ type: 'PUNCH_PKT', did }, target);
-    });
+    const target: Endpoint = { host, port };
+    attempt.onEach(sources.note);
+    const stopPunch = attempt.every(probeIntervalMs, () => attempt.send({ type: 'PUNCH_PKT', did }, target));
     try {
-      const peer = await attempt.receive('PUNCH_PKT from the camera', punchFrom(context, (from) => host === null || from.host === host));
-      stopProbe();
-      return await echoPunchUntilReady(attempt, context, peer);
+      await attempt.receive('P2P_RDY from the camera', ({ message, from }) => {
+        if (message.type !== 'P2P_RDY' && message.type !== 'PUNCH_PKT') return undefined;
+        if (!sameEndpoint(from, target) || !didEquals(message.did, did)) {
+          context.info.ignored += 1;
+          return undefined;
+        }
+        if (message.type === 'P2P_RDY') return true;
+        attempt.send({ type: 'PUNCH_PKT', did }, target); // the camera punched back: echo it now
+        return undefined;
+      });
+      return target;
     } finally {
-      stopProbe();
+      stopPunch();
     }
   };
 }
+
+/** The vendor app's sequence (pppp.md §6.1) on its own socket; `host` null means broadcast discovery. */
+function lanSearch(host: string | null, port: number, sources: SourceCounter): Handshake {
+  return async (attempt, context) => {
+    const { probeIntervalMs } = context.config;
+    const target: Endpoint = { host: host ?? '255.255.255.255', port };
+    if (host === null) attempt.enableBroadcast();
+    attempt.onEach(sources.note);
+    const stopSearch = attempt.every(probeIntervalMs, () => attempt.send({ type: 'LAN_SEARCH' }, target));
+    try {
+      const peer = await attempt.receive('PUNCH_PKT from the camera', punchFrom(context, (from) => host === null || from.host === host));
+      stopSearch();
+      return await echoPunchUntilReady(attempt, context, peer);
+    } finally {
+      stopSearch();
+    }
+  };
+}
+
+/** Counts the distinct sources on the camera's address that sent PUNCH_PKT or P2P_RDY with our DID. */
+class SourceCounter {
+  readonly #seen = new Set<string>();
+
+  constructor(
+    readonly host: string | null,
+    readonly context: RacerContext,
+  ) {}
+
+  readonly note = ({ message, from }: Inbound): void => {
+    if (message.type !== 'PUNCH_PKT' && message.type !== 'P2P_RDY') return;
+    if ((this.host !== null && from.host !== this.host) || !didEquals(message.did, this.context.config.did)) return;
+    if (this.#seen.size >= MAX_COUNTED_SOURCES) return;
+    this.#seen.add(endpointKey(from));
+    this.context.info.sources = this.#seen.size;
+  };
+}
+
+/** Bound of the source count (a flood of ports must not grow memory). */
+const MAX_COUNTED_SOURCES = 64;
