@@ -85,7 +85,13 @@ function directPunch(host: string, port: number, sources: SourceCounter): Handsh
     const { did, probeIntervalMs } = context.config;
     const target: Endpoint = { host, port };
     attempt.onEach(sources.note);
-    const stopPunch = attempt.every(probeIntervalMs, () => attempt.send({ type: 'PUNCH_PKT', did }, target));
+    const stopPunch = attempt.every(probeIntervalMs, () => {
+      attempt.send({ type: 'PUNCH_PKT', did }, target);
+      // The real camera opens a session the moment our punch arrives (§6.1b), before its P2P_RDY
+      // reaches us: from the first punch on, this socket ends with CLOSE to the target unless it
+      // is handed over, so a punch that loses while its answer is on the way leaves no session.
+      attempt.markReady(target);
+    });
     try {
       await attempt.receive('P2P_RDY from the camera', ({ message, from }) => {
         if (message.type !== 'P2P_RDY' && message.type !== 'PUNCH_PKT') return undefined;
@@ -93,8 +99,12 @@ function directPunch(host: string, port: number, sources: SourceCounter): Handsh
           context.info.ignored += 1;
           return undefined;
         }
-        if (message.type === 'P2P_RDY') return true;
-        attempt.send({ type: 'PUNCH_PKT', did }, target); // the camera punched back: echo it now
+        if (message.type === 'P2P_RDY') {
+          attempt.markReady(target); // the camera holds a session for this socket now: losing means CLOSE
+          return true;
+        }
+        attempt.progress('camera punched', target); // the camera answered: the attempt bound rule applies
+        attempt.send({ type: 'PUNCH_PKT', did }, target); // it punched back: echo it now
         return undefined;
       });
       return target;
