@@ -50,7 +50,7 @@ export class Attempt {
   readonly #onAbort = (): void => void this.close();
   #closed: Promise<void> | undefined;
   /** The peer that completed the handshake with this socket (P2P_RDY or RLY_RDY received), until handed over. */
-  #readyPeer: Endpoint | undefined;
+  #readyPeers = new Map<string, Endpoint>();
   readonly #openedAt = performance.now();
   readonly #firstSentAt = new Map<string, number>();
   readonly #lastSentAt = new Map<string, number>();
@@ -249,12 +249,16 @@ export class Attempt {
    * ~7 s and resends to a closed port (issue 12).
    */
   markReady(peer: Endpoint): void {
-    if (!this.closed) this.#readyPeer = { host: peer.host, port: peer.port };
+    if (!this.closed) this.#readyPeers.set(`${peer.host}:${peer.port}`, { host: peer.host, port: peer.port });
   }
 
-  /** The peer recorded by `markReady`, if any. */
-  get readyPeer(): Readonly<Endpoint> | undefined {
-    return this.#readyPeer;
+  /**
+   * The peers recorded by `markReady`, in order. More than one when a handshake reaches several
+   * addresses of one camera (P2P punches its public and its local address, and the simulated and
+   * the real camera open a session on the first punch that reaches them).
+   */
+  get readyPeers(): readonly Readonly<Endpoint>[] {
+    return [...this.#readyPeers.values()];
   }
 
   /**
@@ -271,7 +275,7 @@ export class Attempt {
   handOver(): Socket {
     const socket = this.#socket;
     if (!socket) throw new Error('attempt socket already released');
-    this.#readyPeer = undefined; // the Link owns the peer now (and sends CLOSE when it closes)
+    this.#readyPeers.clear(); // the Link owns the peer now (and sends CLOSE when it closes)
     this.#release();
     socket.off('message', this.#onDatagram);
     socket.off('error', this.#onError);
@@ -287,8 +291,8 @@ export class Attempt {
   close(): Promise<void> {
     if (this.#closed) return this.#closed;
     const socket = this.#socket;
-    const readyPeer = this.#readyPeer;
-    this.#readyPeer = undefined;
+    const readyPeers = [...this.#readyPeers.values()];
+    this.#readyPeers.clear();
     this.#release();
     this.#socket = undefined;
     this.#closed = new Promise<void>((resolve) => {
@@ -300,13 +304,21 @@ export class Attempt {
           resolve();
         });
       };
-      if (!readyPeer) return release();
-      // Wait for CLOSE to leave before closing the socket, or the send is dropped.
-      try {
-        socket.send(encode({ type: 'CLOSE' }), readyPeer.port, readyPeer.host, () => release());
-        this.sent += 1;
-      } catch {
-        release();
+      if (readyPeers.length === 0) return release();
+      // Wait for every CLOSE to leave before closing the socket, or the sends are dropped.
+      let unsent = readyPeers.length;
+      const sent = (): void => {
+        unsent -= 1;
+        if (unsent === 0) release();
+      };
+      const close = encode({ type: 'CLOSE' });
+      for (const peer of readyPeers) {
+        try {
+          socket.send(close, peer.port, peer.host, sent);
+          this.sent += 1;
+        } catch {
+          sent();
+        }
       }
     });
     return this.#closed;

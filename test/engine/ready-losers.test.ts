@@ -58,7 +58,7 @@ describe('engine: a contender that reached ready but lost sends CLOSE to its pee
     const attempt = await Attempt.open('127.0.0.1', controller.signal);
     const closeArrived = waitFor(camera, 'CLOSE');
     const peer = await echoPunchUntilReady(attempt, contextFor(controller.signal), { host: '127.0.0.1', port: camera.peer.port });
-    assert.deepEqual(attempt.readyPeer, peer);
+    assert.deepEqual(attempt.readyPeers, [peer]);
     await attempt.close(); // lost: closed instead of handed over
     assert.equal(await closeArrived, attempt.localPort, 'CLOSE came from the attempt’s own socket');
     assert.equal(camera.got.filter((t) => t === 'CLOSE').length, 1);
@@ -111,7 +111,7 @@ describe('engine: a contender that reached ready but lost sends CLOSE to its pee
       check();
     });
     assert.deepEqual(silent.filter((t) => t === 'CLOSE'), []);
-    assert.equal(attempt.readyPeer, undefined);
+    assert.deepEqual(attempt.readyPeers, []);
   });
 
   it('relay: RLY_RDY received at the moment the race is aborted sends CLOSE to the relay session port', async () => {

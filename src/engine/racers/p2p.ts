@@ -113,6 +113,9 @@ async function p2pHandshake(attempt: Attempt, context: RacerContext, refusals: R
       targets.set(key, target);
       attempt.progress(STAGE.cameraNamed, from);
       attempt.send({ type: 'PUNCH_PKT', did }, target);
+      // A camera opens its session for us when this punch reaches it (pppp.md §6.1b; the
+      // simulated camera does the same), so from now on losing means CLOSE to this target too.
+      attempt.markReady(target);
       for (const remembered of early.get(key) ?? []) attempt.replay(remembered);
       early.delete(key);
     }
