@@ -122,8 +122,10 @@ describe('engine: learned tuning changes the race', function () {
     };
     const tuned = await attempts(tuneRaceConfig(config, tuning));
     const untuned = await attempts(config);
-    assert.equal(untuned, 1, 'one 1.5 s attempt does not end within 900 ms');
-    assert.ok(tuned >= 3, `tuned: ${tuned} fresh sockets of ${tuning.attemptTimeoutMs.lan} ms each`);
+    // The LAN racer runs two probes per port, each on its own sockets: the direct punch and the
+    // vendor app's search (one probe interval later), so one attempt each is 2 sockets.
+    assert.equal(untuned, 2, 'one 1.5 s attempt per probe (direct punch, search) does not end within 900 ms');
+    assert.ok(tuned >= 2 * 3, `tuned: ${tuned} fresh sockets of ${tuning.attemptTimeoutMs.lan} ms each (at least 3 per probe)`);
   });
 
   describe('a camera on the 4th port', () => {
@@ -147,7 +149,9 @@ describe('engine: learned tuning changes the race', function () {
       const untuned = await race(config);
       await untuned.link.close();
       assert.equal(untuned.destinationPort, cameraPort);
-      assert.equal(untuned.racers[0].attempts, 4, 'configured order: the three silent ports first');
+      // At least one socket for each silent port (its direct punch; its search socket too once it
+      // has started, which depends on timing), then the camera port's direct punch, which wins.
+      assert.ok(untuned.racers[0].attempts >= 4, `configured order: the three silent ports first (${untuned.racers[0].attempts} sockets)`);
     });
   });
 
