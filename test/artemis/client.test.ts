@@ -10,35 +10,18 @@ import {
   ArtemisResponseError,
   ArtemisStateError,
   ArtemisTimeoutError,
-  decodeCommandFrame,
   encodeFrame,
   encodeResponse,
-  FrameReassembler,
   type ArtemisMessage,
   type ArtemisNotification,
   type JsonObject,
 } from '../../src/artemis';
 import { AbortError, ConfigError } from '../../src/errors';
-import { FAKED, FakeTransport, flush, loadRealResponse, type FakePeer } from './fake-transport';
+import { answeringPeer, FAKED, FakeTransport, flush, loadRealResponse } from './fake-transport';
 
 const NOW = 1766533338_000; // the app log's login time, in ms
 const TOKEN = 118181966;
 
-/** A peer that decodes each request and answers with `answer(request)` (undefined: no answer). */
-function scriptedPeer(answer: (request: ArtemisMessage) => JsonObject | undefined): FakePeer {
-  const reassembler = new FrameReassembler();
-  return (channel, data) => {
-    if (channel !== 0) return [];
-    const out: Buffer[] = [];
-    for (const item of reassembler.push(data)) {
-      if (item.kind !== 'frame') continue;
-      const request = decodeCommandFrame(item.frame);
-      const body = answer(request);
-      if (body !== undefined) out.push(encodeResponse(request.seq, body));
-    }
-    return out;
-  };
-}
 
 /** The real camera, as far as the captures show it. */
 function realCamera(request: ArtemisMessage): JsonObject | undefined {
@@ -63,7 +46,7 @@ describe('artemis: ArtemisClient', () => {
 
   beforeEach(() => {
     clock = sinon.useFakeTimers({ now: NOW, toFake: FAKED });
-    transport = new FakeTransport(scriptedPeer(realCamera));
+    transport = new FakeTransport(answeringPeer(realCamera));
     client = new ArtemisClient(transport);
   });
 
@@ -115,7 +98,7 @@ describe('artemis: ArtemisClient', () => {
 
   it('matches responses by seq even when they arrive out of order', async () => {
     const held: ArtemisMessage[] = [];
-    transport.peer = scriptedPeer((request) => {
+    transport.peer = answeringPeer((request) => {
       if (request.body.cmdId === 0) return realCamera(request);
       held.push(request);
       return undefined;
@@ -185,7 +168,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('a malformed media list is an ArtemisResponseError', async () => {
-    transport.peer = scriptedPeer((request) =>
+    transport.peer = answeringPeer((request) =>
       request.body.cmdId === 0 ? realCamera(request) : { mediaFiles: [{ fileType: 0 }], result: 0, cmdId: 768 },
     );
     await client.login();
@@ -193,7 +176,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('a result other than 0 rejects with ArtemisCommandError carrying result and errorMsg', async () => {
-    transport.peer = scriptedPeer((request) =>
+    transport.peer = answeringPeer((request) =>
       request.body.cmdId === 0 ? realCamera(request) : { errorMsg: 'Busy', result: -7, cmdId: request.body.cmdId as number },
     );
     await client.login();
@@ -212,7 +195,7 @@ describe('artemis: ArtemisClient', () => {
 
   it('a refused login rejects with ArtemisLoginError, never shows the password, and may be retried as seq 2', async () => {
     const password = 'Sup3r-Secret-Pw';
-    transport.peer = scriptedPeer((request) =>
+    transport.peer = answeringPeer((request) =>
       request.body.password === 'admin' ? realCamera(request) : { cmdId: 0, result: -1, errorMsg: 'Invalid password' },
     );
     const events: unknown[] = [];
@@ -233,7 +216,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('a login response without an integer token is an ArtemisResponseError', async () => {
-    transport.peer = scriptedPeer(() => ({ cmdId: 0, result: 0, errorMsg: 'Success' }));
+    transport.peer = answeringPeer(() => ({ cmdId: 0, result: 0, errorMsg: 'Success' }));
     await assert.rejects(client.login(), ArtemisResponseError);
     assert.equal(client.state, 'idle');
   });
@@ -253,7 +236,7 @@ describe('artemis: ArtemisClient', () => {
 
   it('times out with ArtemisTimeoutError; a late answer is a late-response, not a notification', async () => {
     const held: ArtemisMessage[] = [];
-    transport.peer = scriptedPeer((request) => {
+    transport.peer = answeringPeer((request) => {
       if (request.body.cmdId === 0) return realCamera(request);
       held.push(request);
       return undefined;
@@ -283,7 +266,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('uses the client-wide commandTimeoutMs by default', async () => {
-    const quiet = new FakeTransport(scriptedPeer((r) => (r.body.cmdId === 0 ? realCamera(r) : undefined)));
+    const quiet = new FakeTransport(answeringPeer((r) => (r.body.cmdId === 0 ? realCamera(r) : undefined)));
     const own = new ArtemisClient(quiet, { commandTimeoutMs: 500, heartbeatIntervalMs: 0 });
     try {
       await own.login();
@@ -297,7 +280,7 @@ describe('artemis: ArtemisClient', () => {
 
   it('unsolicited frames are notifications and never answer a pending command', async () => {
     const held: ArtemisMessage[] = [];
-    transport.peer = scriptedPeer((request) => {
+    transport.peer = answeringPeer((request) => {
       if (request.body.cmdId === 0) return realCamera(request);
       held.push(request);
       return undefined;
@@ -349,7 +332,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('an undecodable response to a pending command rejects it with ArtemisFrameError', async () => {
-    transport.peer = scriptedPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
+    transport.peer = answeringPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
     await client.login();
     const pending = client.command(512);
     await flush();
@@ -358,7 +341,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('a response for another cmdId is an ArtemisResponseError', async () => {
-    transport.peer = scriptedPeer((request) =>
+    transport.peer = answeringPeer((request) =>
       request.body.cmdId === 0 ? realCamera(request) : { errorMsg: 'Success', result: 0, cmdId: 999 },
     );
     await client.login();
@@ -366,7 +349,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('aborting a command rejects it with AbortError and releases its timer and listener', async () => {
-    transport.peer = scriptedPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
+    transport.peer = answeringPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
     await client.login();
     const controller = new AbortController();
     const pending = client.command(512, {}, { signal: controller.signal });
@@ -391,7 +374,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('a timed-out or closed command aborts its hanging send', async () => {
-    transport.peer = scriptedPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
+    transport.peer = answeringPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
     await client.login();
     transport.sendMode = 'hang';
     const timedOut = assert.rejects(client.command(512, {}, { timeoutMs: 50 }), ArtemisTimeoutError);
@@ -474,7 +457,7 @@ describe('artemis: ArtemisClient', () => {
       await clock.tickAsync(3000);
       assert.equal(fast.heartbeatsSent, 3);
       fast.close();
-      const none = new ArtemisClient(new FakeTransport(scriptedPeer(realCamera)), { heartbeatIntervalMs: 0 });
+      const none = new ArtemisClient(new FakeTransport(answeringPeer(realCamera)), { heartbeatIntervalMs: 0 });
       await none.login();
       await clock.tickAsync(30_000);
       assert.equal(none.heartbeatsSent, 0);
@@ -516,7 +499,7 @@ describe('artemis: ArtemisClient', () => {
 
   describe('close and session end', () => {
     it('close() rejects pending commands with ArtemisClosedError and detaches from the transport', async () => {
-      transport.peer = scriptedPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
+      transport.peer = answeringPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
       await client.login();
       const closes: ArtemisClosedError[] = [];
       client.on('close', (e) => closes.push(e));
@@ -536,7 +519,7 @@ describe('artemis: ArtemisClient', () => {
     });
 
     it('the transport ending does the same and names the reason', async () => {
-      transport.peer = scriptedPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
+      transport.peer = answeringPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : undefined));
       await client.login();
       const pending = client.command(512);
       await flush();
@@ -568,7 +551,7 @@ describe('artemis: ArtemisClient', () => {
   it('no error or event of a whole session shows the password or the token', async () => {
     const password = 'pa55-W0rd-xyz';
     const token = 987654321;
-    transport.peer = scriptedPeer((request): JsonObject | undefined => {
+    transport.peer = answeringPeer((request): JsonObject | undefined => {
       if (request.body.cmdId === 0) {
         return request.body.password === password
           ? { cmdId: 0, result: 0, token, bat_percent: 50, errorMsg: 'Success' }

@@ -6,6 +6,7 @@ import type { ChannelTransport, SessionEndReason } from '../../src/session/types
 import {
   decodeCommandFrame,
   decryptPayload,
+  encodeResponse,
   FrameReassembler,
   payloadText,
   type ArtemisMessage,
@@ -121,4 +122,20 @@ export function loadRealResponse(name: 'device-info-512' | 'media-list-768'): Js
 /** Lets queued microtasks (fake deliveries and promise chains) run. */
 export async function flush(): Promise<void> {
   for (let i = 0; i < 10; i += 1) await Promise.resolve();
+}
+
+/** A peer that decodes each request and answers with `answer(request)` (undefined: no answer). */
+export function answeringPeer(answer: (request: ArtemisMessage) => JsonObject | undefined): FakePeer {
+  const reassembler = new FrameReassembler();
+  return (channel, data) => {
+    if (channel !== 0) return [];
+    const out: Buffer[] = [];
+    for (const item of reassembler.push(data)) {
+      if (item.kind !== 'frame') continue;
+      const request = decodeCommandFrame(item.frame);
+      const body = answer(request);
+      if (body !== undefined) out.push(encodeResponse(request.seq, body));
+    }
+    return out;
+  };
 }

@@ -12,7 +12,7 @@ import {
   type JsonObject,
   type ReassemblyItem,
 } from '../../src/artemis';
-import { FAKED, FakeTransport, flush, loadRealResponse, type FakePeer } from './fake-transport';
+import { answeringPeer, FAKED, FakeTransport, flush, loadRealResponse, type FakePeer } from './fake-transport';
 
 /** A lone header whose length field announces `length` bytes (under the 256 KiB limit) and nothing after it. */
 function strayHeader(length: number, msgType = 3, seq = 4242): Buffer {
@@ -106,18 +106,11 @@ const TOKEN = 118181966;
 
 /** A camera that answers the login and device info (like the real one) and, while `silent`, nothing else. */
 function camera(state: { silent: boolean }): FakePeer {
-  const reassembler = new FrameReassembler();
-  return (channel, data) => {
-    if (channel !== 0) return [];
-    const out: Buffer[] = [];
-    for (const item of reassembler.push(data)) {
-      if (item.kind !== 'frame') continue;
-      const request = decodeCommandFrame(item.frame);
-      if (request.body.cmdId === 0) out.push(encodeResponse(request.seq, { cmdId: 0, result: 0, token: TOKEN, bat_percent: 80, errorMsg: 'Success' }));
-      else if (request.body.cmdId === 512 && !state.silent) out.push(encodeResponse(request.seq, loadRealResponse('device-info-512')));
-    }
-    return out;
-  };
+  return answeringPeer((request) => {
+    if (request.body.cmdId === 0) return { cmdId: 0, result: 0, token: TOKEN, bat_percent: 80, errorMsg: 'Success' };
+    if (request.body.cmdId === 512 && !state.silent) return loadRealResponse('device-info-512');
+    return undefined;
+  });
 }
 
 describe('artemis: ArtemisClient after a stray 200,000-byte header', () => {
