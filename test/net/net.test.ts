@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { unavailableReason } from './netns';
+import { raceCli, raceClient, startPart, stopAll, type Part, type Run } from './hosts';
+import { ADDRESSES as A, createTestbed, DEFAULT_UDP_TIMEOUT, type NatKind, type Testbed } from './testbed';
+
+/**
+ * The network tier (issue 12 item 3): the simulator's parts as separate processes on separate
+ * hosts in network namespaces behind real Linux NAT (nftables), raced from a client host with
+ * the real CLI (`trailcam race --json`) or the library (dist/test/net/client.js). Topology and
+ * rules: ../shared/network-testbed.md, built by ./testbed.ts.
+ *
+ * Time bounds are on the race's own elapsedMs (node start-up not included) and are generous on
+ * purpose (a loaded 2-core machine): the point is the winner and that it connects.
+ */
+
+const DID = 'LBCS-000000-CCCJJ';
+const SERVER = `${A.server}:32100`;
+const RELAY_PORT = 32101;
+
+/**
+ * Every path in the bed has ~0 ms round trips, so P2P and relay would finish within a few ms of
+ * each other (network-testbed.md, pitfalls). The relay part adds this one-way delay to its
+ * traffic so that the winner means something: P2P must beat a relay that is 4 x 40 ms slower.
+ */
+const RELAY_DELAY_MS = 40;
+
+/**
+ * Bounds (ms of the race's elapsedMs):
+ * - LAN: one probe round (100 ms interval) + the camera's ~330 ms 0x43 burst before P2P_RDY;
+ *   1,500 ms is one full attempt lifetime of slack on top.  → 2,000
+ * - P2P: one server round trip + PUNCH_TO to both + one crossing (~ms here), at most one punch
+ *   interval (100 ms) extra; bounded by the relay that would win at ~5 x 2 x 40 ms. → 2,000
+ * - relay: five request/reply steps, each 2 x 40 ms (RELAY_DELAY_MS both ways) = 400 ms. → 2,500
+ * - with 10 % loss per link and direction: a request/reply that crosses two lossy links is lost
+ *   with p ≈ 1 - 0.9^2 ≈ 19 %; the client resends every 500 ms (serverRetryMs); at p95 about two
+ *   of the relay's five steps need one resend each: 400 + 2 x 500 ms, doubled for the machine. → 3,000 (p95 of 20)
+ */
+const BOUND = { lan: 2_000, p2p: 2_000, relay: 2_500, relayLossP95: 3_000, lossy: 10_000 } as const;
+
+const skipReason = unavailableReason();
+const HOW = 'run it as root on Linux with iproute2, nftables and conntrack installed (e.g. `sudo npm test`; .ci/run installs them)';
+
+describe('network tier: the race across real Linux NAT (network namespaces)', function () {
+  if (skipReason !== null) {
+    if (process.env.CI === 'true') {
+      it('runs under CI=true', () => {
+        throw new Error(`network tier cannot run: ${skipReason}; under CI=true it must (${HOW})`);
+      });
+    } else {
+      it(`network tier skipped: ${skipReason}; ${HOW}`, function () {
+        this.skip();
+      });
+    }
+    return;
+  }
+
+  this.timeout(60_000);
+  let bed: Testbed;
+  const parts: Part[] = [];
+
+  before(() => {
+    bed = createTestbed();
+  });
+  after(async () => {
+    await stopAll();
+    bed?.destroy();
+  });
+  afterEach(async () => {
+    await Promise.all(parts.splice(0).map((p) => p.stop()));
+    await stopAll();
+  });
+
+  interface Scene {
+    camNat?: NatKind;
+    cliNat?: NatKind;
+    firewall?: boolean;
+    loss?: number;
+    udpTimeout?: number;
+    /** Start the camera only after this (e.g. the DEV_LGN drop rule). */
+    beforeCamera?: () => void | Promise<void>;
+  }
+
+  /** Configures the routers, forgets old conntrack state, starts relay, server and camera on their hosts. */
+  async function deploy(scene: Scene = {}): Promise<void> {
+    const firewall = scene.firewall ?? true;
+    bed.setRouter('natcam', { nat: scene.camNat ?? 'preserving', firewall });
+    bed.setRouter('natcli', { nat: scene.cliNat ?? 'preserving', firewall });
+    bed.setInternetLoss(scene.loss ?? 0);
+    bed.setUdpTimeout(scene.udpTimeout ?? DEFAULT_UDP_TIMEOUT.udp);
+    bed.dropCameraRegistrations(false);
+    bed.flushConntrack();
+    parts.push(await startPart(bed.ns.inet, 'relay', ['--part', 'relay', '--host', A.relay, '--relay-port', String(RELAY_PORT), '--relay-delay', String(RELAY_DELAY_MS)]));
+    parts.push(await startPart(bed.ns.inet, 'rendezvous server', ['--part', 'server', '--host', A.server, '--server-port', '32100', '--relay', `${A.relay}:${RELAY_PORT}`]));
+    await scene.beforeCamera?.();
+    parts.push(await startPart(bed.ns.cam, 'camera', ['--part', 'camera', '--host', A.cam, '--did', DID, '--server', SERVER]));
+  }
+
+  function explain(run: Run): string {
+    return `exit ${run.code}; stdout ${run.stdout.trim()}; stderr ${run.stderr.trim()}; ${parts.map((p) => p.stderr().trim()).filter(Boolean).join(' | ')}`;
+  }
+
+  function connected(run: Run, mode: string, boundMs: number): number {
+    assert.equal(run.json?.connected, true, `did not connect: ${explain(run)}`);
+    assert.equal(run.json?.mode, mode, `wrong winner: ${explain(run)}`);
+    const elapsed = Number(run.json?.elapsedMs);
+    assert.ok(elapsed <= boundMs, `connected via ${mode} in ${elapsed} ms, bound ${boundMs} ms: ${explain(run)}`);
+    return elapsed;
+  }
+
+  /** `trailcam race` from the client LAN (or the camera LAN), every mode on. */
+  function raceFrom(host: 'cli' | 'lancli', maxTimeMs = 10_000): Promise<Run> {
+    return raceCli(bed.ns[host], ['--host', A.cam, '--did', DID, '--server', SERVER, '--max-time', String(maxTimeMs)]);
+  }
+
+  it('same LAN: LAN wins', async () => {
+    await deploy();
+    connected(await raceFrom('lancli'), 'lan', BOUND.lan);
+  });
+
+  it('same LAN: broadcast discovery (lanDiscovery, no camera address) finds the camera', async () => {
+    await deploy();
+    const run = await raceClient(bed.ns.lancli, { race: { did: DID, modes: ['lan'], lanDiscovery: true, maxConnectionTimeMs: 10_000 } });
+    connected(run, 'lan', BOUND.lan);
+  });
+
+  it('both behind port-preserving NAT with home-router firewalls: P2P wins by hole punching', async () => {
+    await deploy({ firewall: true });
+    connected(await raceFrom('cli'), 'p2p', BOUND.p2p);
+  });
+
+  it('both behind port-preserving NAT without firewalls (the conntrack clash): still P2P', async () => {
+    await deploy({ firewall: false });
+    connected(await raceFrom('cli'), 'p2p', BOUND.p2p);
+  });
+
+  it('camera behind symmetric NAT: P2P fails fast and relay wins', async () => {
+    await deploy({ camNat: 'symmetric' });
+    connected(await raceFrom('cli'), 'relay', BOUND.relay);
+  });
+
+  describe('10 % loss on both internet links, each direction', () => {
+    it('same LAN still connects via LAN', async () => {
+      await deploy({ loss: 10 });
+      connected(await raceFrom('lancli'), 'lan', BOUND.lossy);
+    });
+
+    it('port-preserving NAT with firewalls still connects via P2P', async () => {
+      await deploy({ loss: 10 });
+      connected(await raceFrom('cli'), 'p2p', BOUND.lossy);
+    });
+
+    it(`symmetric NAT: relay connects every time, p95 of 20 races within ${BOUND.relayLossP95} ms`, async () => {
+      await deploy({ camNat: 'symmetric', loss: 10 });
+      const run = await raceClient(bed.ns.cli, { race: { did: DID, servers: [SERVER], modes: ['p2p', 'relay'], maxConnectionTimeMs: BOUND.lossy }, races: 20 });
+      const reports = (run.json?.races ?? []) as { connected: boolean; mode?: string; elapsedMs?: number }[];
+      assert.equal(reports.length, 20, `expected 20 races: ${explain(run)}`);
+      for (const report of reports) assert.deepEqual([report.connected, report.mode], [true, 'relay'], `a race did not connect via relay: ${JSON.stringify(report)}`);
+      const times = reports.map((r) => Number(r.elapsedMs)).sort((a, b) => a - b);
+      const p95 = times[Math.ceil(0.95 * times.length) - 1];
+      assert.ok(p95 <= BOUND.relayLossP95, `relay p95 ${p95} ms > ${BOUND.relayLossP95} ms: ${times.join(', ')}`);
+    });
+  });
+
+  it('a session held 60 s with 5 s UDP conntrack timeouts: keepalives hold the mappings, a DRW transfer loses nothing', async function () {
+    this.timeout(120_000);
+    await deploy({ udpTimeout: 5 });
+    const run = await raceClient(bed.ns.cli, { race: { host: A.cam, did: DID, servers: [SERVER], maxConnectionTimeMs: 10_000 }, holdMs: 60_000, echoBytes: 64 * 1024 });
+    assert.equal(run.json?.connected, true, explain(run));
+    assert.equal(run.json?.mode, 'p2p', explain(run));
+    assert.equal(run.json?.sessionEnded, undefined, `the session ended while held: ${explain(run)}`);
+    assert.deepEqual([run.json?.echoedBytes, run.json?.echoIntact], [64 * 1024, true], explain(run));
+  });
+
+  it("a camera whose first registration was lost: the race connects once it re-registers", async () => {
+    await deploy({ beforeCamera: () => bed.dropCameraRegistrations(true) });
+    await until(() => bed.droppedRegistrations() >= 1, 5_000, 'the camera sent no DEV_LGN');
+    bed.dropCameraRegistrations(false);
+    const run = await raceFrom('cli', 15_000);
+    assert.equal(run.json?.connected, true, `did not connect: ${explain(run)}`);
+    assert.equal(run.json?.mode, 'p2p', explain(run));
+  });
+});
+
+/** Polls `check` every 20 ms until it holds (fails after `ms` with `what`). */
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`${what} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
