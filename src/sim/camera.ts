@@ -19,10 +19,25 @@ export interface CameraOptions {
   tryLanTcpSpanMs?: number;
   /** Copies of PUNCH_PKT per answer (real: 2). */
   punchRepeats?: number;
-  /** Copies of P2P_RDY (the real camera keeps repeating it for a while). */
+  /**
+   * At most this many P2P_RDY copies per session: the real camera repeats P2P_RDY every ~40-50 ms
+   * for seconds until the client answers one with ALIVE (pppp.md §6.1 step 7, §6.1b step 3).
+   */
   readyRepeats?: number;
-  /** Gap between repeated copies. */
+  /** Gap between those P2P_RDY copies (real: ~40-50 ms). */
+  readyRepeatMs?: number;
+  /** Gap between repeated PUNCH_PKT copies. */
   repeatGapMs?: number;
+  /**
+   * Answer a PUNCH_PKT(DID) that arrives on the LAN session socket from an address the camera
+   * did not punch with P2P_RDY at once, no PUNCH_PKT, no 0x43 burst (the real KJK230,
+   * pppp.md §6.1b). false: answer it with PUNCH_PKT and wait for the echo (the older model).
+   */
+  directPunch?: boolean;
+  /** Extra time before that direct answer (the real answer comes one round trip later: 0). */
+  directPunchDelayMs?: number;
+  /** Answer LAN_SEARCH sent straight to the session port (unknown for the real camera, §6.1b). */
+  searchOnSessionPort?: boolean;
   /** ALIVE after this long without sending (pppp.md §6.4: ~1 s). */
   keepaliveMs?: number;
   /** A silent peer is dead after this long; the camera sends CLOSE (vendor library: ~7 s). */
@@ -39,13 +54,24 @@ export const REALISTIC_CAMERA: Required<Omit<CameraOptions, 'did' | 'services' |
   tryLanTcpCount: 51,
   tryLanTcpSpanMs: 330,
   punchRepeats: 2,
-  readyRepeats: 3,
+  readyRepeats: 100,
+  readyRepeatMs: 45,
   repeatGapMs: 20,
+  directPunch: true,
+  directPunchDelayMs: 0,
+  searchOnSessionPort: true,
   keepaliveMs: 1000,
   deadAfterMs: 7000,
   registerIntervalMs: 10_000,
-  drwResendMs: 100,
+  drwResendMs: 45,
 };
+
+/**
+ * The real KJK230's LAN timing (pppp.md §6.1, §6.1b) for the benchmark: the camera defaults
+ * above (0x43 burst of 51 over ~330 ms before P2P_RDY on the search path; direct punch answered
+ * at once, i.e. after one round trip) plus a LAN path with 1-5 ms round trips (1.5 ± 1 ms each way).
+ */
+export const REAL_LAN_PATH = { delayMs: 1.5, jitterMs: 1 } as const;
 
 /** Fast timings for tests and the benchmark: same messages, no waiting. */
 export const FAST_CAMERA: Partial<CameraOptions> = { tryLanTcpCount: 2, tryLanTcpSpanMs: 0, repeatGapMs: 5, drwResendMs: 50 };
@@ -212,10 +238,12 @@ export class SimCamera {
         break;
       case 'session':
       case 'wan':
-        if (message.type === 'LAN_SEARCH' && role === 'session') return this.#answerProbe('session', from);
+        if (message.type === 'LAN_SEARCH' && role === 'session' && this.options.searchOnSessionPort) return this.#answerProbe('session', from);
         if (message.type === 'PUNCH_PKT' && ours) {
           // A PUNCH_PKT from an address we punched is the echo the camera waits for (pppp.md §6.1 step 3).
           if (this.#punched.has(key(role, from))) return this.#becomeReady(role, from);
+          // A direct punch to the session port: P2P_RDY at once, no burst (pppp.md §6.1b).
+          if (role === 'session' && this.options.directPunch) return this.#answerDirectPunch(from);
           return this.#answerProbe(role, from);
         }
         break;
@@ -245,15 +273,22 @@ export class SimCamera {
     this.#readying.add(id);
     const endpoint = this.#endpoints.get(role);
     if (!endpoint) return;
-    const { tryLanTcpCount, tryLanTcpSpanMs, readyRepeats, repeatGapMs } = this.options;
+    const { tryLanTcpCount, tryLanTcpSpanMs } = this.options;
     const burst = role === 'session' ? tryLanTcpCount : 0;
     const gap = burst > 1 ? tryLanTcpSpanMs / burst : 0;
     this.#repeat(burst, gap, () => endpoint.send({ type: 'TRY_LAN_TCP', did: this.didValue, address: endpoint.address }, to));
-    const ready = (): void => {
-      this.#repeat(readyRepeats, repeatGapMs, () => endpoint.send({ type: 'P2P_RDY', did: this.didValue }, to));
-      this.#openSession(role, to);
-    };
+    const ready = (): void => this.#openSession(role, to, true);
     if (burst > 0 && tryLanTcpSpanMs > 0) this.#after(tryLanTcpSpanMs, ready);
+    else ready();
+  }
+
+  /** PUNCH_PKT(DID) straight to the session port: a session announced by P2P_RDY, nothing else first. */
+  #answerDirectPunch(from: Address): void {
+    const id = key('session', from);
+    if (this.#readying.has(id)) return;
+    this.#readying.add(id);
+    const ready = (): void => this.#openSession('session', from, true);
+    if (this.options.directPunchDelayMs > 0) this.#after(this.options.directPunchDelayMs, ready);
     else ready();
   }
 
@@ -270,12 +305,13 @@ export class SimCamera {
     knock();
   }
 
-  #openSession(role: SocketRole, peer: Address): void {
+  /** Opens a session with `peer`; `announce`: it starts with P2P_RDY, repeated until the client answers with ALIVE. */
+  #openSession(role: SocketRole, peer: Address, announce = false): void {
     const id = key(role, peer);
     const endpoint = this.#endpoints.get(role);
     if (!endpoint || this.#sessions.has(id)) return;
     this.counters.sessions += 1;
-    const session = new CameraSession(this, endpoint, peer, (reason) => {
+    const session = new CameraSession(this, endpoint, peer, announce, (reason) => {
       this.#sessions.delete(id);
       this.#readying.delete(id);
       this.#punched.delete(id);
@@ -299,15 +335,23 @@ class CameraSession {
   #lastSent = Date.now();
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
+  /** P2P_RDY copies sent; repeating stops when the client sends ALIVE or at `readyRepeats`. */
+  #readyCopies = 0;
+  #readyAt = 0;
+  #announcing: boolean;
 
   constructor(
     readonly camera: SimCamera,
     readonly endpoint: SimEndpoint,
     readonly peer: Address,
+    announce: boolean,
     readonly onEnd: (reason: string) => void,
-  ) {}
+  ) {
+    this.#announcing = announce;
+  }
 
   start(): void {
+    if (this.#announcing) this.#announce(Date.now());
     this.#sender(0).enqueue(Buffer.from('ACK'));
     this.#pump();
   }
@@ -317,6 +361,8 @@ class CameraSession {
     this.#lastHeard = Date.now();
     switch (message.type) {
       case 'ALIVE':
+        // The vendor app answers the P2P_RDY copies with ALIVE (pppp.md §6.1 step 7): that ends them.
+        this.#announcing = false;
         this.#send({ type: 'ALIVE_ACK' });
         break;
       case 'DRW': {
@@ -375,6 +421,13 @@ class CameraSession {
     this.endpoint.send(message, this.peer);
   }
 
+  #announce(now: number): void {
+    this.#readyCopies += 1;
+    this.#readyAt = now;
+    if (this.#readyCopies >= this.camera.options.readyRepeats) this.#announcing = false;
+    this.#send({ type: 'P2P_RDY', did: this.camera.didValue });
+  }
+
   /** Sends what is due and re-arms the single timer for the next deadline. */
   #pump(): void {
     if (this.#ended) return;
@@ -384,11 +437,14 @@ class CameraSession {
       this.end('timeout', true);
       return;
     }
+    const { readyRepeatMs } = this.camera.options;
+    if (this.#announcing && now - this.#readyAt >= readyRepeatMs) this.#announce(now);
     for (const [channel, sender] of this.#senders) {
       for (const packet of sender.due(now)) this.#send({ type: 'DRW', channel, index: packet.index, data: packet.data });
     }
     if (now - this.#lastSent >= keepaliveMs) this.#send({ type: 'ALIVE' });
     let next = Math.min(this.#lastSent + keepaliveMs, this.#lastHeard + deadAfterMs);
+    if (this.#announcing) next = Math.min(next, this.#readyAt + readyRepeatMs);
     for (const sender of this.#senders.values()) {
       const due = sender.nextDueMs();
       if (due !== undefined) next = Math.min(next, due);

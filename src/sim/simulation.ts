@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { formatDid, parseDid } from '../protocol';
-import { DEFAULT_DID, FAST_CAMERA, SimCamera, type CameraOptions } from './camera';
+import { DEFAULT_DID, FAST_CAMERA, REAL_LAN_PATH, SimCamera, type CameraOptions } from './camera';
 import type { Address } from './endpoint';
 import { Path, PATH_NAMES, type PathCounters, type PathName, type PathSettings } from './path';
 import { seededRandom } from '../random';
@@ -22,6 +22,12 @@ export interface SimulationOptions {
   host?: string;
   /** Fast camera timings for tests and benchmarks (no 330 ms 0x43 burst). */
   fast?: boolean;
+  /**
+   * The real camera's timing (the benchmark's "real timing" scenario): the default camera
+   * (51 x 0x43 over ~330 ms on the search path, direct punch answered at once) and a LAN path of
+   * 1.5 ± 1 ms each way (1-5 ms round trips) unless `paths.lan` sets its own. Not with `fast`.
+   */
+  realTiming?: boolean;
   /** Fixed ports for the first server/relay (0 = ephemeral). */
   serverPort?: number;
   relayPort?: number;
@@ -32,6 +38,8 @@ export interface Simulation {
   readonly servers: readonly Address[];
   readonly relays: readonly Address[];
   readonly paths: Readonly<Record<PathName, Path>>;
+  /** Sessions every camera holds now (e.g. 1 after a race whose losers sent CLOSE). */
+  liveSessions(): number;
   /** Changes one path's impairments at run time. */
   setPath(name: PathName, settings: Partial<PathSettings>): void;
   counters(): Record<PathName, PathCounters>;
@@ -45,8 +53,11 @@ const LOOPBACK = /^127\./;
 export async function createSimulation(options: SimulationOptions = {}): Promise<Simulation> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.test(host)) throw new ConfigError('host', host, 'the simulator binds loopback addresses only (127.x.x.x)');
+  if (options.realTiming && options.fast) throw new ConfigError('realTiming', true, 'cannot be combined with fast');
   const random = seededRandom(options.seed ?? 1);
-  const paths = Object.fromEntries(PATH_NAMES.map((name) => [name, new Path(name, options.paths?.[name] ?? {}, random)])) as Record<PathName, Path>;
+  const pathSettings = (name: PathName): Partial<PathSettings> =>
+    name === 'lan' && options.realTiming ? { ...REAL_LAN_PATH, ...(options.paths?.lan ?? {}) } : (options.paths?.[name] ?? {});
+  const paths = Object.fromEntries(PATH_NAMES.map((name) => [name, new Path(name, pathSettings(name), random)])) as Record<PathName, Path>;
   const cameraOptions = expandCameras(options.cameras ?? 1, options.fast ?? false);
 
   const relays: RelayServer[] = [];
@@ -80,6 +91,7 @@ export async function createSimulation(options: SimulationOptions = {}): Promise
     servers: servers.map((s) => s.address),
     relays: relays.map((r) => r.address),
     paths,
+    liveSessions: () => cameras.reduce((sum, c) => sum + c.sessionCount, 0),
     setPath: (name, settings) => {
       if (!PATH_NAMES.includes(name)) throw new ConfigError('path', name, 'must be lan, p2p or relay');
       paths[name].set(settings);

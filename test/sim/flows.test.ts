@@ -64,13 +64,13 @@ describe('sim: flows driven byte by byte by a scripted client', function () {
     assert.equal(ack.from.port, port);
   });
 
-  it('LAN: PUNCH_PKT sent straight to the session port is answered and, echoed, connects', async () => {
+  it('LAN: PUNCH_PKT sent straight to the session port is answered with P2P_RDY at once and connects (pppp.md §6.1b)', async () => {
     const camera = sim.cameras[0];
     client.send({ type: 'PUNCH_PKT', did }, camera.sessionPort);
-    const punch = await client.next('PUNCH_PKT');
-    client.send(punch.message, camera.sessionPort);
-    await client.next('P2P_RDY');
+    const ready = await client.next('P2P_RDY');
+    assert.equal(ready.from.port, camera.sessionPort);
     assert.equal(camera.sessionCount, 1);
+    assert.equal(client.count('PUNCH_PKT') + client.count('TRY_LAN_TCP'), 0, 'no PUNCH_PKT, no 0x43 burst');
   });
 
   it('session: acknowledges every DRW copy, echoes channel 2, resends until acknowledged', async () => {
