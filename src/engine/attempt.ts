@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
 import { toAbortError } from '../errors';
 import { decode, DecodeError, encode, type Message } from '../protocol';
 import type { Endpoint } from './types';
@@ -17,6 +18,15 @@ export class AttemptTimeout extends Error {
 }
 
 const RECENT_LIMIT = 32;
+/** Endpoints whose first send time is kept for round-trip samples (servers, relays, targets). */
+const FIRST_SENT_LIMIT = 64;
+
+/** A handshake step reached for the first time on an attempt, with the round trip it measured. */
+export interface Progress {
+  stage: string;
+  /** Largest round-trip sample of this attempt so far (ms). */
+  rttMs: number;
+}
 
 /**
  * One connection attempt: a fresh UDP socket bound to port 0 (its port is read from the socket,
@@ -37,6 +47,13 @@ export class Attempt {
   readonly #signal: AbortSignal;
   readonly #onAbort = (): void => void this.close();
   #closed: Promise<void> | undefined;
+  /** The peer that completed the handshake with this socket (P2P_RDY or RLY_RDY received), until handed over. */
+  #readyPeer: Endpoint | undefined;
+  readonly #openedAt = performance.now();
+  readonly #firstSentAt = new Map<string, number>();
+  readonly #stages = new Set<string>();
+  #rttMs = 0;
+  #onProgress: ((progress: Progress) => void) | undefined;
 
   private constructor(socket: Socket, signal: AbortSignal) {
     this.#socket = socket;
@@ -95,9 +112,42 @@ export class Attempt {
         /* send errors surface as socket 'error' or as silence; the attempt's timeout handles both */
       });
       this.sent += 1;
+      const key = `${to.host}:${to.port}`;
+      if (!this.#firstSentAt.has(key) && this.#firstSentAt.size < FIRST_SENT_LIMIT) this.#firstSentAt.set(key, performance.now());
     } catch {
       this.unsendable += 1;
     }
+  }
+
+  /**
+   * Records that the handshake reached `stage` because of a datagram from `from` (a server, a
+   * relay or the camera answered). Only the first time a stage is reached counts. The round-trip
+   * sample is the time since the first datagram this attempt sent to `from` (or since the
+   * attempt opened, when `from` is an address it never sent to, e.g. the camera's session port
+   * answering a probe sent to another port): an upper bound of the real round trip, never
+   * an underestimate, since the answer cannot be older than the first request.
+   */
+  progress(stage: string, from: Endpoint): void {
+    if (this.closed || this.#stages.has(stage)) return;
+    this.#stages.add(stage);
+    const firstSent = this.#firstSentAt.get(`${from.host}:${from.port}`) ?? this.#openedAt;
+    this.#rttMs = Math.max(this.#rttMs, performance.now() - firstSent);
+    this.#onProgress?.({ stage, rttMs: this.#rttMs });
+  }
+
+  /** Stages reached so far (in order). */
+  get stages(): readonly string[] {
+    return [...this.#stages];
+  }
+
+  /** Largest round-trip sample so far (0 before any progress). */
+  get rttMs(): number {
+    return this.#rttMs;
+  }
+
+  /** Called on every new stage (see `progress`); the racer uses it to extend the attempt's bound. */
+  onProgress(listener: (progress: Progress) => void): void {
+    this.#onProgress = listener;
   }
 
   /** Calls `fn` now and then every `intervalMs` until the attempt ends or the returned stop is called. */
@@ -171,10 +221,27 @@ export class Attempt {
     });
   }
 
+  /**
+   * Records that `peer` completed the handshake on this socket (its P2P_RDY or RLY_RDY arrived).
+   * From now on the peer may hold a session for us, so an attempt that closes without handing
+   * its socket over (it lost, timed out, or was aborted at the moment it became ready) sends
+   * CLOSE to the peer first, as Link.close does; otherwise the camera keeps a ghost session for
+   * ~7 s and resends to a closed port (issue 12).
+   */
+  markReady(peer: Endpoint): void {
+    if (!this.closed) this.#readyPeer = { host: peer.host, port: peer.port };
+  }
+
+  /** The peer recorded by `markReady`, if any. */
+  get readyPeer(): Readonly<Endpoint> | undefined {
+    return this.#readyPeer;
+  }
+
   /** Detaches the socket (for a Link) and releases everything else the attempt owns. */
   handOver(): Socket {
     const socket = this.#socket;
     if (!socket) throw new Error('attempt socket already released');
+    this.#readyPeer = undefined; // the Link owns the peer now (and sends CLOSE when it closes)
     this.#release();
     socket.off('message', this.#onDatagram);
     socket.off('error', this.#onError);
@@ -183,19 +250,34 @@ export class Attempt {
     return socket;
   }
 
-  /** Releases the socket and every timer; idempotent; resolves when the socket is closed. */
+  /**
+   * Releases the socket and every timer; idempotent; resolves when the socket is closed. A peer
+   * that reached ready on this socket (`markReady`) gets CLOSE before the socket closes.
+   */
   close(): Promise<void> {
     if (this.#closed) return this.#closed;
     const socket = this.#socket;
+    const readyPeer = this.#readyPeer;
+    this.#readyPeer = undefined;
     this.#release();
     this.#socket = undefined;
     this.#closed = new Promise<void>((resolve) => {
       if (!socket) return resolve();
       socket.off('message', this.#onDatagram);
-      socket.close(() => {
-        socket.off('error', this.#onError);
-        resolve();
-      });
+      const release = (): void => {
+        socket.close(() => {
+          socket.off('error', this.#onError);
+          resolve();
+        });
+      };
+      if (!readyPeer) return release();
+      // Wait for CLOSE to leave before closing the socket, or the send is dropped.
+      try {
+        socket.send(encode({ type: 'CLOSE' }), readyPeer.port, readyPeer.host, () => release());
+        this.sent += 1;
+      } catch {
+        release();
+      }
     });
     return this.#closed;
   }
@@ -204,6 +286,7 @@ export class Attempt {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#handlers.clear();
+    this.#onProgress = undefined;
     this.#recent.length = 0;
     this.#signal.removeEventListener('abort', this.#onAbort);
     const closed = toAbortError(this.#signal.reason ?? new Error('attempt closed'), 'attempt');

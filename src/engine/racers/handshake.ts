@@ -13,10 +13,30 @@ export const endpointKey = (e: Endpoint): string => `${e.host}:${e.port}`;
 /** Steps of one attempt on a fresh socket; resolves with the peer to hand the socket over to. */
 export type Handshake = (attempt: Attempt, context: RacerContext) => Promise<Endpoint>;
 
+/** Round trips an attempt may wait after its latest progress (see `attemptWindowMs`). */
+export const PROGRESS_ROUND_TRIPS = 3;
+
 /**
- * Runs attempts of one handshake until one succeeds: each attempt is a fresh socket that lives
- * at most `attemptTimeoutMs`; a timed-out attempt is closed and a new one opened. Ends when
- * `signal` aborts (AbortError) or the handshake fails for good (its error).
+ * The attempt bound rule (issue 11). An attempt that has heard nothing useful ends
+ * `attemptTimeoutMs` after it opened, and a fresh socket starts over (the vendor library's
+ * ~1.5 s cycle, pppp.md §6.1). An attempt that made progress (a server, relay or the camera
+ * answered a step of the handshake for the first time: `Attempt.progress`) is not killed by that
+ * fixed timeout: each new stage gives it a fresh window of
+ *   max(attemptTimeoutMs, PROGRESS_ROUND_TRIPS × the largest round trip it measured)
+ * from that moment, i.e. enough for the remaining one or two round trips plus a lost datagram,
+ * however far away the camera is. Stages are counted once each, so an attempt lives at most
+ * (stages + 1) windows; the race deadline (the racer's signal) caps it in any case. Load that
+ * slows the event loop makes the measured round trip longer, and with it the window: a loaded
+ * machine connects later, it does not restart attempts that were about to finish.
+ */
+export function attemptWindowMs(attemptTimeoutMs: number, rttMs: number): number {
+  return Math.max(attemptTimeoutMs, PROGRESS_ROUND_TRIPS * rttMs);
+}
+
+/**
+ * Runs attempts of one handshake until one succeeds: each attempt is a fresh socket bounded by
+ * the attempt bound rule (`attemptWindowMs`); a timed-out attempt is closed and a new one opened.
+ * Ends when `signal` aborts (AbortError) or the handshake fails for good (its error).
  */
 export async function retryAttempts(
   context: RacerContext,
@@ -29,10 +49,17 @@ export async function retryAttempts(
   for (let n = 1; ; n += 1) {
     if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
     const { controller, dispose } = linkedController(signal);
-    const timer = setTimeout(() => controller.abort(new AttemptTimeout(attemptTimeoutMs, 'answer')), attemptTimeoutMs);
+    const openedAt = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number): void => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(new AttemptTimeout(Math.round(performance.now() - openedAt), 'answer')), ms);
+    };
+    arm(attemptTimeoutMs);
     let attempt: Attempt | undefined;
     try {
       attempt = await context.openAttempt(destinationPort, controller.signal);
+      attempt.onProgress(({ rttMs }) => arm(attemptWindowMs(attemptTimeoutMs, rttMs)));
       const startedAt = performance.now();
       const peer = await handshake(attempt, context);
       context.info.localPort = attempt.localPort;
@@ -40,13 +67,18 @@ export async function retryAttempts(
       if (context.config.reportSessionReady) reportSessionReady(attempt, context, peer, performance.now() - startedAt);
       return new Link(attempt.handOver(), context.info.mode, peer, context.config.did);
     } catch (err) {
-      const timedOut = controller.signal.reason instanceof AttemptTimeout && !signal.aborted;
+      // Aborted (e.g. another contender won while this one was handing over): an AbortError, and
+      // the attempt's close (finally) has sent CLOSE if the peer had reached ready.
+      if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
+      const timedOut = controller.signal.reason instanceof AttemptTimeout;
       if (!timedOut || n >= maxAttempts) throw timedOut ? controller.signal.reason : err;
     } finally {
       clearTimeout(timer);
       dispose();
+      // close() is idempotent (an abort may have started it): await it so the socket is gone,
+      // and count after it, since closing a ready attempt sends CLOSE.
+      if (attempt) await attempt.close();
       if (attempt) context.info.sent += attempt.sent;
-      if (attempt && !attempt.closed) await attempt.close();
     }
   }
 }
@@ -58,11 +90,15 @@ export async function retryAttempts(
  */
 export async function echoPunchUntilReady(attempt: Attempt, context: RacerContext, peer: Endpoint): Promise<Endpoint> {
   const { did, probeIntervalMs } = context.config;
+  attempt.progress('camera punched', peer); // the camera answered: the attempt bound rule applies
   const stopEcho = attempt.every(probeIntervalMs, () => attempt.send({ type: 'PUNCH_PKT', did }, peer));
   try {
     await attempt.receive('P2P_RDY from the camera', ({ message, from }) => {
       if (message.type !== 'P2P_RDY') return undefined;
-      if (sameEndpoint(from, peer) && didEquals(message.did, did)) return true;
+      if (sameEndpoint(from, peer) && didEquals(message.did, did)) {
+        attempt.markReady(peer); // from here on, losing means CLOSE to the camera
+        return true;
+      }
       context.info.ignored += 1;
       return undefined;
     });

@@ -36,8 +36,11 @@ export const p2pRacer: Racer = {
       const stopPunches = repeatTo(attempt, probeIntervalMs, () => [...targets.values()], () => ({ type: 'PUNCH_PKT', did }));
       attempt.onEach(({ message, from }) => {
         if (!isServer(from)) return;
-        if (message.type === 'P2P_REQ_ACK') {
+        if (message.type === 'HELLO_ACK') {
+          attempt.progress('server answered', from);
+        } else if (message.type === 'P2P_REQ_ACK') {
           if (message.result >= 0) {
+            attempt.progress('server answered', from);
             refusals.delete(endpointKey(from));
             return;
           }
@@ -50,6 +53,7 @@ export const p2pRacer: Racer = {
           info.ignored += 1; // nowhere to punch
         } else if (message.type === 'PUNCH_TO' && !targets.has(endpointKey(message.address))) {
           targets.set(endpointKey(message.address), message.address);
+          attempt.progress('camera named', from);
           attempt.send({ type: 'PUNCH_PKT', did }, message.address);
         }
       });

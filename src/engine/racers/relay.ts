@@ -68,6 +68,7 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
     stops.push(repeatTo(attempt, serverRetryMs, () => [...relays.values()], () => ({ type: 'RLY_HELLO' })));
     attempt.onEach(({ message, from }) => {
       if (message.type === 'LIST_REQ_ACK' && isServer(from)) {
+        attempt.progress('relay list', from);
         for (const relay of message.relays) {
           if (relay.port === 0) {
             info.ignored += 1; // not a reachable relay
@@ -80,6 +81,7 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
         // As for P2P: the attempt fails only when every server refused (the device may be
         // registered with one server only; that one still tells it to come to the relay).
         if (message.result >= 0) {
+          attempt.progress('relay requested', from);
           refusals.delete(endpointKey(from));
           return;
         }
@@ -96,6 +98,7 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
         message.type === 'RLY_HELLO_ACK' && relays.has(endpointKey(from)) ? from : undefined,
       ),
     ]);
+    attempt.progress('relay answered', relay);
     stopAll();
 
     // 3: a per-session port on that relay.
@@ -107,6 +110,7 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
       return undefined;
     });
     stopAll();
+    attempt.progress('relay port', relay);
     const session: Endpoint = { host: relay.host, port };
 
     // 4-6: ask the servers to send the camera there, and knock until the relay says ready.
@@ -116,7 +120,10 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
       fatal.promise,
       attempt.receive('RLY_RDY from the relay', ({ message, from }) => {
         if (message.type !== 'RLY_RDY') return undefined;
-        if (sameEndpoint(from, session) && didEquals(message.did, did)) return true;
+        if (sameEndpoint(from, session) && didEquals(message.did, did)) {
+          attempt.markReady(session); // from here on, losing means CLOSE through the relay
+          return true;
+        }
         info.ignored += 1;
         return undefined;
       }),
