@@ -148,8 +148,8 @@ export function createTestbed(): Testbed {
         percent === 0
           ? null
           : [
-              `chain in { type filter hook prerouting priority -400; policy accept; iifname { "tocam", "tocli" } meta l4proto udp numgen random mod 100 < ${percent} drop; }`,
-              `chain out { type filter hook postrouting priority 400; policy accept; oifname { "tocam", "tocli" } meta l4proto udp numgen random mod 100 < ${percent} drop; }`,
+              `chain inbound { type filter hook prerouting priority -400; policy accept; iifname { "tocam", "tocli" } meta l4proto udp numgen random mod 100 < ${percent} drop; }`,
+              `chain outbound { type filter hook postrouting priority 400; policy accept; oifname { "tocam", "tocli" } meta l4proto udp numgen random mod 100 < ${percent} drop; }`,
             ].join('\n'),
       );
     },
@@ -165,7 +165,7 @@ export function createTestbed(): Testbed {
         ns.natcam,
         'inet',
         'droplgn',
-        on ? 'chain fwd { type filter hook forward priority -10; policy accept; iifname "br0" oifname "wan" meta l4proto udp @th,64,16 0xf110 counter drop; }' : null,
+        on ? 'chain lgn { type filter hook forward priority -10; policy accept; iifname "br0" oifname "wan" meta l4proto udp @th,64,16 0xf110 counter drop; }' : null,
       );
     },
     droppedRegistrations() {
