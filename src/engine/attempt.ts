@@ -36,6 +36,8 @@ export interface Progress {
  */
 export class Attempt {
   readonly localPort: number;
+  /** Our public address as a rendezvous server saw it (its HELLO_ACK), once one answered. */
+  publicAddress: Endpoint | undefined;
   sent = 0;
   /** Sends skipped because the target cannot be sent to (port 0 named by a stray or spoofed answer). */
   unsendable = 0;
@@ -51,8 +53,10 @@ export class Attempt {
   #readyPeer: Endpoint | undefined;
   readonly #openedAt = performance.now();
   readonly #firstSentAt = new Map<string, number>();
+  readonly #lastSentAt = new Map<string, number>();
   readonly #stages = new Set<string>();
   #rttMs = 0;
+  readonly #fastestRttTo = new Map<string, number>();
   #onProgress: ((progress: Progress) => void) | undefined;
 
   private constructor(socket: Socket, signal: AbortSignal) {
@@ -114,6 +118,7 @@ export class Attempt {
       this.sent += 1;
       const key = `${to.host}:${to.port}`;
       if (!this.#firstSentAt.has(key) && this.#firstSentAt.size < FIRST_SENT_LIMIT) this.#firstSentAt.set(key, performance.now());
+      if (this.#firstSentAt.has(key)) this.#lastSentAt.set(key, performance.now());
     } catch {
       this.unsendable += 1;
     }
@@ -130,8 +135,11 @@ export class Attempt {
   progress(stage: string, from: Endpoint): void {
     if (this.closed || this.#stages.has(stage)) return;
     this.#stages.add(stage);
-    const firstSent = this.#firstSentAt.get(`${from.host}:${from.port}`) ?? this.#openedAt;
-    this.#rttMs = Math.max(this.#rttMs, performance.now() - firstSent);
+    const key = `${from.host}:${from.port}`;
+    const now = performance.now();
+    this.#rttMs = Math.max(this.#rttMs, now - (this.#firstSentAt.get(key) ?? this.#openedAt));
+    const sinceLast = this.#lastSentAt.get(key);
+    if (sinceLast !== undefined) this.#fastestRttTo.set(key, Math.min(this.#fastestRttTo.get(key) ?? Number.POSITIVE_INFINITY, now - sinceLast));
     this.#onProgress?.({ stage, rttMs: this.#rttMs });
   }
 
@@ -143,6 +151,18 @@ export class Attempt {
   /** Largest round-trip sample so far (0 before any progress). */
   get rttMs(): number {
     return this.#rttMs;
+  }
+
+  /**
+   * Smallest round-trip sample to `to` (or to any endpoint, when `to` never answered a step),
+   * measured from the latest send to the answering endpoint (a lower bound: the answer may be
+   * to an earlier copy); undefined before any. For resend intervals, where waiting too long
+   * costs more than a duplicate.
+   */
+  fastestRttMs(to: Endpoint): number | undefined {
+    const own = this.#fastestRttTo.get(`${to.host}:${to.port}`);
+    if (own !== undefined || this.#fastestRttTo.size === 0) return own;
+    return Math.min(...this.#fastestRttTo.values());
   }
 
   /** Called on every new stage (see `progress`); the racer uses it to extend the attempt's bound. */
@@ -237,6 +257,16 @@ export class Attempt {
     return this.#readyPeer;
   }
 
+  /**
+   * Offers a datagram that arrived earlier again to the pending waits, as if it had just
+   * arrived (handlers are not run again); kept like any unmatched datagram if none takes it.
+   * For a handshake whose rules changed since (e.g. PUNCH_TO named the source of an early punch).
+   */
+  replay(inbound: Inbound): void {
+    if (this.closed) return;
+    this.#offer(inbound);
+  }
+
   /** Detaches the socket (for a Link) and releases everything else the attempt owns. */
   handOver(): Socket {
     const socket = this.#socket;
@@ -304,10 +334,14 @@ export class Attempt {
     }
     const inbound: Inbound = { message, from: { host: rinfo.address, port: rinfo.port } };
     for (const handler of this.#handlers) handler(inbound);
+    this.#offer(inbound);
+  };
+
+  #offer(inbound: Inbound): void {
     for (const waiter of this.#waiters) if (waiter.offer(inbound)) return;
     this.#recent.push(inbound);
     if (this.#recent.length > RECENT_LIMIT) this.#recent.shift();
-  };
+  }
 
   readonly #onError = (): void => {
     // A UDP socket error (e.g. EHOSTUNREACH on send) ends this attempt; the racer opens another.

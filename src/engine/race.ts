@@ -75,6 +75,8 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
     },
   }));
 
+  // A racer's own typed error, also when the deadline ended the race (firstSuccess then reports an abort).
+  const racerErrors: (RacerError | undefined)[] = racers.map(() => undefined);
   const contenders = racers.map((racer, i) => ({
     delayMs: config.staggerMs[racer.mode],
     start: async (racerSignal: AbortSignal): Promise<Link> => {
@@ -87,9 +89,12 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
         return link;
       } catch (err) {
         const reason: unknown = controller.signal.reason;
+        if (err instanceof RacerError) racerErrors[i] = err;
         if (reason instanceof DeadlineReached) {
           info.state = 'failed';
-          info.error = `timeout: ${reason.message} (${info.attempts} attempt${info.attempts === 1 ? '' : 's'})`;
+          // A racer that knows why it never got through (e.g. every server kept refusing) says so.
+          const why = err instanceof RacerError ? `; ${err.message}` : '';
+          info.error = `timeout: ${reason.message} (${info.attempts} attempt${info.attempts === 1 ? '' : 's'})${why}`;
         } else if (racerSignal.aborted) {
           info.state = 'cancelled';
           info.error = signal?.aborted ? 'aborted by the caller' : 'another racer won';
@@ -131,14 +136,14 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
       link,
     };
   } catch (err) {
-    throw raceFailure(err, controller.signal.reason, signal, infos, elapsed());
+    throw raceFailure(err, controller.signal.reason, signal, infos, elapsed(), racerErrors);
   } finally {
     clearTimeout(deadline);
     dispose();
   }
 }
 
-function raceFailure(err: unknown, reason: unknown, caller: AbortSignal | undefined, infos: RacerInfo[], elapsedMs: number): Error {
+function raceFailure(err: unknown, reason: unknown, caller: AbortSignal | undefined, infos: RacerInfo[], elapsedMs: number, racerErrors: readonly (RacerError | undefined)[]): Error {
   if (caller?.aborted) {
     return err instanceof AbortError ? err : toAbortError(caller.reason, 'race');
   }
@@ -153,7 +158,7 @@ function raceFailure(err: unknown, reason: unknown, caller: AbortSignal | undefi
   // saw an abort; its reason is the timeout).
   const thrown: unknown[] = err instanceof AllFailedError ? err.errors : [];
   const detailed = infos.map((info, i): RacerError => {
-    const own = thrown[i];
+    const own = thrown[i] ?? racerErrors[i];
     if (own instanceof RacerError) return own;
     const failure: RacerFailure = info.error?.startsWith('timeout') ? 'timeout' : info.state === 'cancelled' ? 'aborted' : 'socket-error';
     return new RacerError(info.name, info.mode, failure, info.error ?? info.state, own === undefined ? undefined : { cause: own });

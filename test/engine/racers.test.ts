@@ -99,19 +99,19 @@ describe('engine: racers in detail', function () {
       await sim.close();
     });
 
-    it('P2P: an unknown DID fails fast with the typed reason unknown-device', async () => {
-      await assert.rejects(race(raceConfigFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['p2p'], maxConnectionTimeMs: 10_000 })), (err: unknown) => {
+    it('P2P: an unknown DID is asked again until the deadline, then fails with the typed reason unknown-device', async () => {
+      await assert.rejects(race(raceConfigFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['p2p'], maxConnectionTimeMs: 1_200 })), (err: unknown) => {
         assert.ok(err instanceof RaceError);
         const [cause] = err.errors;
         assert.ok(cause instanceof RacerError, String(cause));
         assert.equal(cause.reason, 'unknown-device');
         assert.equal(cause.racer, 'p2pConnectThread');
-        assert.ok(err.elapsedMs < 5_000, `failed after ${err.elapsedMs} ms, not at the deadline`);
+        assert.match(err.message, /p2pConnectThread: timeout: .*P2P_REQ_ACK result -1/);
         return true;
       });
     });
 
-    it('P2P: a device that stopped registering fails fast as device-offline', async () => {
+    it('P2P: a device that stopped registering fails as device-offline at the deadline', async () => {
       // Registered (the server knows it), then switched off: no DEV_LGN refreshes any more.
       const client = await ScriptedClient.open();
       try {
@@ -123,7 +123,7 @@ describe('engine: racers in detail', function () {
       await sim.cameras[0].stop();
       const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now() });
       clock.tick(60_000); // past the rendezvous server's registration TTL
-      await assert.rejects(race(raceConfigFor(sim, { modes: ['p2p'], maxConnectionTimeMs: 10_000 })), (err: unknown) => {
+      await assert.rejects(race(raceConfigFor(sim, { modes: ['p2p'], maxConnectionTimeMs: 1_200 })), (err: unknown) => {
         assert.ok(err instanceof RaceError);
         assert.ok(err.errors[0] instanceof RacerError);
         assert.equal((err.errors[0] as RacerError).reason, 'device-offline');
@@ -132,13 +132,12 @@ describe('engine: racers in detail', function () {
       });
     });
 
-    it('relay: an RLY_REQ_ACK refusal fails the relay racer fast with a typed reason', async () => {
-      await assert.rejects(race(raceConfigFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['relay'], maxConnectionTimeMs: 10_000 })), (err: unknown) => {
+    it('relay: an RLY_REQ_ACK refusal is asked again until the deadline, then fails the relay racer with a typed reason', async () => {
+      await assert.rejects(race(raceConfigFor(sim, { did: 'LBCS-999999-ZZZZZ', modes: ['relay'], maxConnectionTimeMs: 1_200 })), (err: unknown) => {
         assert.ok(err instanceof RaceError);
         assert.ok(err.errors[0] instanceof RacerError);
         assert.equal((err.errors[0] as RacerError).reason, 'unknown-device');
         assert.match(err.message, /relayConnectThread: .*RLY_REQ_ACK result -1/);
-        assert.ok(err.elapsedMs < 5_000);
         return true;
       });
     });

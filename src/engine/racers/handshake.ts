@@ -2,8 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { toAbortError } from '../../errors';
 import { didEquals, type Message } from '../../protocol';
 import { Attempt, AttemptTimeout, type Inbound } from '../attempt';
+import type { RaceConfig } from '../config';
 import { Link } from '../link';
+import { localAddressToward } from '../local-address';
 import { linkedController } from '../signals';
+import { unusableTarget } from '../targets';
 import type { Endpoint } from '../types';
 import type { RacerContext } from './racer';
 
@@ -61,10 +64,16 @@ export async function retryAttempts(
       attempt = await context.openAttempt(destinationPort, controller.signal);
       attempt.onProgress(({ rttMs }) => arm(attemptWindowMs(attemptTimeoutMs, rttMs)));
       const startedAt = performance.now();
+      const reporting = context.config.reportSessionReady && context.config.servers.length > 0;
+      if (reporting) void advertisedLocal(attempt, context.config); // look the route up while the handshake runs
       const peer = await handshake(attempt, context);
       context.info.localPort = attempt.localPort;
       context.info.destinationPort = destinationPort;
-      if (context.config.reportSessionReady) reportSessionReady(attempt, context, peer, performance.now() - startedAt);
+      if (reporting) {
+        const local = await advertisedLocal(attempt, context.config);
+        if (attempt.closed) throw toAbortError(signal.reason, context.info.name);
+        reportSessionReady(attempt, context, peer, local, performance.now() - startedAt);
+      }
       return new Link(attempt.handOver(), context.info.mode, peer, context.config.did);
     } catch (err) {
       // Aborted (e.g. another contender won while this one was handing over): an AbortError, and
@@ -125,17 +134,30 @@ export function repeatTo(attempt: Attempt, intervalMs: number, targets: () => re
   });
 }
 
+const advertised = new WeakMap<Attempt, Promise<Endpoint>>();
+
 /**
- * A promise that rejects when `fail` is called; for handshakes that wait for one thing while
- * server answers may end the attempt early. Pre-handled so an unused rejection is not reported.
+ * The local address an attempt advertises (P2P_REQ, REPORT_SESSION_READY): the bind address
+ * when it is a specific one, else the address of the interface that routes to the first
+ * rendezvous server (`localAddressToward`), never 0.0.0.0 unless there is no route at all.
+ * Looked up once per attempt (routes can change between attempts, not within 1.5 s).
  */
-export function failureSignal<E extends Error>(): { promise: Promise<never>; fail(err: E): void } {
-  let fail: (err: E) => void = () => undefined;
-  const promise = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  promise.catch(() => undefined);
-  return { promise, fail };
+export function advertisedLocal(attempt: Attempt, config: RaceConfig): Promise<Endpoint> {
+  let found = advertised.get(attempt);
+  if (!found) {
+    const port = attempt.localPort;
+    found =
+      config.bindAddress !== '0.0.0.0' || config.servers.length === 0
+        ? Promise.resolve({ host: config.bindAddress, port })
+        : localAddressToward(config.servers[0]).then((host) => ({ host: host ?? config.bindAddress, port }));
+    advertised.set(attempt, found);
+  }
+  return found;
+}
+
+/** Keeps the first usable public address a server's HELLO_ACK tells (the WAN field of reports). */
+export function recordPublicAddress(attempt: Attempt, address: Endpoint): void {
+  if (attempt.publicAddress === undefined && unusableTarget(address) === undefined) attempt.publicAddress = { host: address.host, port: address.port };
 }
 
 /**
@@ -143,9 +165,8 @@ export function failureSignal<E extends Error>(): { promise: Promise<never>; fai
  * as the vendor app does (pppp.md §6.1 step 6, §7.2). Off by default because it reports the
  * user's addresses to a third party. Field values follow the captured reports.
  */
-function reportSessionReady(attempt: Attempt, context: RacerContext, peer: Endpoint, elapsedMs: number): void {
+function reportSessionReady(attempt: Attempt, context: RacerContext, peer: Endpoint, local: Endpoint, elapsedMs: number): void {
   const { config } = context;
-  const local = { host: config.bindAddress, port: attempt.localPort };
   for (const server of config.servers) {
     attempt.send(
       {
@@ -159,7 +180,8 @@ function reportSessionReady(attempt: Attempt, context: RacerContext, peer: Endpo
           lanSearchFlags: 0x3f,
           unknown33: 0,
           localAddress: local,
-          wanAddress: { host: '0.0.0.0', port: attempt.localPort },
+          // The public address a server's HELLO_ACK told us; 0.0.0.0 + local port without one (pppp.md §7.2).
+          wanAddress: attempt.publicAddress ?? { host: '0.0.0.0', port: attempt.localPort },
           peerAddress: peer,
         },
       },

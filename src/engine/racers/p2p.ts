@@ -1,8 +1,10 @@
-import { ServerResult } from '../../protocol';
+import { didEquals, ServerResult } from '../../protocol';
+import type { Attempt, Inbound } from '../attempt';
 import { RacerError, type RacerFailure } from '../errors';
 import type { Link } from '../link';
+import { unusableTarget } from '../targets';
 import { RACER_NAMES, type Endpoint } from '../types';
-import { echoPunchUntilReady, endpointKey, failureSignal, punchFrom, repeatTo, retryAttempts, sameEndpoint } from './handshake';
+import { advertisedLocal, echoPunchUntilReady, endpointKey, recordPublicAddress, repeatTo, retryAttempts, sameEndpoint } from './handshake';
 import type { Racer, RacerContext } from './racer';
 
 /** Maps a negative P2P_REQ_ACK / RLY_REQ_ACK result to a failure reason. */
@@ -13,10 +15,57 @@ export function serverRefusal(result: number): RacerFailure {
 }
 
 /**
- * P2P through rendezvous servers with hole punching (pppp.md §6.2): HELLO and P2P_REQ to every
- * server; PUNCH_TO tells where the camera is; send PUNCH_PKT there; a PUNCH_PKT with our DID
- * from such an address is echoed, then P2P_RDY from it wins. When every server answers
- * P2P_REQ_ACK with an error (unknown DID, device offline), the racer fails at once.
+ * Latest refusal per server, kept across the attempts of one racer. A refusal (-1 not
+ * registered, -2 offline, …) does not end the racer: the camera may (re-)register a few seconds
+ * later, so the request keeps being repeated every `serverRetryMs` (500 ms by default), on a
+ * fresh socket every attempt, until the race deadline. Only when the race ends while every
+ * server's latest answer was a refusal does the racer fail with that refusal's typed reason.
+ */
+export class Refusals {
+  readonly #latest = new Map<string, number>();
+
+  constructor(readonly servers: readonly Endpoint[]) {}
+
+  answered(server: Endpoint, result: number): void {
+    if (result >= 0) this.#latest.delete(endpointKey(server));
+    else this.#latest.set(endpointKey(server), result);
+  }
+
+  /** The refusal every server gave last (the last server's code), or undefined if one did not refuse. */
+  get everyServer(): number | undefined {
+    if (this.servers.length === 0 || this.#latest.size < this.servers.length) return undefined;
+    return this.#latest.get(endpointKey(this.servers[this.servers.length - 1]));
+  }
+}
+
+/** The failure a racer reports when the race ended while every server still refused. */
+export function refusedUntilTheEnd(context: RacerContext, code: number, what: 'request' | 'relay request', answer: string, cause: unknown): RacerError {
+  const { info, config } = context;
+  const detail = config.servers.length === 1 ? 'the rendezvous server refused' : 'every rendezvous server refused';
+  return new RacerError(info.name, info.mode, serverRefusal(code), `${detail} the ${what} (${answer} result ${code}) until the race ended, asked again every ${config.serverRetryMs} ms`, { cause });
+}
+
+/** Unnamed sources whose early PUNCH_PKT / P2P_RDY one attempt remembers (first come, first kept). */
+export const EARLY_SOURCES_LIMIT = 8;
+/** Datagrams remembered per early source (a PUNCH_PKT and a P2P_RDY are all that matter). */
+const EARLY_PER_SOURCE = 4;
+
+/**
+ * P2P through rendezvous servers with hole punching (pppp.md §6.2): HELLO and P2P_REQ (with the
+ * local address that routes to the server) to every server; PUNCH_TO tells where the camera is;
+ * send PUNCH_PKT there; a PUNCH_PKT with our DID from such an address is echoed, then P2P_RDY
+ * from it wins; a P2P_RDY with our DID from a named address wins at once.
+ *
+ * Early punches (issue 17): a server may tell the camera about us before it answers us, so the
+ * camera's first PUNCH_PKT (even its P2P_RDY) can arrive before the PUNCH_TO that names it. Such
+ * datagrams (our DID, a source no server named yet) are remembered, bounded per attempt
+ * (EARLY_SOURCES_LIMIT sources, first come), and replayed the moment a PUNCH_TO names their
+ * source, so the handshake continues at once instead of waiting for the camera's next punch.
+ * This is exactly as safe as before: a source still wins only once a server has named it, with
+ * our DID; a stranger that punches first and is never named never wins, however early.
+ *
+ * PUNCH_TO naming an address we cannot use (0.0.0.0, port 0, multicast, broadcast, our own
+ * socket) is ignored and counted; -1/-2 answers are retried (see Refusals).
  */
 export const p2pRacer: Racer = {
   name: RACER_NAMES.p2p,
@@ -24,51 +73,81 @@ export const p2pRacer: Racer = {
   async connect(context: RacerContext): Promise<Link> {
     const { config, info } = context;
     if (config.servers.length === 0) throw new RacerError(info.name, 'p2p', 'not-configured', 'no rendezvous server configured');
-    return retryAttempts(context, context.signal, null, config.attemptTimeoutMs.p2p, async (attempt) => {
-      const { servers, did, probeIntervalMs, serverRetryMs } = config;
-      const isServer = (from: Endpoint): boolean => servers.some((s) => sameEndpoint(s, from));
-      const targets = new Map<string, Endpoint>();
-      const refusals = new Map<string, number>();
-      const fatal = failureSignal<RacerError>();
-      for (const server of servers) attempt.send({ type: 'HELLO' }, server);
-      const local = { host: config.bindAddress, port: attempt.localPort };
-      const stopRequests = repeatTo(attempt, serverRetryMs, () => servers, () => ({ type: 'P2P_REQ', did, address: local }));
-      const stopPunches = repeatTo(attempt, probeIntervalMs, () => [...targets.values()], () => ({ type: 'PUNCH_PKT', did }));
-      attempt.onEach(({ message, from }) => {
-        if (!isServer(from)) return;
-        if (message.type === 'HELLO_ACK') {
-          attempt.progress('server answered', from);
-        } else if (message.type === 'P2P_REQ_ACK') {
-          if (message.result >= 0) {
-            attempt.progress('server answered', from);
-            refusals.delete(endpointKey(from));
-            return;
-          }
-          refusals.set(endpointKey(from), message.result);
-          if (refusals.size === servers.length) {
-            stopRequests();
-            fatal.fail(new RacerError(info.name, 'p2p', serverRefusal(message.result), `every rendezvous server refused the request (P2P_REQ_ACK result ${message.result})`));
-          }
-        } else if (message.type === 'PUNCH_TO' && message.address.port === 0) {
-          info.ignored += 1; // nowhere to punch
-        } else if (message.type === 'PUNCH_TO' && !targets.has(endpointKey(message.address))) {
-          targets.set(endpointKey(message.address), message.address);
-          attempt.progress('camera named', from);
-          attempt.send({ type: 'PUNCH_PKT', did }, message.address);
-        }
-      });
-      try {
-        const peer = await Promise.race([
-          fatal.promise,
-          attempt.receive('PUNCH_PKT through hole punching', punchFrom(context, (from) => targets.has(endpointKey(from)))),
-        ]);
-        stopRequests();
-        stopPunches();
-        return await echoPunchUntilReady(attempt, context, peer);
-      } finally {
-        stopRequests();
-        stopPunches();
-      }
-    });
+    const refusals = new Refusals(config.servers);
+    try {
+      return await retryAttempts(context, context.signal, null, config.attemptTimeoutMs.p2p, (attempt) => p2pHandshake(attempt, context, refusals));
+    } catch (err) {
+      const code = refusals.everyServer;
+      if (code !== undefined && context.signal.aborted) throw refusedUntilTheEnd(context, code, 'request', 'P2P_REQ_ACK', err);
+      throw err;
+    }
   },
 };
+
+async function p2pHandshake(attempt: Attempt, context: RacerContext, refusals: Refusals): Promise<Endpoint> {
+  const { config, info } = context;
+  const { servers, did, probeIntervalMs, serverRetryMs } = config;
+  const isServer = (from: Endpoint): boolean => servers.some((s) => sameEndpoint(s, from));
+  const targets = new Map<string, Endpoint>();
+  const early = new Map<string, Inbound[]>();
+  attempt.onEach((inbound) => {
+    const { message, from } = inbound;
+    if (!isServer(from)) {
+      if ((message.type === 'PUNCH_PKT' || message.type === 'P2P_RDY') && didEquals(message.did, did) && !targets.has(endpointKey(from))) remember(early, inbound);
+      return;
+    }
+    if (message.type === 'HELLO_ACK') {
+      attempt.progress('server answered', from);
+      recordPublicAddress(attempt, message.address);
+    } else if (message.type === 'P2P_REQ_ACK') {
+      refusals.answered(from, message.result);
+      if (message.result >= 0) attempt.progress('server answered', from);
+    } else if (message.type === 'PUNCH_TO') {
+      const target = message.address;
+      if (unusableTarget(target, { host: config.bindAddress, port: attempt.localPort }) !== undefined) {
+        info.ignored += 1; // nowhere we could punch: never sent to
+        return;
+      }
+      const key = endpointKey(target);
+      if (targets.has(key)) return;
+      targets.set(key, target);
+      attempt.progress('camera named', from);
+      attempt.send({ type: 'PUNCH_PKT', did }, target);
+      for (const remembered of early.get(key) ?? []) attempt.replay(remembered);
+      early.delete(key);
+    }
+  });
+  for (const server of servers) attempt.send({ type: 'HELLO' }, server);
+  const local = await advertisedLocal(attempt, config);
+  const stopRequests = repeatTo(attempt, serverRetryMs, () => servers, () => ({ type: 'P2P_REQ', did, address: local }));
+  const stopPunches = repeatTo(attempt, probeIntervalMs, () => [...targets.values()], () => ({ type: 'PUNCH_PKT', did }));
+  try {
+    const first = await attempt.receive('PUNCH_PKT or P2P_RDY through hole punching', ({ message, from }) => {
+      if (message.type !== 'PUNCH_PKT' && message.type !== 'P2P_RDY') return undefined;
+      if (targets.has(endpointKey(from)) && didEquals(message.did, did)) return { peer: from, ready: message.type === 'P2P_RDY' };
+      info.ignored += 1;
+      return undefined;
+    });
+    stopRequests();
+    stopPunches();
+    if (!first.ready) return await echoPunchUntilReady(attempt, context, first.peer);
+    // The camera, named by a server, is ready already: answer its punch once (pppp.md §6.2 step 5).
+    attempt.progress('camera punched', first.peer);
+    attempt.markReady(first.peer);
+    attempt.send({ type: 'PUNCH_PKT', did }, first.peer);
+    return first.peer;
+  } finally {
+    stopRequests();
+    stopPunches();
+  }
+}
+
+function remember(early: Map<string, Inbound[]>, inbound: Inbound): void {
+  const key = endpointKey(inbound.from);
+  const list = early.get(key);
+  if (list) {
+    if (list.length < EARLY_PER_SOURCE) list.push(inbound);
+  } else if (early.size < EARLY_SOURCES_LIMIT) {
+    early.set(key, [inbound]);
+  }
+}

@@ -1,10 +1,15 @@
-import { didEquals } from '../../protocol';
+import { performance } from 'node:perf_hooks';
+import { didEquals, type Message } from '../../protocol';
 import type { Attempt } from '../attempt';
 import { RacerError } from '../errors';
 import type { Link } from '../link';
+import { unusableTarget } from '../targets';
 import { RACER_NAMES, type Endpoint } from '../types';
-import { endpointKey, failureSignal, repeatTo, retryAttempts, sameEndpoint } from './handshake';
-import { serverRefusal } from './p2p';
+import { endpointKey, repeatTo, retryAttempts, sameEndpoint } from './handshake';
+import { Refusals, refusedUntilTheEnd } from './p2p';
+
+/** Relays one racer keeps (configured plus listed by servers; LIST_REQ_ACK carries at most 8 per server). */
+const RELAYS_LIMIT = 32;
 import type { Racer, RacerContext } from './racer';
 
 /**
@@ -26,8 +31,16 @@ export interface RelayTransport {
  */
 export const udpRelayTransport: RelayTransport = {
   kind: 'udp',
-  connect(context: RacerContext): Promise<Link> {
-    return retryAttempts(context, context.signal, null, context.config.attemptTimeoutMs.relay, (attempt) => udpRelayHandshake(attempt, context));
+  async connect(context: RacerContext): Promise<Link> {
+    const { config } = context;
+    const memory: RelayMemory = { relays: new Map(config.relays.map((r) => [endpointKey(r), r])), refusals: new Refusals(config.servers) };
+    try {
+      return await retryAttempts(context, context.signal, null, config.attemptTimeoutMs.relay, (attempt) => udpRelayHandshake(attempt, context, memory));
+    } catch (err) {
+      const code = memory.refusals.everyServer;
+      if (code !== undefined && context.signal.aborted) throw refusedUntilTheEnd(context, code, 'relay request', 'RLY_REQ_ACK', err);
+      throw err;
+    }
   },
 };
 
@@ -53,56 +66,77 @@ export const relayRacer: Racer = {
   },
 };
 
-async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promise<Endpoint> {
+/**
+ * Resend interval of one relay handshake step (issue 12: each step is retried on its own): twice
+ * the fastest round trip the attempt measured to that target (`Attempt.fastestRttMs`), at least the probe
+ * interval, at most `serverRetryMs`; `serverRetryMs` before anything answered. A lost reply then
+ * costs about two round trips instead of a fixed 500 ms, and never the whole handshake (the
+ * attempt bound rule keeps an attempt that progresses alive).
+ */
+export function stepRetryMs(attempt: Attempt, config: { probeIntervalMs: number; serverRetryMs: number }, to: Endpoint): number {
+  const rtt = attempt.fastestRttMs(to);
+  if (rtt === undefined) return config.serverRetryMs;
+  return Math.min(config.serverRetryMs, Math.max(config.probeIntervalMs, 2 * rtt));
+}
+
+/** Sends `message` to every target now and again whenever its `stepRetryMs` has passed without an answer; returns the stop function. */
+function retryStep(attempt: Attempt, config: RacerContext['config'], targets: () => readonly Endpoint[], message: () => Message): () => void {
+  const lastSent = new Map<string, number>();
+  return attempt.every(Math.min(config.probeIntervalMs, config.serverRetryMs), () => {
+    const now = performance.now();
+    for (const target of targets()) {
+      const key = endpointKey(target);
+      if (now - (lastSent.get(key) ?? Number.NEGATIVE_INFINITY) < stepRetryMs(attempt, config, target)) continue;
+      lastSent.set(key, now);
+      attempt.send(message(), target);
+    }
+  });
+}
+
+/** What one relay racer keeps across its attempts: the relays the servers listed, and the servers' refusals. */
+interface RelayMemory {
+  relays: Map<string, Endpoint>;
+  refusals: Refusals;
+}
+
+async function udpRelayHandshake(attempt: Attempt, context: RacerContext, memory: RelayMemory): Promise<Endpoint> {
   const { config, info } = context;
-  const { servers, did, serverRetryMs, probeIntervalMs } = config;
+  const { servers, did, probeIntervalMs } = config;
   const isServer = (from: Endpoint): boolean => servers.some((s) => sameEndpoint(s, from));
-  const relays = new Map<string, Endpoint>(config.relays.map((r) => [endpointKey(r), r]));
-  const fatal = failureSignal<RacerError>();
-  const refusals = new Map<string, number>();
+  const { relays, refusals } = memory;
   const stops: (() => void)[] = [];
   const stopAll = (): void => stops.splice(0).forEach((stop) => stop());
   try {
-    // 1-2: relay list from the servers, then RLY_HELLO to every known relay.
-    stops.push(repeatTo(attempt, serverRetryMs, () => servers, () => ({ type: 'LIST_REQ1', did })));
-    stops.push(repeatTo(attempt, serverRetryMs, () => [...relays.values()], () => ({ type: 'RLY_HELLO' })));
+    // 1-2: relay list from the servers, then RLY_HELLO to every known relay (including those an
+    // earlier attempt learned: that progress is kept).
+    stops.push(retryStep(attempt, config, () => servers, () => ({ type: 'LIST_REQ1', did })));
+    stops.push(retryStep(attempt, config, () => [...relays.values()], () => ({ type: 'RLY_HELLO' })));
     attempt.onEach(({ message, from }) => {
       if (message.type === 'LIST_REQ_ACK' && isServer(from)) {
         attempt.progress('relay list', from);
         for (const relay of message.relays) {
-          if (relay.port === 0) {
-            info.ignored += 1; // not a reachable relay
-          } else if (!relays.has(endpointKey(relay))) {
+          if (unusableTarget(relay, { host: config.bindAddress, port: attempt.localPort }) !== undefined) {
+            info.ignored += 1; // not a relay we could reach: never sent to
+          } else if (!relays.has(endpointKey(relay)) && relays.size < RELAYS_LIMIT) {
             relays.set(endpointKey(relay), relay);
             attempt.send({ type: 'RLY_HELLO' }, relay);
           }
         }
       } else if (message.type === 'RLY_REQ_ACK' && isServer(from)) {
-        // As for P2P: the attempt fails only when every server refused (the device may be
-        // registered with one server only; that one still tells it to come to the relay).
-        if (message.result >= 0) {
-          attempt.progress('relay requested', from);
-          refusals.delete(endpointKey(from));
-          return;
-        }
-        refusals.set(endpointKey(from), message.result);
-        if (refusals.size === servers.length) {
-          const detail = servers.length === 1 ? 'the rendezvous server refused' : 'every rendezvous server refused';
-          fatal.fail(new RacerError(info.name, 'relay', serverRefusal(message.result), `${detail} the relay request (RLY_REQ_ACK result ${message.result})`));
-        }
+        // A refusal (-1/-2) is remembered, not fatal: the camera may register a few seconds
+        // later, and RLY_REQ keeps being repeated (see Refusals in p2p.ts).
+        refusals.answered(from, message.result);
+        if (message.result >= 0) attempt.progress('relay requested', from);
       }
     });
-    const relay = await Promise.race([
-      fatal.promise,
-      attempt.receive('RLY_HELLO_ACK from a relay', ({ message, from }) =>
-        message.type === 'RLY_HELLO_ACK' && relays.has(endpointKey(from)) ? from : undefined,
-      ),
-    ]);
+    const relay = await attempt.receive('RLY_HELLO_ACK from a relay', ({ message, from }) =>
+      message.type === 'RLY_HELLO_ACK' && relays.has(endpointKey(from)) ? from : undefined,
+    );
     attempt.progress('relay answered', relay);
     stopAll();
 
     // 3: a per-session port on that relay.
-    stops.push(repeatTo(attempt, serverRetryMs, () => [relay], () => ({ type: 'RLY_PORT' })));
+    stops.push(retryStep(attempt, config, () => [relay], () => ({ type: 'RLY_PORT' })));
     const { mark, port } = await attempt.receive('RLY_PORT_ACK from the relay', ({ message, from }) => {
       if (message.type !== 'RLY_PORT_ACK' || !sameEndpoint(from, relay)) return undefined;
       if (message.port > 0) return message;
@@ -114,20 +148,17 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext): Promi
     const session: Endpoint = { host: relay.host, port };
 
     // 4-6: ask the servers to send the camera there, and knock until the relay says ready.
-    stops.push(repeatTo(attempt, serverRetryMs, () => servers, () => ({ type: 'RLY_REQ', did, address: session, mark })));
+    stops.push(retryStep(attempt, config, () => servers, () => ({ type: 'RLY_REQ', did, address: session, mark })));
     stops.push(repeatTo(attempt, probeIntervalMs, () => [session], () => ({ type: 'RLY_PKT', mark, did, role: 'client' })));
-    await Promise.race([
-      fatal.promise,
-      attempt.receive('RLY_RDY from the relay', ({ message, from }) => {
-        if (message.type !== 'RLY_RDY') return undefined;
-        if (sameEndpoint(from, session) && didEquals(message.did, did)) {
-          attempt.markReady(session); // from here on, losing means CLOSE through the relay
-          return true;
-        }
-        info.ignored += 1;
-        return undefined;
-      }),
-    ]);
+    await attempt.receive('RLY_RDY from the relay', ({ message, from }) => {
+      if (message.type !== 'RLY_RDY') return undefined;
+      if (sameEndpoint(from, session) && didEquals(message.did, did)) {
+        attempt.markReady(session); // from here on, losing means CLOSE through the relay
+        return true;
+      }
+      info.ignored += 1;
+      return undefined;
+    });
     return session;
   } finally {
     stopAll();
