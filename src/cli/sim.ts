@@ -234,7 +234,7 @@ export function readyInfo(sim: Simulation, config: SimCliConfig): Record<string,
       searchPort: c.searchPort,
       sessionPort: c.sessionPort,
       wanPort: c.wanPort,
-      controlPort: c.controlPort,
+      searchHost: c.options.searchHost,
     })),
     paths: Object.fromEntries(PATH_NAMES.map((name) => [name, { ...sim.paths[name].settings }])),
   };

@@ -11,8 +11,18 @@ export interface CameraOptions {
   searchPort?: number;
   /** LAN session port the camera answers from (real: 40611; 0 = ephemeral). */
   sessionPort?: number;
-  /** Port of the "WAN" socket used for P2P hole punching (0 = ephemeral). */
+  /**
+   * Port of the camera's internet socket (0 = ephemeral): ONE socket for registration (DEV_LGN),
+   * hole punching, the P2P session and relay traffic, as a real device behind NAT (the server
+   * learns the public mapping from the DEV_LGN's source address; network-testbed.md).
+   */
   wanPort?: number;
+  /**
+   * Address the LAN-search socket binds (default: the camera's host on loopback, 0.0.0.0 on any
+   * other address, so that broadcast LAN_SEARCH reaches it: a socket bound to 10.1.0.2 does not
+   * receive datagrams sent to 255.255.255.255).
+   */
+  searchHost?: string;
   /** 0x43 (TryLanTcp) datagrams sent before P2P_RDY on LAN (real: ~51, pppp.md §6.1 step 4). */
   tryLanTcpCount?: number;
   /** Time over which those are spread, i.e. from the echo to P2P_RDY (real: ~330 ms). */
@@ -44,13 +54,15 @@ export interface CameraOptions {
   deadAfterMs?: number;
   /** DEV_LGN refresh interval towards the rendezvous servers. */
   registerIntervalMs?: number;
+  /** A DEV_LGN that got no DEV_LGN_ACK is resent to that server after this long (our choice: 1 s). */
+  registerRetryMs?: number;
   /** Resend interval of unacknowledged DRW (real camera/app: tens of ms, pppp.md §4). */
   drwResendMs?: number;
   /** Services per DRW channel; default: channel 0 silent (ARTEMIS plugs in here), channel 2 echo. */
   services?: Record<number, ChannelServiceFactory>;
 }
 
-export const REALISTIC_CAMERA: Required<Omit<CameraOptions, 'did' | 'services' | 'searchPort' | 'sessionPort' | 'wanPort'>> = {
+export const REALISTIC_CAMERA: Required<Omit<CameraOptions, 'did' | 'services' | 'searchPort' | 'sessionPort' | 'wanPort' | 'searchHost'>> = {
   tryLanTcpCount: 51,
   tryLanTcpSpanMs: 330,
   punchRepeats: 2,
@@ -63,6 +75,7 @@ export const REALISTIC_CAMERA: Required<Omit<CameraOptions, 'did' | 'services' |
   keepaliveMs: 1000,
   deadAfterMs: 7000,
   registerIntervalMs: 10_000,
+  registerRetryMs: 1000,
   drwResendMs: 45,
 };
 
@@ -80,6 +93,9 @@ export const DEFAULT_DID = 'LBCS-000000-CCCJJ';
 
 export interface CameraCounters {
   sessions: number;
+  /** DEV_LGN sent (refreshes and resends) and DEV_LGN_ACK received from a server. */
+  registrations: number;
+  registrationAcks: number;
   unexpected: number;
   closedByTimeout: number;
   closedByPeer: number;
@@ -92,20 +108,31 @@ export interface CameraNetwork {
   servers: readonly Address[];
 }
 
-type SocketRole = 'search' | 'session' | 'wan' | 'control';
+type SocketRole = 'search' | 'session' | 'wan';
 
 const key = (role: SocketRole, a: Address): string => `${role}|${a.host}:${a.port}`;
 
+/** The search socket's address for a camera on `host` (see CameraOptions.searchHost). */
+export function defaultSearchHost(host: string): string {
+  return /^127\./.test(host) ? host : '0.0.0.0';
+}
+
 /**
- * A simulated KJK230. Sockets: LAN search and LAN session (impaired by the `lan` path), WAN for
- * P2P hole punching (the `p2p` path), and control (registration with the rendezvous servers and
- * relay traffic; the `relay` path is applied at the relay server).
+ * A simulated KJK230. Sockets: LAN search and LAN session (impaired by the `lan` path), and one
+ * internet socket ("wan") for registration, hole punching, P2P sessions and relay traffic: its
+ * punches and P2P sessions pass the `p2p` path, its servers and relays none (the `relay` path is
+ * applied at the relay server). PUNCH_TO and RLY_TO are taken from its servers only.
  */
 export class SimCamera {
   readonly did: string;
   readonly didValue: Did;
   readonly options: Required<Omit<CameraOptions, 'did' | 'services'>> & { services: Record<number, ChannelServiceFactory> };
-  readonly counters: CameraCounters = { sessions: 0, unexpected: 0, closedByTimeout: 0, closedByPeer: 0 };
+  /** Registration state per server (host:port → acknowledged since the last DEV_LGN, and when that was sent). */
+  readonly #registered = new Map<string, { acked: boolean; sentAt: number }>();
+  /** Relay session addresses named by an RLY_TO from a server. */
+  readonly #relays = new Set<string>();
+  #starting: Promise<void> | undefined;
+  readonly counters: CameraCounters = { sessions: 0, registrations: 0, registrationAcks: 0, unexpected: 0, closedByTimeout: 0, closedByPeer: 0 };
   readonly #network: CameraNetwork;
   readonly #endpoints = new Map<SocketRole, SimEndpoint>();
   readonly #punched = new Set<string>();
@@ -113,7 +140,6 @@ export class SimCamera {
   readonly #sessions = new Map<string, CameraSession>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #running = false;
-  #lastControlPort = 0;
 
   constructor(options: CameraOptions, network: CameraNetwork) {
     this.didValue = parseDid(options.did ?? DEFAULT_DID);
@@ -124,6 +150,7 @@ export class SimCamera {
       searchPort: 0,
       sessionPort: 0,
       wanPort: 0,
+      searchHost: defaultSearchHost(network.host),
       ...options,
       services: { 0: silentService, [ECHO_CHANNEL]: echoService, ...(options.services ?? {}) },
     } as SimCamera['options'];
@@ -141,9 +168,6 @@ export class SimCamera {
   get wanPort(): number {
     return this.#endpoints.get('wan')?.port ?? this.options.wanPort;
   }
-  get controlPort(): number {
-    return this.#endpoints.get('control')?.port ?? 0;
-  }
   get running(): boolean {
     return this.#running;
   }
@@ -153,32 +177,43 @@ export class SimCamera {
   }
 
   /** Opens the sockets (re-using the ports of a previous start) and registers with the servers. */
-  async start(): Promise<void> {
-    if (this.#running) return;
-    const { host, lan, p2p } = this.#network;
-    const open = async (role: SocketRole, port: number, path: Path | null): Promise<void> => {
-      this.#endpoints.set(role, await SimEndpoint.open(host, port, path, (m, from) => this.#onDatagram(role, m, from)));
-    };
-    await Promise.all([
-      open('search', this.searchPort, lan),
-      open('session', this.sessionPort, lan),
-      open('wan', this.wanPort, p2p),
-      open('control', this.#lastControlPort, null),
-    ]);
+  start(): Promise<void> {
+    if (this.#running) return Promise.resolve();
+    this.#starting ??= this.#open().finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #open(): Promise<void> {
+    const { host, lan } = this.#network;
+    const opening: [SocketRole, Promise<SimEndpoint>][] = [
+      ['search', SimEndpoint.open(this.options.searchHost, this.searchPort, lan, (m, from) => this.#onDatagram('search', m, from))],
+      ['session', SimEndpoint.open(host, this.sessionPort, lan, (m, from) => this.#onDatagram('session', m, from))],
+      ['wan', SimEndpoint.open(host, this.wanPort, (peer) => this.#wanPath(peer), (m, from) => this.#onDatagram('wan', m, from))],
+    ];
+    const results = await Promise.allSettled(opening.map(([, p]) => p));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // One bind failed: release the others instead of leaving them open.
+      await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+      throw failed.reason;
+    }
+    results.forEach((r, i) => this.#endpoints.set(opening[i][0], (r as PromiseFulfilledResult<SimEndpoint>).value));
     // Remember the ports so a restart binds the same ones.
     this.options.searchPort = this.searchPort;
     this.options.sessionPort = this.sessionPort;
     this.options.wanPort = this.wanPort;
-    this.#lastControlPort = this.controlPort;
     this.#running = true;
     if (this.#network.servers.length > 0) {
-      this.#register();
-      this.#every(this.options.registerIntervalMs, () => this.#register());
+      this.#register(true);
+      this.#every(this.options.registerIntervalMs, () => this.#register(true));
+      this.#every(this.options.registerRetryMs, () => this.#register(false));
     }
   }
 
   /** Switches the camera off: sessions vanish without CLOSE (as when a battery camera sleeps). */
   async stop(): Promise<void> {
+    // A start() under way finishes first, so that its sockets are closed here too.
+    await this.#starting?.catch(() => undefined);
     this.#running = false;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
@@ -186,18 +221,34 @@ export class SimCamera {
     this.#sessions.clear();
     this.#punched.clear();
     this.#readying.clear();
+    this.#registered.clear();
+    this.#relays.clear();
     const endpoints = [...this.#endpoints.values()];
-    await Promise.all(endpoints.map((e) => e.close()));
-    // Keep the port numbers for a restart; drop the closed endpoints.
-    this.#lastControlPort = this.#endpoints.get('control')?.port ?? 0;
     this.#endpoints.clear();
+    await Promise.all(endpoints.map((e) => e.close()));
   }
 
-  #register(): void {
-    const control = this.#endpoints.get('control');
-    if (!control) return;
+  /** The wan socket's impairment per peer: the p2p path except towards its servers and relays. */
+  #wanPath(peer: Address): Path | null {
+    return this.#isServer(peer) || this.#relays.has(`${peer.host}:${peer.port}`) ? null : this.#network.p2p;
+  }
+
+  #isServer(peer: Address): boolean {
+    return this.#network.servers.some((s) => s.host === peer.host && s.port === peer.port);
+  }
+
+  /** DEV_LGN to every server (`refresh`), or only to those that have not acknowledged the last one. */
+  #register(refresh: boolean): void {
+    const wan = this.#endpoints.get('wan');
+    if (!wan) return;
     for (const server of this.#network.servers) {
-      control.send({ type: 'DEV_LGN', did: this.didValue, nat: 0, apiVersion: 0, address: { host: this.host, port: this.wanPort } }, server);
+      const id = `${server.host}:${server.port}`;
+      const state = this.#registered.get(id);
+      const now = Date.now();
+      if (!refresh && (state === undefined || state.acked || now - state.sentAt < this.options.registerRetryMs)) continue;
+      this.#registered.set(id, { acked: false, sentAt: now });
+      this.counters.registrations += 1;
+      wan.send({ type: 'DEV_LGN', did: this.didValue, nat: 0, apiVersion: 0, address: { host: this.host, port: this.wanPort } }, server);
     }
   }
 
@@ -232,12 +283,14 @@ export class SimCamera {
       return;
     }
     const ours = 'did' in message && didEquals(message.did as Did, this.didValue);
+    if (role === 'wan' && this.#isServer(from)) return this.#onServerMessage(message, from);
+    if (role === 'wan' && message.type === 'RLY_RDY' && ours && this.#relays.has(`${from.host}:${from.port}`)) return this.#openSession('wan', from);
     switch (role) {
       case 'search':
         if (message.type === 'LAN_SEARCH') return this.#answerProbe('session', from);
         break;
-      case 'session':
       case 'wan':
+      case 'session':
         if (message.type === 'LAN_SEARCH' && role === 'session' && this.options.searchOnSessionPort) return this.#answerProbe('session', from);
         if (message.type === 'PUNCH_PKT' && ours) {
           // A PUNCH_PKT from an address we punched is the echo the camera waits for (pppp.md §6.1 step 3).
@@ -247,14 +300,27 @@ export class SimCamera {
           return this.#answerProbe(role, from);
         }
         break;
-      case 'control':
-        if (message.type === 'DEV_LGN_ACK') return;
-        if (message.type === 'PUNCH_TO') return this.#answerProbe('wan', message.address);
-        if (message.type === 'RLY_TO') return this.#knockOnRelay(message.address, message.mark);
-        if (message.type === 'RLY_RDY' && ours) return this.#openSession('control', from);
-        break;
     }
     this.counters.unexpected += 1;
+  }
+
+  /** What the camera's servers tell it: DEV_LGN_ACK, PUNCH_TO (a client to punch), RLY_TO (a relay to knock on). */
+  #onServerMessage(message: Message, from: Address): void {
+    switch (message.type) {
+      case 'DEV_LGN_ACK':
+        const state = this.#registered.get(`${from.host}:${from.port}`);
+        if (state) state.acked = true;
+        this.counters.registrationAcks += 1;
+        return;
+      case 'PUNCH_TO':
+        return this.#answerProbe('wan', message.address);
+      case 'RLY_TO':
+        this.#relays.add(`${message.address.host}:${message.address.port}`);
+        if (this.#relays.size > 4096) this.#relays.delete(this.#relays.values().next().value as string);
+        return this.#knockOnRelay(message.address, message.mark);
+      default:
+        this.counters.unexpected += 1;
+    }
   }
 
   /** Answers a probe with PUNCH_PKT from the given socket (LAN: always the session socket). */
@@ -293,13 +359,13 @@ export class SimCamera {
   }
 
   #knockOnRelay(relay: Address, mark: number): void {
-    const control = this.#endpoints.get('control');
-    if (!control) return;
+    const wan = this.#endpoints.get('wan');
+    if (!wan) return;
     let knocks = 0;
     const knock = (): void => {
-      if (this.#sessions.has(key('control', relay)) || knocks > 100) return;
+      if (this.#sessions.has(key('wan', relay)) || knocks > 100) return;
       knocks += 1;
-      control.send({ type: 'RLY_PKT', mark, did: this.didValue, role: 'device' }, relay);
+      wan.send({ type: 'RLY_PKT', mark, did: this.didValue, role: 'device' }, relay);
       this.#after(100, knock);
     };
     knock();

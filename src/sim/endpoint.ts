@@ -19,7 +19,16 @@ export interface EndpointCounters {
 export type DatagramHandler = (message: Message | undefined, from: Address, raw: Buffer) => void;
 
 /**
- * One simulated UDP socket on loopback: datagrams in and out pass through its path's
+ * The impairments of an endpoint: one path for everything it sends and receives, none, or one
+ * chosen per peer (a camera's internet socket: punches and P2P sessions pass the p2p path, its
+ * servers and relays none). Only a fixed path's `refuse` closes the port; per peer it drops.
+ */
+export type EndpointPath = Path | null | ((peer: Address) => Path | null);
+
+const LOOPBACK = /^127\./;
+
+/**
+ * One simulated UDP socket: datagrams in and out pass through its path's
  * impairments; inbound ones are decoded (malformed ones are counted and passed as undefined,
  * never thrown). With the path's `refuse` set the port is really closed, and re-opened on the
  * same port when it is cleared.
@@ -33,16 +42,20 @@ export class SimEndpoint {
 
   private constructor(
     readonly host: string,
-    readonly path: Path | null,
+    readonly path: EndpointPath,
     readonly onDatagram: DatagramHandler,
   ) {
-    this.#unsubscribe = path ? path.onRefuseChange((refuse) => void (refuse ? this.#closeSocket() : this.#open(this.#port))) : () => undefined;
+    this.#unsubscribe =
+      path && typeof path !== 'function' ? path.onRefuseChange((refuse) => void (refuse ? this.#closeSocket() : this.#open(this.#port))) : () => undefined;
   }
 
-  /** Binds `host:port` (0 = ephemeral) and starts delivering datagrams to `onDatagram`. */
-  static async open(host: string, port: number, path: Path | null, onDatagram: DatagramHandler): Promise<SimEndpoint> {
+  /**
+   * Binds `host:port` (0 = ephemeral) and starts delivering datagrams to `onDatagram`. An
+   * endpoint bound to a loopback address never sends outside 127.0.0.0/8 (counted unsendable).
+   */
+  static async open(host: string, port: number, path: EndpointPath, onDatagram: DatagramHandler): Promise<SimEndpoint> {
     const endpoint = new SimEndpoint(host, path, onDatagram);
-    if (path?.settings.refuse) {
+    if (path && typeof path !== 'function' && path.settings.refuse) {
       // Reserve a port number anyway so the address is known; it stays closed until refuse is cleared.
       await endpoint.#open(port);
       await endpoint.#closeSocket();
@@ -60,27 +73,41 @@ export class SimEndpoint {
     return { host: this.host, port: this.#port };
   }
 
-  send(message: Message, to: Address): void {
-    this.sendRaw(encode(message), to);
+  #pathFor(peer: Address): Path | null {
+    return typeof this.path === 'function' ? this.path(peer) : this.path;
   }
 
-  sendRaw(datagram: Buffer, to: Address): void {
+  send(message: Message, to: Address, done?: () => void): void {
+    this.sendRaw(encode(message), to, done);
+  }
+
+  /** Sends through the path; `done` runs once the datagram has left the socket, was dropped or could not be sent. */
+  sendRaw(datagram: Buffer, to: Address, done?: () => void): void {
+    let settled = false;
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      done?.();
+    };
     const go = (): void => {
       const socket = this.#socket;
-      if (!socket) return;
+      if (!socket) return finish();
       // Targets can come from datagrams (PUNCH_TO, DEV_LGN); dgram throws synchronously for port 0.
-      if (!Number.isInteger(to.port) || to.port < 1 || to.port > 65535) {
+      const usable = Number.isInteger(to.port) && to.port >= 1 && to.port <= 65535 && (!LOOPBACK.test(this.host) || LOOPBACK.test(to.host));
+      if (!usable) {
         this.counters.unsendable += 1;
-        return;
+        return finish();
       }
       try {
-        socket.send(datagram, to.port, to.host, () => undefined);
+        socket.send(datagram, to.port, to.host, finish);
         this.counters.sent += 1;
       } catch {
         this.counters.unsendable += 1;
+        finish();
       }
     };
-    if (this.path) this.path.transmit(go);
+    const path = this.#pathFor(to);
+    if (path) path.transmit(go, finish);
     else go();
   }
 
@@ -109,7 +136,8 @@ export class SimEndpoint {
     socket.on('message', (raw, rinfo) => {
       const from = { host: rinfo.address, port: rinfo.port };
       const receive = (): void => this.#receive(raw, from);
-      if (this.path) this.path.transmit(receive);
+      const path = this.#pathFor(from);
+      if (path) path.transmit(receive);
       else receive();
     });
     this.#socket = socket;
@@ -132,7 +160,8 @@ export class SimEndpoint {
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       this.counters.malformed += 1;
-      if (this.path) this.path.counters.malformed += 1;
+      const path = this.#pathFor(from);
+      if (path) path.counters.malformed += 1;
     }
     this.onDatagram(message, from, raw);
   }

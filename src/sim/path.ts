@@ -77,12 +77,13 @@ export class Path {
     return () => this.#refuseListeners.delete(listener);
   }
 
-  /** Runs `deliver` (once, twice or never; now or later) according to the settings. */
-  transmit(deliver: () => void): void {
+  /** Runs `deliver` (once, twice or never; now or later) according to the settings; `dropped` when never. */
+  transmit(deliver: () => void, dropped?: () => void): void {
     const s = this.settings;
     this.counters.seen += 1;
     if (s.down || s.refuse || (s.loss > 0 && this.#random() < s.loss)) {
       this.counters.dropped += 1;
+      dropped?.();
       return;
     }
     const copies = s.duplicate > 0 && this.#random() < s.duplicate ? 2 : 1;

@@ -100,8 +100,9 @@ export class RelayServer {
       return;
     }
     this.counters.forwarded += 1;
-    session.endpoint.sendRaw(raw, to);
-    if (message?.type === 'CLOSE') void this.#end(session);
+    // A CLOSE ends the session, but only once it has left the socket (closing in the same tick lost it).
+    const closing = message?.type === 'CLOSE';
+    session.endpoint.sendRaw(raw, to, closing ? () => void this.#end(session) : undefined);
   }
 
   async #end(session: RelaySession): Promise<void> {

@@ -2,15 +2,28 @@ import { formatDid, ServerResult, type Message } from '../protocol';
 import { SimEndpoint, type Address } from './endpoint';
 
 interface Registration {
-  control: Address;
-  wan: Address;
+  /** Where the DEV_LGN came from: the device's public mapping (behind NAT, the router's address). */
+  public: Address;
+  /** The local address the device wrote into its DEV_LGN. */
+  local: Address;
   seenAt: number;
 }
 
+const sameAddress = (a: Address, b: Address): boolean => a.host === b.host && a.port === b.port;
+const usable = (a: Address): boolean => a.host !== '0.0.0.0' && a.port > 0;
+
+/** A peer's public address, then its local one when that is another usable address (pppp.md §6.2 step 3). */
+function punchTargets(publicAddress: Address, local: Address): Address[] {
+  return usable(local) && !sameAddress(local, publicAddress) ? [publicAddress, local] : [publicAddress];
+}
+
 /**
- * A CS2 rendezvous ("P2P") server (pppp.md §6.2, §6.3): devices register with DEV_LGN; clients
- * get HELLO_ACK, P2P_REQ_ACK + PUNCH_TO (to both sides), LIST_REQ_ACK and RLY_REQ_ACK + RLY_TO
- * (to the device). Result codes: unknown DID → -1, registered but not heard from within the
+ * A CS2 rendezvous ("P2P") server (pppp.md §6.2, §6.3): devices register with DEV_LGN (the
+ * server keeps the source address it saw, i.e. the public mapping, and the local address in the
+ * message); clients get HELLO_ACK, P2P_REQ_ACK + PUNCH_TO, LIST_REQ_ACK and RLY_REQ_ACK + RLY_TO
+ * (to the device). On P2P_REQ the device is told first (PUNCH_TO with the client's public, then
+ * local address), then the client (P2P_REQ_ACK, PUNCH_TO with the device's public, then local
+ * address): the device's punches are under way when the client starts. Result codes: unknown DID → -1, registered but not heard from within the
  * TTL → -2 (device offline).
  */
 export class RendezvousServer {
@@ -58,22 +71,21 @@ export class RendezvousServer {
       case 'HELLO':
         return this.#send({ type: 'HELLO_ACK', address: from }, from);
       case 'DEV_LGN':
-        this.#devices.set(formatDid(message.did), { control: from, wan: { host: message.address.host, port: message.address.port }, seenAt: Date.now() });
+        this.#devices.set(formatDid(message.did), { public: from, local: { host: message.address.host, port: message.address.port }, seenAt: Date.now() });
         return this.#send({ type: 'DEV_LGN_ACK', result: 0 }, from);
       case 'P2P_REQ': {
         const { result, device } = this.#lookup(formatDid(message.did));
+        if (device) for (const address of punchTargets(from, message.address)) this.#send({ type: 'PUNCH_TO', address }, device.public);
         this.#send({ type: 'P2P_REQ_ACK', result }, from);
-        if (!device) return;
-        this.#send({ type: 'PUNCH_TO', address: device.wan }, from);
-        this.#send({ type: 'PUNCH_TO', address: from }, device.control);
+        if (device) for (const address of punchTargets(device.public, device.local)) this.#send({ type: 'PUNCH_TO', address }, from);
         return;
       }
       case 'LIST_REQ1':
         return this.#send({ type: 'LIST_REQ_ACK', relays: [...this.relays()] }, from);
       case 'RLY_REQ': {
         const { result, device } = this.#lookup(formatDid(message.did));
+        if (device) this.#send({ type: 'RLY_TO', address: message.address, mark: message.mark }, device.public);
         this.#send({ type: 'RLY_REQ_ACK', result }, from);
-        if (device) this.#send({ type: 'RLY_TO', address: message.address, mark: message.mark }, device.control);
         return;
       }
       case 'REPORT_SESSION_READY':

@@ -19,7 +19,7 @@ interface Ready {
   seed: number;
   servers: { host: string; port: number }[];
   relays: { host: string; port: number }[];
-  cameras: { did: string; host: string; searchPort: number; sessionPort: number; wanPort: number; controlPort: number }[];
+  cameras: { did: string; host: string; searchHost: string; searchPort: number; sessionPort: number; wanPort: number }[];
   paths: Record<'lan' | 'p2p' | 'relay', { down: boolean; loss: number }>;
 }
 
@@ -127,14 +127,15 @@ describe('cli: trailcam sim', function () {
     const addresses = [
       ...ready.servers,
       ...ready.relays,
-      ...[camera.searchPort, camera.sessionPort, camera.wanPort, camera.controlPort].map((port) => ({ host: camera.host, port })),
+      ...[camera.searchPort, camera.sessionPort, camera.wanPort].map((port) => ({ host: camera.host, port })),
     ];
-    assert.equal(addresses.length, 6);
+    assert.equal(addresses.length, 5);
+    assert.equal(camera.searchHost, '127.0.0.1', 'on loopback the search socket binds the camera host');
     for (const a of addresses) {
       assert.equal(a.host, '127.0.0.1');
       assert.ok(Number.isInteger(a.port) && a.port > 0, `port ${a.port}`);
     }
-    assert.equal(new Set(addresses.map((a) => a.port)).size, 6, 'every socket has its own port');
+    assert.equal(new Set(addresses.map((a) => a.port)).size, 5, 'every socket has its own port');
 
     const server = `${ready.servers[0].host}:${ready.servers[0].port}`;
     const raced = await runCli(['race', '--host', '127.0.0.1', '--did', camera.did, '--ports', String(camera.sessionPort), '--server', server, '--bind', '127.0.0.1', '--json']);
@@ -259,7 +260,7 @@ describe('cli: trailcam sim', function () {
       const [line] = await c.lines(1);
       const ready = JSON.parse(line) as Ready;
       assert.equal(ready.relays.length, 2);
-      assert.ok((await settledHandles()).udp >= before.udp + 2 * 4 + 1 + 2, 'cameras, server and relays are bound');
+      assert.ok((await settledHandles()).udp >= before.udp + 2 * 3 + 1 + 2, 'cameras, server and relays are bound');
       controller.abort(new Error('interrupted'));
       assert.equal(await running, 0);
       assert.equal(JSON.parse((await c.lines(2))[1]).stopped, true);

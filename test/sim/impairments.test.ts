@@ -110,7 +110,7 @@ describe('sim: path impairments', () => {
       const before = await settledHandles();
       const sim = await createSimulation({ cameras: 1000, fast: true });
       assert.equal(new Set(sim.cameras.map((c) => c.did)).size, 1000, 'each camera has its own DID');
-      assert.ok((await settledHandles()).udp >= before.udp + 4000);
+      assert.ok((await settledHandles()).udp >= before.udp + 3000, "three sockets per camera");
       await sim.close();
       assert.deepEqual(await settledHandles(), before);
     });
