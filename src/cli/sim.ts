@@ -5,9 +5,14 @@ import {
   createSimulation,
   DEFAULT_DID,
   HEALTHY_PATH,
+  parseAddress,
   PATH_NAMES,
+  SIM_PARTS,
+  validateBindHost,
   validatePathSettings,
+  type Address,
   type CameraOptions,
+  type SimPart,
   type PathName,
   type PathSettings,
   type Simulation,
@@ -21,6 +26,7 @@ export const SIM_CLI_DEFAULTS = {
   host: '127.0.0.1',
   searchPort: 32108,
   sessionPort: 40611,
+  wanPort: 0,
   serverPort: 32100,
   relayPort: 0,
   servers: 1,
@@ -34,18 +40,30 @@ export const SIM_CLI_LIMITS = { cameras: 1000, servers: 8, relays: 8 } as const;
 
 export const SIM_HELP = `Usage: trailcam sim [options]
 
-Runs simulated KJK230 camera(s), rendezvous server(s) and relay server(s) on loopback, with
-per-path impairments, until SIGINT (Ctrl-C) or SIGTERM. Prints one ready line with every
-address first, and a line of path counters when it stops.
+Runs simulated KJK230 camera(s), rendezvous server(s) and relay server(s) with per-path
+impairments, until SIGINT (Ctrl-C) or SIGTERM: all in one process on 127.0.0.1 by default, or
+one part per process on any host address (e.g. hosts in network namespaces). Prints one ready
+line with every address first, and a line of counters when it stops.
+
+Parts (each on its own host, as in the network test bed):
+  --part all|camera|server|relay   what this process runs (default all)
+  --bind ADDR           IPv4 address to bind (default 127.0.0.1; alias --host). Off loopback
+                        the camera's LAN-search socket binds 0.0.0.0 so broadcasts reach it
+  --server HOST:PORT    --part camera: a rendezvous server to register with (repeat for more)
+  --relay HOST:PORT     --part server: a relay to hand out in LIST_REQ_ACK (repeat for more)
+  e.g. trailcam sim --part relay  --bind 203.0.113.20 --relay-port 32200
+       trailcam sim --part server --bind 203.0.113.10 --relay 203.0.113.20:32200
+       trailcam sim --part camera --bind 10.1.0.2 --server 203.0.113.10:32100 --did ${DEFAULT_DID}
 
 Options:
   --did DID             first camera's id (default ${DEFAULT_DID}); camera i gets serial + i
   --cameras N           number of cameras, 1-${SIM_CLI_LIMITS.cameras} (default 1)
   --servers N           rendezvous servers, 0-${SIM_CLI_LIMITS.servers} (default 1; the real app talks to 3)
   --relays N            relay servers, 0-${SIM_CLI_LIMITS.relays} (default 1)
-  --host ADDR           loopback address to bind, 127.x.x.x only (default 127.0.0.1)
   --search-port P       first camera's LAN-search port (default 32108; 0 = any free port)
   --session-port P      first camera's LAN session port (default 40611; 0 = any free port)
+  --wan-port P          first camera's internet socket: registration, punching, P2P session
+                        and relay traffic, one socket as a real device (default 0 = any free)
   --server-port P       first rendezvous server's port (default 32100; 0 = any free port)
   --relay-port P        first relay server's port (default 0 = any free port)
                         (further cameras and servers always get free ports)
@@ -53,6 +71,8 @@ Options:
   --password PASS       ARTEMIS password they accept (default admin); every camera answers
                         device info (512) and the media list (768) on channel 0
   --fast                fast camera timings (2 x 0x43 instead of a ~330 ms burst of 51)
+  --real-timing         the real camera's timing: 51 x 0x43 over ~330 ms after LAN_SEARCH,
+                        direct punch answered at once, LAN 1.5 +/- 1 ms each way (not with --fast)
   --seed N              seed of every random decision: loss, jitter, relay magic (default 1)
   --PATH-delay MS       added one-way delay on PATH (lan, p2p or relay), 0-60000
   --PATH-jitter MS      delay varies by +/- this much, 0-60000
@@ -61,8 +81,9 @@ Options:
   --PATH-down           black hole: every datagram on PATH is dropped, ports stay open
   --PATH-refuse         PATH's ports are closed: senders get a fast "port unreachable"
                         e.g. --lan-down --p2p-loss 0.2 --relay-delay 50
-  --race                demo: race the first camera once (every mode, like \`trailcam race\`,
-                        at most 5 s), print the result and stop; ports default to free ones
+  --race                demo (--part all only): race the first camera once (every mode, like
+                        \`trailcam race\`, at most 5 s), print the result and stop; ports
+                        default to free ones
   --json                print the ready line (and the stop line) as JSON
   -h, --help            show this help
 
@@ -89,6 +110,12 @@ const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   servers: { type: 'string' },
   relays: { type: 'string' },
   host: { type: 'string' },
+  bind: { type: 'string' },
+  part: { type: 'string' },
+  server: { type: 'string', multiple: true },
+  relay: { type: 'string', multiple: true },
+  'wan-port': { type: 'string' },
+  'real-timing': { type: 'boolean', default: false },
   'search-port': { type: 'string' },
   'session-port': { type: 'string' },
   'server-port': { type: 'string' },
@@ -109,7 +136,13 @@ for (const path of PATH_NAMES) {
 
 /** What the flags ask for, validated. */
 export interface SimCliConfig {
+  part: SimPart;
   host: string;
+  /** --part camera: the servers to register with; --part server: the relays to list. */
+  remoteServers: Address[];
+  remoteRelays: Address[];
+  wanPort: number;
+  realTiming: boolean;
   did: Did;
   cameras: number;
   servers: number;
@@ -133,10 +166,25 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 
 /** Validates parsed flags; throws ConfigError naming the flag (field `--flag`) and its value. */
 export function simConfigFromFlags(values: Values): SimCliConfig {
-  const host = stringFlag(values, 'host') ?? SIM_CLI_DEFAULTS.host;
-  if (!/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(host) || host.split('.').some((octet) => Number(octet) > 255)) {
-    throw new ConfigError('--host', host, 'the simulator binds loopback addresses only (127.x.x.x), never a real network');
+  const hostFlag = stringFlag(values, 'bind') !== undefined ? 'bind' : 'host';
+  if (stringFlag(values, 'bind') !== undefined && stringFlag(values, 'host') !== undefined && values.bind !== values.host) {
+    throw new ConfigError('--bind', values.bind, `differs from --host "${String(values.host)}" (one address per process)`);
   }
+  const host = validateBindHost(`--${hostFlag}`, stringFlag(values, hostFlag) ?? SIM_CLI_DEFAULTS.host);
+  const part = (stringFlag(values, 'part') ?? 'all') as SimPart;
+  if (!SIM_PARTS.includes(part)) throw new ConfigError('--part', part, `must be one of ${SIM_PARTS.join(', ')}`);
+  const addresses = (flag: 'server' | 'relay', allowed: SimPart): Address[] => {
+    const list = Array.isArray(values[flag]) ? (values[flag] as string[]) : [];
+    if (list.length > 0 && part !== allowed) {
+      throw new ConfigError(`--${flag}`, list[0], `only with --part ${allowed} (${flag === 'server' ? 'the camera registers with it' : 'the server lists it'}; --part ${part} ${part === 'all' ? 'runs its own' : 'does not use it'})`);
+    }
+    if (list.length > SIM_CLI_LIMITS[`${flag}s`]) throw new ConfigError(`--${flag}`, list.length, `at most ${SIM_CLI_LIMITS[`${flag}s`]}`);
+    return list.map((text) => parseAddress(`--${flag}`, text));
+  };
+  const remoteServers = addresses('server', 'camera');
+  const remoteRelays = addresses('relay', 'server');
+  if (values.race === true && part !== 'all') throw new ConfigError('--race', true, 'needs --part all (every part in this process)');
+  if (values['real-timing'] === true && values.fast === true) throw new ConfigError('--real-timing', true, 'cannot be combined with --fast');
   const didText = stringFlag(values, 'did') ?? DEFAULT_DID;
   let did: Did;
   try {
@@ -171,7 +219,12 @@ export function simConfigFromFlags(values: Values): SimCliConfig {
   const race = values.race === true;
   const port = (name: string, production: number): number => intFlag(values, name, race ? 0 : production, 0, 65535);
   return {
+    part,
     host,
+    remoteServers,
+    remoteRelays,
+    wanPort: port('wan-port', SIM_CLI_DEFAULTS.wanPort),
+    realTiming: values['real-timing'] === true,
     did,
     cameras,
     servers: intFlag(values, 'servers', SIM_CLI_DEFAULTS.servers, 0, SIM_CLI_LIMITS.servers),
@@ -223,6 +276,7 @@ function numberFlag(flag: string, text: string): number {
 export function readyInfo(sim: Simulation, config: SimCliConfig): Record<string, unknown> {
   return {
     ready: true,
+    part: config.part,
     host: config.host,
     seed: config.seed,
     fast: config.fast,
@@ -235,24 +289,30 @@ export function readyInfo(sim: Simulation, config: SimCliConfig): Record<string,
       sessionPort: c.sessionPort,
       wanPort: c.wanPort,
       searchHost: c.options.searchHost,
+      // Every server acknowledged its DEV_LGN before this line (a camera part waits at most 2 s).
+      registered: c.isRegistered,
     })),
+    // Addresses given on the command line: the servers the cameras register with (--part camera)
+    // or the relays the servers list (--part server).
+    remote: { servers: sim.remoteServers, relays: sim.remoteRelays },
     paths: Object.fromEntries(PATH_NAMES.map((name) => [name, { ...sim.paths[name].settings }])),
   };
 }
 
 function readyLine(sim: Simulation, config: SimCliConfig): string {
+  const list = (label: string, addresses: readonly { host: string; port: number }[]): string =>
+    addresses.length === 0 ? `no ${label}` : `${label} ${addresses.map((a) => `${a.host}:${a.port}`).join(', ')}`;
+  const end = `${describePaths(sim)}; seed ${config.seed}.` + (config.race ? ' Racing it once.' : ' Ctrl-C to stop.');
+  if (sim.part === 'server') return `trailcam sim ready (server part): ${list('rendezvous', sim.servers)}, listing ${list('relay', sim.remoteRelays)}; ${end}`;
+  if (sim.part === 'relay') return `trailcam sim ready (relay part): ${list('relay', sim.relays)}; ${end}`;
   const first = sim.cameras[0];
   const who =
     sim.cameras.length === 1
       ? `camera ${first.did}`
       : `${sim.cameras.length} cameras ${first.did}..${sim.cameras[sim.cameras.length - 1].did}, the first`;
-  const list = (label: string, addresses: readonly { host: string; port: number }[]): string =>
-    addresses.length === 0 ? `no ${label}` : `${label} ${addresses.map((a) => `${a.host}:${a.port}`).join(', ')}`;
-  return (
-    `trailcam sim ready: ${who} on ${first.host} (LAN search port ${first.searchPort}, session port ${first.sessionPort}); ` +
-    `${list('rendezvous', sim.servers)}; ${list('relay', sim.relays)}; ${describePaths(sim)}; seed ${config.seed}.` +
-    (config.race ? ' Racing it once.' : ' Ctrl-C to stop.')
-  );
+  const camera = `${who} on ${first.host} (LAN search port ${first.searchPort}, session port ${first.sessionPort}, internet port ${first.wanPort})`;
+  if (sim.part === 'camera') return `trailcam sim ready (camera part): ${camera}; registers with ${list('rendezvous', sim.remoteServers)}; ${end}`;
+  return `trailcam sim ready: ${camera}; ${list('rendezvous', sim.servers)}; ${list('relay', sim.relays)}; ${end}`;
 }
 
 function describePaths(sim: Simulation): string {
@@ -272,7 +332,7 @@ function describePaths(sim: Simulation): string {
 function stopInfo(sim: Simulation): Record<string, unknown> {
   const sessions = sim.cameras.reduce((sum, c) => sum + c.counters.sessions, 0);
   const unexpected = sim.cameras.reduce((sum, c) => sum + c.counters.unexpected, 0);
-  return { stopped: true, counters: sim.counters(), cameras: { sessions, unexpected } };
+  return { stopped: true, counters: sim.counters(), cameras: { sessions, live: sim.liveSessions(), unexpected } };
 }
 
 function stopLine(sim: Simulation): string {
@@ -291,7 +351,9 @@ function cameraOptions(config: SimCliConfig): CameraOptions[] {
   const artemis = { 0: () => new ArtemisCameraService({ user: config.user, password: config.password, seed: config.seed + (sessions += 1) }) };
   return Array.from({ length: config.cameras }, (_, i) => {
     const did = formatDid({ ...config.did, serial: config.did.serial + i });
-    return i === 0 ? { did, searchPort: config.searchPort, sessionPort: config.sessionPort, services: artemis } : { did, services: artemis };
+    return i === 0
+      ? { did, searchPort: config.searchPort, sessionPort: config.sessionPort, wanPort: config.wanPort, services: artemis }
+      : { did, services: artemis };
   });
 }
 
@@ -303,7 +365,7 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 
 export const simCommand: Command = {
   name: 'sim',
-  summary: 'run simulated camera(s), rendezvous and relay servers on 127.0.0.1',
+  summary: 'run simulated camera(s), rendezvous and relay servers (all on 127.0.0.1, or one part per host)',
   async run(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
     let values: Values;
     try {
@@ -329,6 +391,10 @@ export const simCommand: Command = {
     let sim: Simulation;
     try {
       sim = await createSimulation({
+        part: config.part,
+        remoteServers: config.remoteServers,
+        remoteRelays: config.remoteRelays,
+        realTiming: config.realTiming,
         host: config.host,
         cameras: cameraOptions(config),
         servers: config.servers,
@@ -379,7 +445,8 @@ function startFailure(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
   if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES') {
     return `${e.address ?? ''}:${e.port ?? ''} ${e.code === 'EADDRINUSE' ? 'is in use' : 'is not allowed'} ` +
-      '(another simulator running?); choose other ports with --search-port, --session-port, --server-port, --relay-port (0 = any free port)';
+      '(another simulator running?); choose other ports with --search-port, --session-port, --wan-port, --server-port, --relay-port (0 = any free port)';
   }
+  if (e?.code === 'EADDRNOTAVAIL') return `${e.address ?? ''}:${e.port ?? ''} is not an address of this host (--bind)`;
   return err instanceof Error ? err.message : String(err);
 }

@@ -132,6 +132,7 @@ export class SimCamera {
   /** Relay session addresses named by an RLY_TO from a server. */
   readonly #relays = new Set<string>();
   #starting: Promise<void> | undefined;
+  readonly #registeredWaiters: (() => void)[] = [];
   readonly counters: CameraCounters = { sessions: 0, registrations: 0, registrationAcks: 0, unexpected: 0, closedByTimeout: 0, closedByPeer: 0 };
   readonly #network: CameraNetwork;
   readonly #endpoints = new Map<SocketRole, SimEndpoint>();
@@ -210,6 +211,21 @@ export class SimCamera {
     }
   }
 
+  /** Resolves once every server has acknowledged a DEV_LGN (at once without servers; also when stopped). */
+  registered(): Promise<void> {
+    if (!this.#running || this.#allRegistered()) return Promise.resolve();
+    return new Promise((resolve) => this.#registeredWaiters.push(resolve));
+  }
+
+  /** Every server has acknowledged a DEV_LGN (true without servers). */
+  get isRegistered(): boolean {
+    return this.#allRegistered();
+  }
+
+  #allRegistered(): boolean {
+    return this.#network.servers.every((s) => this.#registered.get(`${s.host}:${s.port}`)?.acked === true);
+  }
+
   /** Switches the camera off: sessions vanish without CLOSE (as when a battery camera sleeps). */
   async stop(): Promise<void> {
     // A start() under way finishes first, so that its sockets are closed here too.
@@ -223,6 +239,7 @@ export class SimCamera {
     this.#readying.clear();
     this.#registered.clear();
     this.#relays.clear();
+    for (const resolve of this.#registeredWaiters.splice(0)) resolve();
     const endpoints = [...this.#endpoints.values()];
     this.#endpoints.clear();
     await Promise.all(endpoints.map((e) => e.close()));
@@ -294,7 +311,13 @@ export class SimCamera {
         if (message.type === 'LAN_SEARCH' && role === 'session' && this.options.searchOnSessionPort) return this.#answerProbe('session', from);
         if (message.type === 'PUNCH_PKT' && ours) {
           // A PUNCH_PKT from an address we punched is the echo the camera waits for (pppp.md §6.1 step 3).
-          if (this.#punched.has(key(role, from))) return this.#becomeReady(role, from);
+          if (this.#punched.has(key(role, from))) {
+            // Through a server (pppp.md §6.2) the camera is told first, so its own punches may reach the
+            // client before the client knows where to expect them: it answers the client's punch with one
+            // more PUNCH_PKT, then P2P_RDY.
+            if (role === 'wan') this.#endpoints.get('wan')?.send({ type: 'PUNCH_PKT', did: this.didValue }, from);
+            return this.#becomeReady(role, from);
+          }
           // A direct punch to the session port: P2P_RDY at once, no burst (pppp.md §6.1b).
           if (role === 'session' && this.options.directPunch) return this.#answerDirectPunch(from);
           return this.#answerProbe(role, from);
@@ -311,6 +334,7 @@ export class SimCamera {
         const state = this.#registered.get(`${from.host}:${from.port}`);
         if (state) state.acked = true;
         this.counters.registrationAcks += 1;
+        if (this.#allRegistered()) for (const resolve of this.#registeredWaiters.splice(0)) resolve();
         return;
       case 'PUNCH_TO':
         return this.#answerProbe('wan', message.address);

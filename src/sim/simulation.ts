@@ -6,8 +6,19 @@ import { Path, PATH_NAMES, type PathCounters, type PathName, type PathSettings }
 import { seededRandom } from '../random';
 import { RelayServer } from './relay';
 import { RendezvousServer } from './rendezvous';
+import { parseAddress, validateBindHost } from './address';
+
+/** Which parts one process runs: all (the default, one process) or one of them, as on separate hosts. */
+export const SIM_PARTS = ['all', 'camera', 'server', 'relay'] as const;
+export type SimPart = (typeof SIM_PARTS)[number];
 
 export interface SimulationOptions {
+  /** Run every part (default) or only the cameras, the rendezvous servers or the relays. */
+  part?: SimPart;
+  /** part 'camera': the (remote) rendezvous servers the cameras register with. */
+  remoteServers?: readonly (string | Address)[];
+  /** part 'server': the (remote) relays the servers hand out in LIST_REQ_ACK. */
+  remoteRelays?: readonly (string | Address)[];
   /** Number of cameras (DIDs LBCS-000000-CCCJJ, LBCS-000001-CCCJJ, …) or one options object each. */
   cameras?: number | CameraOptions[];
   /** Rendezvous servers (0-3; the real app talks to three). */
@@ -18,7 +29,10 @@ export interface SimulationOptions {
   seed?: number;
   /** Initial impairments per path. */
   paths?: Partial<Record<PathName, Partial<PathSettings>>>;
-  /** Loopback address to bind (127.0.0.1; the simulator never binds anything else). */
+  /**
+   * IPv4 host address to bind (default 127.0.0.1). Off loopback (a test host inside a network
+   * namespace) the camera's search socket binds 0.0.0.0 so that broadcast discovery reaches it.
+   */
   host?: string;
   /** Fast camera timings for tests and benchmarks (no 330 ms 0x43 burst). */
   fast?: boolean;
@@ -28,15 +42,22 @@ export interface SimulationOptions {
    * 1.5 ± 1 ms each way (1-5 ms round trips) unless `paths.lan` sets its own. Not with `fast`.
    */
   realTiming?: boolean;
+  /** part 'camera': how long start-up waits for the remote servers' DEV_LGN_ACK (default 2000 ms). */
+  registerWaitMs?: number;
   /** Fixed ports for the first server/relay (0 = ephemeral). */
   serverPort?: number;
   relayPort?: number;
 }
 
 export interface Simulation {
+  readonly part: SimPart;
   readonly cameras: readonly SimCamera[];
+  /** Rendezvous servers and relays this process runs. */
   readonly servers: readonly Address[];
   readonly relays: readonly Address[];
+  /** Servers the cameras register with and relays the servers list, when those run elsewhere. */
+  readonly remoteServers: readonly Address[];
+  readonly remoteRelays: readonly Address[];
   readonly paths: Readonly<Record<PathName, Path>>;
   /** Sessions every camera holds now (e.g. 1 after a race whose losers sent CLOSE). */
   liveSessions(): number;
@@ -47,12 +68,16 @@ export interface Simulation {
   close(): Promise<void>;
 }
 
-const LOOPBACK = /^127\./;
-
-/** Starts cameras, rendezvous servers and relays on loopback. */
+/** Starts cameras, rendezvous servers and relays (all, or one part) on one host address. */
 export async function createSimulation(options: SimulationOptions = {}): Promise<Simulation> {
-  const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.test(host)) throw new ConfigError('host', host, 'the simulator binds loopback addresses only (127.x.x.x)');
+  const host = validateBindHost('host', options.host ?? '127.0.0.1');
+  const part = options.part ?? 'all';
+  if (!SIM_PARTS.includes(part)) throw new ConfigError('part', part, `must be one of ${SIM_PARTS.join(', ')}`);
+  const remoteServers = (options.remoteServers ?? []).map((a, i) => parseAddress(`remoteServers[${i}]`, a));
+  const remoteRelays = (options.remoteRelays ?? []).map((a, i) => parseAddress(`remoteRelays[${i}]`, a));
+  if (remoteServers.length > 0 && part !== 'camera') throw new ConfigError('remoteServers', options.remoteServers, 'only with part camera (the others use their own servers)');
+  if (remoteRelays.length > 0 && part !== 'server') throw new ConfigError('remoteRelays', options.remoteRelays, 'only with part server (the others use their own relays)');
+  const runs = (p: SimPart): boolean => part === 'all' || part === p;
   if (options.realTiming && options.fast) throw new ConfigError('realTiming', true, 'cannot be combined with fast');
   const random = seededRandom(options.seed ?? 1);
   const pathSettings = (name: PathName): Partial<PathSettings> =>
@@ -69,27 +94,36 @@ export async function createSimulation(options: SimulationOptions = {}): Promise
     for (const path of Object.values(paths)) path.close();
   };
   try {
-    for (let i = 0; i < (options.relays ?? 1); i += 1) {
+    for (let i = 0; i < (runs('relay') ? (options.relays ?? 1) : 0); i += 1) {
       const relay = new RelayServer(host, paths.relay, random);
       await relay.start(i === 0 ? (options.relayPort ?? 0) : 0);
       relays.push(relay);
     }
-    for (let i = 0; i < (options.servers ?? 1); i += 1) {
-      const server = new RendezvousServer(host, () => relays.map((r) => r.address));
+    for (let i = 0; i < (runs('server') ? (options.servers ?? 1) : 0); i += 1) {
+      const server = new RendezvousServer(host, () => (part === 'server' ? remoteRelays : relays.map((r) => r.address)));
       await server.start(i === 0 ? (options.serverPort ?? 0) : 0);
       servers.push(server);
     }
-    const network = { host, lan: paths.lan, p2p: paths.p2p, servers: servers.map((s) => s.address) };
-    for (const camera of cameraOptions) cameras.push(new SimCamera(camera, network));
+    const network = { host, lan: paths.lan, p2p: paths.p2p, servers: part === 'camera' ? remoteServers : servers.map((s) => s.address) };
+    if (runs('camera')) for (const camera of cameraOptions) cameras.push(new SimCamera(camera, network));
     await Promise.all(cameras.map((c) => c.start()));
+    // Ready means registered, so a client racing at once finds the cameras (a DEV_LGN could
+    // otherwise arrive after the client's first P2P_REQ). A camera part waits for remote servers
+    // at most `registerWaitMs` (they may not be up yet); it keeps resending until they answer.
+    const registered = Promise.all(cameras.map((c) => c.registered()));
+    if (part === 'all') await registered;
+    else if (cameras.length > 0) await untilOrAfter(registered, options.registerWaitMs ?? 2000);
   } catch (err) {
     await close();
     throw err;
   }
   return {
+    part,
     cameras,
     servers: servers.map((s) => s.address),
     relays: relays.map((r) => r.address),
+    remoteServers,
+    remoteRelays,
     paths,
     liveSessions: () => cameras.reduce((sum, c) => sum + c.sessionCount, 0),
     setPath: (name, settings) => {
@@ -99,6 +133,16 @@ export async function createSimulation(options: SimulationOptions = {}): Promise
     counters: () => Object.fromEntries(PATH_NAMES.map((name) => [name, { ...paths[name].counters }])) as Record<PathName, PathCounters>,
     close,
   };
+}
+
+/** Waits for `promise`, but no longer than `ms` (the timer is cleared either way). */
+async function untilOrAfter(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function expandCameras(cameras: number | CameraOptions[], fast: boolean): CameraOptions[] {

@@ -209,7 +209,7 @@ describe('cli: trailcam sim', function () {
     const sim = Cli.spawn(['sim', '--lan-loss', '0.25', '--relay-delay', '30', ...FREE_PORTS]);
     children.push(sim);
     const line = await sim.line(0);
-    assert.match(line, /^trailcam sim ready: camera LBCS-000000-CCCJJ on 127\.0\.0\.1 \(LAN search port \d+, session port \d+\); rendezvous 127\.0\.0\.1:\d+; relay 127\.0\.0\.1:\d+;/);
+    assert.match(line, /^trailcam sim ready: camera LBCS-000000-CCCJJ on 127\.0\.0\.1 \(LAN search port \d+, session port \d+, internet port \d+\); rendezvous 127\.0\.0\.1:\d+; relay 127\.0\.0\.1:\d+;/);
     assert.match(line, /lan loss 0\.25, p2p healthy, relay delay 30 ms/);
     assert.equal((await sim.stop('SIGINT')).code, 0);
     assert.match(await sim.line(1), /^trailcam sim stopped: 0 camera session\(s\); lan 0 seen/);
@@ -220,6 +220,90 @@ describe('cli: trailcam sim', function () {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--lan-loss "1\.5": must be a probability 0\.\.1/);
     assert.equal(result.stdout, '', 'no ready line');
+  });
+
+  describe('one part per process, each on its own "host" (127.0.0.2-4; Linux routes all of 127/8 locally)', () => {
+    // With zero round trips the paths finish within a few ms of each other (network-testbed.md), and
+    // three processes add scheduling noise: a slower P2P path and a slower relay make the winner
+    // meaningful, in both deployments alike.
+    const RELAY_DELAY = ['--relay-delay', '80'];
+    interface Deployment {
+      camera: Ready['cameras'][number];
+      servers: string[];
+      relayHost: string;
+      processes: Cli[];
+    }
+
+    async function ready(args: string[]): Promise<{ cli: Cli; ready: Ready & { part: string; remote: { servers: Ready['servers']; relays: Ready['relays'] } } }> {
+      const cli = Cli.spawn(['sim', '--json', '--fast', ...args]);
+      children.push(cli);
+      return { cli, ready: JSON.parse(await cli.line(0)) };
+    }
+
+    /** Relay on 127.0.0.2, rendezvous server on 127.0.0.3 listing it, camera on 127.0.0.4 registering there. */
+    async function separate(cameraFlags: string[]): Promise<Deployment> {
+      const relay = await ready(['--part', 'relay', '--bind', '127.0.0.2', ...RELAY_DELAY]);
+      assert.equal(relay.ready.part, 'relay');
+      assert.deepEqual([relay.ready.cameras.length, relay.ready.servers.length, relay.ready.relays.length], [0, 0, 1]);
+      const relayAddress = `127.0.0.2:${relay.ready.relays[0].port}`;
+      const server = await ready(['--part', 'server', '--bind', '127.0.0.3', '--server-port', '0', '--relay', relayAddress]);
+      assert.deepEqual(server.ready.remote.relays, [relay.ready.relays[0]]);
+      const serverAddress = `127.0.0.3:${server.ready.servers[0].port}`;
+      const camera = await ready(['--part', 'camera', '--bind', '127.0.0.4', '--search-port', '0', '--session-port', '0', '--server', serverAddress, ...cameraFlags]);
+      assert.deepEqual([camera.ready.cameras.length, camera.ready.servers.length, camera.ready.relays.length], [1, 0, 0]);
+      assert.deepEqual(camera.ready.remote.servers, [{ host: '127.0.0.3', port: server.ready.servers[0].port }]);
+      assert.equal((camera.ready.cameras[0] as { registered?: boolean }).registered, true, 'registered before the ready line');
+      return { camera: camera.ready.cameras[0], servers: [serverAddress], relayHost: '127.0.0.2', processes: [relay.cli, server.cli, camera.cli] };
+    }
+
+    async function allInOne(flags: string[]): Promise<Deployment> {
+      const sim = await ready(['--bind', '127.0.0.5', ...FREE_PORTS, ...RELAY_DELAY, ...flags]);
+      assert.equal(sim.ready.part, 'all');
+      return { camera: sim.ready.cameras[0], servers: sim.ready.servers.map((s) => `${s.host}:${s.port}`), relayHost: '127.0.0.5', processes: [sim.cli] };
+    }
+
+    /** What a client sees: the winning mode and whom it talks to (camera session port, camera internet port or the relay). */
+    async function raceIt(d: Deployment): Promise<{ mode: string; peer: string }> {
+      const result = await race({
+        host: d.camera.host,
+        did: d.camera.did,
+        ports: [d.camera.sessionPort],
+        servers: d.servers,
+        bindAddress: '127.0.0.1',
+        maxConnectionTimeMs: 10_000,
+      });
+      await result.link.close();
+      const { host, port } = result.remote;
+      const peer =
+        host === d.camera.host && port === d.camera.sessionPort ? 'camera session socket'
+        : host === d.camera.host && port === d.camera.wanPort ? 'camera internet socket'
+        : host === d.relayHost ? 'relay'
+        : `${host}:${port}`;
+      for (const cli of d.processes) assert.deepEqual(await cli.stop('SIGTERM'), { code: 0, signal: null }, cli.stderr);
+      return { mode: result.mode, peer };
+    }
+
+    const cases: [string, string[], { mode: string; peer: string }][] = [
+      ['healthy', ['--p2p-delay', '40'], { mode: 'lan', peer: 'camera session socket' }],
+      ['LAN down', ['--lan-down'], { mode: 'p2p', peer: 'camera internet socket' }],
+      ['LAN and P2P down', ['--lan-down', '--p2p-down'], { mode: 'relay', peer: 'relay' }],
+    ];
+    for (const [name, flags, expected] of cases) {
+      it(`${name}: separate camera, server and relay processes give the client what the all-in-one simulator gives (${expected.mode} via the ${expected.peer})`, async () => {
+        assert.deepEqual(await raceIt(await allInOne(flags)), expected, 'all in one');
+        assert.deepEqual(await raceIt(await separate(flags)), expected, 'one part per host');
+      });
+    }
+
+    it('the readable ready line names the part and the remote addresses', async () => {
+      const server = Cli.spawn(['sim', '--part', 'server', '--bind', '127.0.0.3', '--server-port', '0', '--relay', '127.0.0.2:4000']);
+      children.push(server);
+      assert.match(await server.line(0), /^trailcam sim ready \(server part\): rendezvous 127\.0\.0\.3:\d+, listing relay 127\.0\.0\.2:4000;/);
+      const camera = Cli.spawn(['sim', '--part', 'camera', '--bind', '127.0.0.4', '--search-port', '0', '--session-port', '0', '--server', '127.0.0.3:4001']);
+      children.push(camera);
+      assert.match(await camera.line(0), /^trailcam sim ready \(camera part\): camera LBCS-000000-CCCJJ on 127\.0\.0\.4 .*registers with rendezvous 127\.0\.0\.3:4001;/);
+      for (const cli of [server, camera]) assert.equal((await cli.stop('SIGINT')).code, 0);
+    });
   });
 
   describe('in process', () => {
@@ -234,8 +318,20 @@ describe('cli: trailcam sim', function () {
       [['--relay-jitter', '70000'], /invalid --relay-jitter "70000": must be 0\.\.60000 ms/],
       [['--lan-duplicate', '2'], /invalid --lan-duplicate "2"/],
       [['--lan-down=yes'], /--lan-down/],
-      [['--host', '0.0.0.0'], /invalid --host "0\.0\.0\.0": the simulator binds loopback addresses only/],
-      [['--host', '192.168.43.1'], /invalid --host "192\.168\.43\.1"/],
+      [['--host', '0.0.0.0'], /invalid --host "0\.0\.0\.0": must be a unicast host address/],
+      [['--bind', '255.255.255.255'], /invalid --bind "255\.255\.255\.255": must be a unicast host address/],
+      [['--bind', '224.0.0.1'], /invalid --bind "224\.0\.0\.1"/],
+      [['--bind', 'localhost'], /invalid --bind "localhost": must be an IPv4 address/],
+      [['--bind', '127.0.0.2', '--host', '127.0.0.3'], /invalid --bind "127\.0\.0\.2": differs from --host/],
+      [['--part', 'router'], /invalid --part "router": must be one of all, camera, server, relay/],
+      [['--server', '127.0.0.1:32100'], /invalid --server "127\.0\.0\.1:32100": only with --part camera/],
+      [['--part', 'camera', '--relay', '127.0.0.1:5'], /invalid --relay "127\.0\.0\.1:5": only with --part server/],
+      [['--part', 'camera', '--server', 'example.org:32100'], /invalid --server "example\.org:32100": the host must be an IPv4 address/],
+      [['--part', 'camera', '--server', '127.0.0.1'], /invalid --server "127\.0\.0\.1": must be HOST:PORT/],
+      [['--part', 'server', '--relay', '127.0.0.1:0'], /invalid --relay "127\.0\.0\.1:0": the port must be 1-65535/],
+      [['--part', 'relay', '--race'], /invalid --race true: needs --part all/],
+      [['--fast', '--real-timing'], /invalid --real-timing true: cannot be combined with --fast/],
+      [['--wan-port', '70000'], /invalid --wan-port "70000"/],
       [['--did', 'LBCS-1'], /invalid --did "LBCS-1": expected PREFIX-SERIAL-CHECK/],
       [['--did', 'LBCS-4294967295-CCCJJ', '--cameras', '2'], /invalid --cameras "2": camera serials would pass/],
       [['--bogus'], /Unknown option '--bogus'/],

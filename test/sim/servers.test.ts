@@ -287,9 +287,9 @@ describe('sim: camera registration, several servers, relay and robustness', func
     });
   });
 
-  it('binds loopback only: any other host is a ConfigError before a socket is opened', async () => {
+  it('binds an IPv4 unicast host address only: anything else is a ConfigError before a socket is opened', async () => {
     const before = await settledHandles();
-    for (const host of ['0.0.0.0', '192.168.43.1', '::1', 'localhost']) {
+    for (const host of ['0.0.0.0', '255.255.255.255', '224.0.0.1', '::1', 'localhost', '127.0.0']) {
       await assert.rejects(createSimulation({ host }), (err: unknown) => err instanceof ConfigError && err.field === 'host', host);
     }
     assert.deepEqual(await settledHandles(), before);
