@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { networkInterfaces } from 'node:os';
 import sinon from 'sinon';
 import { Attempt } from '../../src/engine/attempt';
 import { race, RaceError, type RaceConfigInput } from '../../src/engine';
@@ -108,6 +109,35 @@ describe('engine: P2P and relay client fixes (issue 12) and early punches (issue
     assert.deepEqual(punched.filter((s) => s.host !== '127.0.0.1' || s.port !== camera.port), [], 'only the usable target was punched');
     assert.ok(result.racers[0].ignored >= 5, `${result.racers[0].ignored} ignored`);
     assert.equal(unusableTarget({ host: '127.0.0.1', port: camera.port }), undefined);
+  });
+
+  it('unusableTarget names why a target cannot be used, and lets loopback and ordinary addresses through', () => {
+    const own = { host: '127.0.0.1', port: 40_000 };
+    const cases: [{ host: string; port: number }, RegExp | undefined][] = [
+      [{ host: '0.0.0.0', port: 32100 }, /this host/],
+      [{ host: '0.1.2.3', port: 32100 }, /this host/],
+      [{ host: '203.0.113.5', port: 0 }, /port 0/],
+      [{ host: '239.255.255.250', port: 1900 }, /multicast/],
+      [{ host: '255.255.255.255', port: 32108 }, /broadcast/],
+      [{ host: '250.1.1.1', port: 32108 }, /reserved/],
+      [{ host: 'camera.local', port: 32108 }, /IPv4/],
+      [{ host: '127.0.0.1', port: 40_000 }, /own socket/],
+      [{ host: '127.0.0.1', port: 40_001 }, undefined],
+      [{ host: '203.0.113.5', port: 40_000 }, undefined],
+    ];
+    for (const [target, reason] of cases) {
+      const why = unusableTarget(target, own);
+      if (reason === undefined) assert.equal(why, undefined, `${target.host}:${target.port}`);
+      else assert.match(why ?? '', reason, `${target.host}:${target.port}`);
+    }
+    // A subnet broadcast of one of this host's interfaces (when it has one with a netmask < /32).
+    for (const nic of Object.values(networkInterfaces()).flat()) {
+      if (!nic || nic.family !== 'IPv4' || nic.netmask === '255.255.255.255') continue;
+      const toInt = (a: string): number => a.split('.').reduce((n, p) => (n << 8) + Number(p), 0) >>> 0;
+      const b = (toInt(nic.address) | ~toInt(nic.netmask)) >>> 0;
+      const host = [b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255].join('.');
+      assert.match(unusableTarget({ host, port: 32108 }) ?? '', /broadcast/, host);
+    }
   });
 
   describe('"device not registered / offline" (-1/-2) is asked again within the race deadline', () => {

@@ -19,6 +19,27 @@ export type Handshake = (attempt: Attempt, context: RacerContext) => Promise<End
 /** Round trips an attempt may wait after its latest progress (see `attemptWindowMs`). */
 export const PROGRESS_ROUND_TRIPS = 3;
 
+/** Handshake stages (`Attempt.progress`). */
+export const STAGE = {
+  serverAnswered: 'server answered',
+  cameraNamed: 'camera named',
+  cameraPunched: 'camera punched',
+  relayList: 'relay list',
+  relayAnswered: 'relay answered',
+  relayPort: 'relay port',
+  relayRequested: 'relay requested',
+} as const;
+
+/**
+ * Stages after which the camera itself has to answer (a server named it or told it about us, or
+ * it answered already). An attempt that timed out after one of them shows the camera is farther
+ * away than the window allowed (see `retryAttempts`).
+ */
+const CAMERA_STAGES: ReadonlySet<string> = new Set([STAGE.cameraNamed, STAGE.cameraPunched, STAGE.relayRequested]);
+
+/** The next attempt's timeout grows to at most this multiple of the configured one. */
+export const MAX_TIMEOUT_GROWTH = 8;
+
 /**
  * The attempt bound rule (issue 11). An attempt that has heard nothing useful ends
  * `attemptTimeoutMs` after it opened, and a fresh socket starts over (the vendor library's
@@ -31,6 +52,12 @@ export const PROGRESS_ROUND_TRIPS = 3;
  * (stages + 1) windows; the race deadline (the racer's signal) caps it in any case. Load that
  * slows the event loop makes the measured round trip longer, and with it the window: a loaded
  * machine connects later, it does not restart attempts that were about to finish.
+ *
+ * Before the camera has answered there is nothing to measure its distance by. So when an attempt
+ * times out after the camera was named or told (CAMERA_STAGES) but before it finished, the camera
+ * is evidently farther than the window: the next attempt's timeout doubles (at most
+ * MAX_TIMEOUT_GROWTH × attemptTimeoutMs). Attempts that heard nothing, or only a server, keep
+ * the configured timeout and the vendor's fresh-socket cadence.
  */
 export function attemptWindowMs(attemptTimeoutMs: number, rttMs: number): number {
   return Math.max(attemptTimeoutMs, PROGRESS_ROUND_TRIPS * rttMs);
@@ -49,6 +76,7 @@ export async function retryAttempts(
   handshake: Handshake,
   maxAttempts = Number.POSITIVE_INFINITY,
 ): Promise<Link> {
+  let timeoutMs = attemptTimeoutMs;
   for (let n = 1; ; n += 1) {
     if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
     const { controller, dispose } = linkedController(signal);
@@ -58,11 +86,12 @@ export async function retryAttempts(
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => controller.abort(new AttemptTimeout(Math.round(performance.now() - openedAt), 'answer')), ms);
     };
-    arm(attemptTimeoutMs);
+    arm(timeoutMs);
     let attempt: Attempt | undefined;
     try {
       attempt = await context.openAttempt(destinationPort, controller.signal);
-      attempt.onProgress(({ rttMs }) => arm(attemptWindowMs(attemptTimeoutMs, rttMs)));
+      const windowBase = timeoutMs;
+      attempt.onProgress(({ rttMs }) => arm(attemptWindowMs(windowBase, rttMs)));
       const startedAt = performance.now();
       const reporting = context.config.reportSessionReady && context.config.servers.length > 0;
       if (reporting) void advertisedLocal(attempt, context.config); // look the route up while the handshake runs
@@ -81,6 +110,7 @@ export async function retryAttempts(
       if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
       const timedOut = controller.signal.reason instanceof AttemptTimeout;
       if (!timedOut || n >= maxAttempts) throw timedOut ? controller.signal.reason : err;
+      if (attempt?.stages.some((stage) => CAMERA_STAGES.has(stage))) timeoutMs = Math.min(2 * timeoutMs, MAX_TIMEOUT_GROWTH * attemptTimeoutMs);
     } finally {
       clearTimeout(timer);
       dispose();
@@ -99,7 +129,7 @@ export async function retryAttempts(
  */
 export async function echoPunchUntilReady(attempt: Attempt, context: RacerContext, peer: Endpoint): Promise<Endpoint> {
   const { did, probeIntervalMs } = context.config;
-  attempt.progress('camera punched', peer); // the camera answered: the attempt bound rule applies
+  attempt.progress(STAGE.cameraPunched, peer); // the camera answered: the attempt bound rule applies
   const stopEcho = attempt.every(probeIntervalMs, () => attempt.send({ type: 'PUNCH_PKT', did }, peer));
   try {
     await attempt.receive('P2P_RDY from the camera', ({ message, from }) => {

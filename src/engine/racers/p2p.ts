@@ -4,7 +4,7 @@ import { RacerError, type RacerFailure } from '../errors';
 import type { Link } from '../link';
 import { unusableTarget } from '../targets';
 import { RACER_NAMES, type Endpoint } from '../types';
-import { advertisedLocal, echoPunchUntilReady, endpointKey, recordPublicAddress, repeatTo, retryAttempts, sameEndpoint } from './handshake';
+import { advertisedLocal, echoPunchUntilReady, endpointKey, recordPublicAddress, repeatTo, retryAttempts, sameEndpoint, STAGE } from './handshake';
 import type { Racer, RacerContext } from './racer';
 
 /** Maps a negative P2P_REQ_ACK / RLY_REQ_ACK result to a failure reason. */
@@ -97,11 +97,11 @@ async function p2pHandshake(attempt: Attempt, context: RacerContext, refusals: R
       return;
     }
     if (message.type === 'HELLO_ACK') {
-      attempt.progress('server answered', from);
+      attempt.progress(STAGE.serverAnswered, from);
       recordPublicAddress(attempt, message.address);
     } else if (message.type === 'P2P_REQ_ACK') {
       refusals.answered(from, message.result);
-      if (message.result >= 0) attempt.progress('server answered', from);
+      if (message.result >= 0) attempt.progress(STAGE.serverAnswered, from);
     } else if (message.type === 'PUNCH_TO') {
       const target = message.address;
       if (unusableTarget(target, { host: config.bindAddress, port: attempt.localPort }) !== undefined) {
@@ -111,7 +111,7 @@ async function p2pHandshake(attempt: Attempt, context: RacerContext, refusals: R
       const key = endpointKey(target);
       if (targets.has(key)) return;
       targets.set(key, target);
-      attempt.progress('camera named', from);
+      attempt.progress(STAGE.cameraNamed, from);
       attempt.send({ type: 'PUNCH_PKT', did }, target);
       for (const remembered of early.get(key) ?? []) attempt.replay(remembered);
       early.delete(key);
@@ -132,7 +132,7 @@ async function p2pHandshake(attempt: Attempt, context: RacerContext, refusals: R
     stopPunches();
     if (!first.ready) return await echoPunchUntilReady(attempt, context, first.peer);
     // The camera, named by a server, is ready already: answer its punch once (pppp.md §6.2 step 5).
-    attempt.progress('camera punched', first.peer);
+    attempt.progress(STAGE.cameraPunched, first.peer);
     attempt.markReady(first.peer);
     attempt.send({ type: 'PUNCH_PKT', did }, first.peer);
     return first.peer;

@@ -5,7 +5,7 @@ import { RacerError } from '../errors';
 import type { Link } from '../link';
 import { unusableTarget } from '../targets';
 import { RACER_NAMES, type Endpoint } from '../types';
-import { endpointKey, repeatTo, retryAttempts, sameEndpoint } from './handshake';
+import { endpointKey, repeatTo, retryAttempts, sameEndpoint, STAGE } from './handshake';
 import { Refusals, refusedUntilTheEnd } from './p2p';
 
 /** Relays one racer keeps (configured plus listed by servers; LIST_REQ_ACK carries at most 8 per server). */
@@ -113,7 +113,7 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext, memory
     stops.push(retryStep(attempt, config, () => [...relays.values()], () => ({ type: 'RLY_HELLO' })));
     attempt.onEach(({ message, from }) => {
       if (message.type === 'LIST_REQ_ACK' && isServer(from)) {
-        attempt.progress('relay list', from);
+        attempt.progress(STAGE.relayList, from);
         for (const relay of message.relays) {
           if (unusableTarget(relay, { host: config.bindAddress, port: attempt.localPort }) !== undefined) {
             info.ignored += 1; // not a relay we could reach: never sent to
@@ -126,13 +126,13 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext, memory
         // A refusal (-1/-2) is remembered, not fatal: the camera may register a few seconds
         // later, and RLY_REQ keeps being repeated (see Refusals in p2p.ts).
         refusals.answered(from, message.result);
-        if (message.result >= 0) attempt.progress('relay requested', from);
+        if (message.result >= 0) attempt.progress(STAGE.relayRequested, from);
       }
     });
     const relay = await attempt.receive('RLY_HELLO_ACK from a relay', ({ message, from }) =>
       message.type === 'RLY_HELLO_ACK' && relays.has(endpointKey(from)) ? from : undefined,
     );
-    attempt.progress('relay answered', relay);
+    attempt.progress(STAGE.relayAnswered, relay);
     stopAll();
 
     // 3: a per-session port on that relay.
@@ -144,7 +144,7 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext, memory
       return undefined;
     });
     stopAll();
-    attempt.progress('relay port', relay);
+    attempt.progress(STAGE.relayPort, relay);
     const session: Endpoint = { host: relay.host, port };
 
     // 4-6: ask the servers to send the camera there, and knock until the relay says ready.
