@@ -2,10 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-/** dist/src/cli/main.js, dist/test/net/client.js and sim-part.js (this file is dist/test/net/hosts.js). */
+/** dist/src/cli/main.js and dist/test/net/client.js (this file is dist/test/net/hosts.js). */
 export const CLI = resolve(__dirname, '../../src/cli/main.js');
 export const CLIENT = resolve(__dirname, 'client.js');
-export const SIM_PART = resolve(__dirname, 'sim-part.js');
 
 /**
  * `node ARGS` inside namespace `ns`. setpriv --pdeathsig makes the child die with the test
@@ -32,9 +31,9 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((done) => child.once('exit', () => done()));
 }
 
-/** Starts `sim-part.js ARGS` in `ns` and waits (at most 15 s) for its JSON ready line. */
+/** Starts `trailcam sim ARGS --json` (one part) in `ns` and waits (at most 15 s) for its ready line. */
 export async function startPart(ns: string, label: string, args: readonly string[]): Promise<Part> {
-  const child = spawnIn(ns, [SIM_PART, ...args]);
+  const child = spawnIn(ns, [CLI, 'sim', ...args, '--json']);
   running.add(child);
   child.once('exit', () => running.delete(child));
   let stderr = '';
@@ -53,7 +52,7 @@ export async function startPart(ns: string, label: string, args: readonly string
       const timer = setTimeout(() => fail(new Error(`${label}: no ready line within 15 s; stderr: ${stderr.trim()}`)), 15_000);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        fail(new Error(`${label}: exited (${code ?? signal}) before its ready line: \`sim-part ${args.join(' ')}\`; stderr: ${stderr.trim()}`));
+        fail(new Error(`${label}: exited (${code ?? signal}) before its ready line: \`trailcam sim ${args.join(' ')}\`; stderr: ${stderr.trim()}`));
       });
       lines.once('line', (line) => {
         clearTimeout(timer);
