@@ -18,12 +18,16 @@ export const NETNS_PREFIX = 'tcN';
 
 const NAME_PATTERN = new RegExp(`^${NETNS_PREFIX}(\\d+)\\.(\\d+)-`);
 
-/** The start time of a process (clock ticks since boot, /proc/PID/stat field 22), or null if it is gone. */
+/**
+ * The start time of a live process (clock ticks since boot, /proc/PID/stat field 22), or null if
+ * it is gone or a zombie (a SIGKILLed run whose parent has not reaped it yet is dead too).
+ */
 function processStartTime(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return null;
     return fields[19] ?? null;
   } catch {
     return null;
