@@ -20,7 +20,8 @@ const RELAY_PORT = 32101;
 /**
  * Every path in the bed has ~0 ms round trips, so P2P and relay would finish within a few ms of
  * each other (network-testbed.md, pitfalls). The relay part adds this one-way delay to its
- * traffic so that the winner means something: P2P must beat a relay that is 4 x 40 ms slower.
+ * traffic so that the winner means something: P2P (a few 20 ms crossings) must beat a relay whose
+ * five request/reply steps take 80 ms each.
  */
 const RELAY_DELAY_MS = 40;
 /**
@@ -31,14 +32,15 @@ const P2P_DELAY_MS = 20;
 
 /**
  * Bounds (ms of the race's elapsedMs):
- * - LAN: one probe round (100 ms interval) + the camera's ~330 ms 0x43 burst before P2P_RDY;
- *   1,500 ms is one full attempt lifetime of slack on top.  → 2,000
+ * - LAN: one probe round (100 ms interval) + the camera's 0x43 burst before P2P_RDY (~330 ms
+ *   for the real camera, ~0 with --fast as here); 1,500 ms is one full attempt lifetime of slack. → 2,000
  * - P2P: one server round trip + PUNCH_TO to both + one crossing (~ms here), at most one punch
  *   interval (100 ms) extra; bounded by the relay that would win at ~5 x 2 x 40 ms. → 2,000
  * - relay: five request/reply steps, each 2 x 40 ms (RELAY_DELAY_MS both ways) = 400 ms. → 2,500
  * - with 10 % loss per link and direction: a request/reply that crosses two lossy links is lost
  *   with p ≈ 1 - 0.9^2 ≈ 19 %; the client resends every 500 ms (serverRetryMs); at p95 about two
  *   of the relay's five steps need one resend each: 400 + 2 x 500 ms, doubled for the machine. → 3,000 (p95 of 20)
+ * - any other race with loss: it must connect before its own --max-time. → 10,000
  */
 /** How long the camera's registrations are dropped after the race started (registration-lost case). */
 const UNREGISTERED_MS = 1_000;
@@ -49,7 +51,8 @@ const BOUND = {
   relay: 2_500,
   relayLossP95: 3_000,
   lossy: 10_000,
-  // The drop window, then one registration retry interval of the camera and one P2P connect, doubled.
+  // The drop window, then one DEV_LGN resend interval of the camera (1 s) plus the race's own
+  // retry of the refused request (up to one 1.5 s attempt), and one connect: ~1 + 2 + 2 s, doubled.
   reregistered: 2 * (UNREGISTERED_MS + 2_000 + 2_000),
 } as const;
 
