@@ -7,6 +7,7 @@ import {
   HEALTHY_PATH,
   parseAddress,
   PATH_NAMES,
+  REAL_LAN_PATH,
   SIM_PARTS,
   validateBindHost,
   validatePathSettings,
@@ -214,6 +215,11 @@ export function simConfigFromFlags(values: Values): SimCliConfig {
       const flag = suffix ? `--${path}-${suffix}` : `--${path}`;
       throw new ConfigError(flag, suffix ? values[`${path}-${suffix}`] : err.value, err.message.replace(/^invalid \S+ \S+: /, ''));
     }
+  }
+  if (values['real-timing'] === true) {
+    // The real LAN's round trips unless --lan-delay/--lan-jitter say otherwise.
+    if (values['lan-delay'] === undefined) paths.lan.delayMs = REAL_LAN_PATH.delayMs;
+    if (values['lan-jitter'] === undefined) paths.lan.jitterMs = REAL_LAN_PATH.jitterMs;
   }
   // A one-shot demo race needs no well-known ports: default to free ones.
   const race = values.race === true;
