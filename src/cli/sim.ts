@@ -7,6 +7,7 @@ import {
   HEALTHY_PATH,
   parseAddress,
   PATH_NAMES,
+  REAL_LAN_PATH,
   SIM_PARTS,
   validateBindHost,
   validatePathSettings,
@@ -43,7 +44,8 @@ export const SIM_HELP = `Usage: trailcam sim [options]
 Runs simulated KJK230 camera(s), rendezvous server(s) and relay server(s) with per-path
 impairments, until SIGINT (Ctrl-C) or SIGTERM: all in one process on 127.0.0.1 by default, or
 one part per process on any host address (e.g. hosts in network namespaces). Prints one ready
-line with every address first, and a line of counters when it stops.
+line with every address first (once the cameras are registered; a camera part waits at most
+2 s for remote servers), and a line of counters when it stops.
 
 Parts (each on its own host, as in the network test bed):
   --part all|camera|server|relay   what this process runs (default all)
@@ -80,6 +82,7 @@ Options:
   --PATH-duplicate P    probability 0-1 that a datagram arrives twice
   --PATH-down           black hole: every datagram on PATH is dropped, ports stay open
   --PATH-refuse         PATH's ports are closed: senders get a fast "port unreachable"
+                        (p2p: the camera's internet socket also registers, so it drops instead)
                         e.g. --lan-down --p2p-loss 0.2 --relay-delay 50
   --race                demo (--part all only): race the first camera once (every mode, like
                         \`trailcam race\`, at most 5 s), print the result and stop; ports
@@ -214,6 +217,11 @@ export function simConfigFromFlags(values: Values): SimCliConfig {
       const flag = suffix ? `--${path}-${suffix}` : `--${path}`;
       throw new ConfigError(flag, suffix ? values[`${path}-${suffix}`] : err.value, err.message.replace(/^invalid \S+ \S+: /, ''));
     }
+  }
+  if (values['real-timing'] === true) {
+    // The real LAN's round trips unless --lan-delay/--lan-jitter say otherwise.
+    if (values['lan-delay'] === undefined) paths.lan.delayMs = REAL_LAN_PATH.delayMs;
+    if (values['lan-jitter'] === undefined) paths.lan.jitterMs = REAL_LAN_PATH.jitterMs;
   }
   // A one-shot demo race needs no well-known ports: default to free ones.
   const race = values.race === true;

@@ -406,10 +406,28 @@ describe('cli: trailcam sim', function () {
       assert.equal(impaired.paths.lan.down, true);
     });
 
+    it('--real-timing: the real camera timing (LAN 1.5 +/- 1 ms each way, the 330 ms burst) in the ready line', async () => {
+      const c = capture();
+      const controller = new AbortController();
+      const running = main(['sim', '--json', '--real-timing', ...FREE_PORTS], c.io, controller.signal);
+      const ready = JSON.parse((await c.lines(1))[0]) as { fast: boolean; paths: Record<string, { delayMs: number; jitterMs: number }> };
+      assert.deepEqual([ready.paths.lan.delayMs, ready.paths.lan.jitterMs, ready.fast], [1.5, 1, false]);
+      controller.abort();
+      assert.equal(await running, 0);
+    });
+
+    it('--bind an address this host does not have: exit 1 naming it (nothing is sent)', async () => {
+      const before = await settledHandles();
+      const c = capture();
+      assert.equal(await main(['sim', '--part', 'relay', '--bind', '203.0.113.250'], c.io, new AbortController().signal), 1);
+      assert.match(c.err(), /could not start: 203\.0\.113\.250:\d* is not an address of this host \(--bind\)/);
+      assert.deepEqual(await settledHandles(), before);
+    });
+
     it('has --help, and `trailcam --help` lists it', async () => {
       const c = capture();
       assert.equal(await main(['sim', '--help'], c.io, new AbortController().signal), 0);
-      for (const flag of ['--did', '--cameras', '--servers', '--relays', '--seed', '--json', '--race', '--fast', '--PATH-delay', '--PATH-loss', '--PATH-down', '--PATH-refuse', '--search-port']) {
+      for (const flag of ['--did', '--cameras', '--servers', '--relays', '--seed', '--json', '--race', '--fast', '--PATH-delay', '--PATH-loss', '--PATH-down', '--PATH-refuse', '--search-port', '--part', '--bind', '--server HOST:PORT', '--relay HOST:PORT', '--wan-port', '--real-timing']) {
         assert.ok(c.out().includes(flag), flag);
       }
       const top = capture();
