@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { toAbortError } from '../errors';
 import { linkedController } from './signals';
 
@@ -38,6 +39,10 @@ export function firstSuccess<T>(
 ): Promise<FirstSuccess<T>> {
   return new Promise((resolve, reject) => {
     const { controller, dispose } = linkedController(signal);
+    // Every running contender links its own controller to this signal (one listener each; the LAN
+    // racer has two probes per port, so 12 for the six default ports): a fan-out, not a leak, so
+    // Node's default of 10 listeners would print a MaxListenersExceededWarning for every big race.
+    setMaxListeners(contenders.length + 10, controller.signal);
     const timers: (NodeJS.Timeout | undefined)[] = contenders.map(() => undefined);
     const started: boolean[] = contenders.map(() => false);
     const errors: unknown[] = contenders.map(() => undefined);

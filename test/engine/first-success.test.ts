@@ -30,6 +30,28 @@ describe('engine: firstSuccess (Happy-Eyeballs race primitive)', () => {
   });
   afterEach(() => clock.restore());
 
+  it('a dozen contenders (the LAN racer: two probes on each of six ports) print no MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const all = Array.from({ length: 12 }, () => scripted<string>(0));
+      const done = firstSuccess(
+        all.map((c) => c.contender),
+        new AbortController().signal,
+        () => undefined,
+      );
+      await clock.tickAsync(0);
+      all[11].win('last');
+      assert.equal((await done).value, 'last');
+      // process.emitWarning delivers on the next tick (faked here: tickAsync runs it).
+      await clock.tickAsync(0);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings.map((w) => w.name), []);
+  });
+
   it('starts contenders at their delays, first success wins, the others are aborted', async () => {
     const a = scripted<string>(0);
     const b = scripted<string>(100);
