@@ -8,6 +8,7 @@
 import { race, RaceError, type RaceConfigInput } from '../../src/engine';
 import { Session, type SessionEndReason } from '../../src/session';
 import { ECHO_CHANNEL } from '../../src/sim';
+import { seededBytes } from '../helpers/fixtures';
 
 export interface ClientJob {
   race: RaceConfigInput;
@@ -33,25 +34,12 @@ export interface ClientReport {
   stats?: unknown;
 }
 
-/** Seeded pseudo-random bytes (a lost, duplicated or reordered packet shows). */
-function pattern(bytes: number): Buffer {
-  const out = Buffer.alloc(bytes);
-  let x = 0x2468ace1;
-  for (let i = 0; i < bytes; i += 1) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 async function holdAndEcho(session: Session, holdMs: number, bytes: number): Promise<Pick<ClientReport, 'echoedBytes' | 'echoIntact' | 'sessionEnded'>> {
   let ended: SessionEndReason | undefined;
   session.on('end', (reason) => (ended = reason));
   await new Promise((resolve) => setTimeout(resolve, holdMs));
   if (ended) return { echoedBytes: 0, echoIntact: false, sessionEnded: `${ended.kind} ${ended.reason}` };
-  const data = pattern(bytes);
+  const data = seededBytes(bytes, 0x2468ace1);
   const parts: Buffer[] = [];
   let length = 0;
   const back = new Promise<void>((resolve, reject) => {

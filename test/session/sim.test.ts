@@ -7,6 +7,7 @@ import { Session, SessionEndedError, type SessionEndReason, type SessionOptions 
 import { quietHandles, scriptedPeer, settledHandles } from '../helpers/udp';
 import { raceConfigFor } from '../helpers/race';
 import { eventually } from '../runtime/fixtures';
+import { seededBytes } from '../helpers/fixtures';
 
 /** Channel 3 of the simulated camera records what arrives (in the order the camera delivers it). */
 const RECORD_CHANNEL = 3;
@@ -30,19 +31,6 @@ function collect(session: Session, channel: number, total: number): Promise<Buff
     session.on('data', onData);
     session.on('end', onEnd);
   });
-}
-
-/** A seeded pseudo-random megabyte (so a reordering or a lost packet shows). */
-function pattern(bytes: number): Buffer {
-  const out = Buffer.alloc(bytes);
-  let x = 0x12345678;
-  for (let i = 0; i < bytes; i += 1) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 describe('session: Session against the simulated camera', function () {
@@ -87,7 +75,7 @@ describe('session: Session against the simulated camera', function () {
     it(`with ${impairment.name} on the path, 1 MiB arrives complete and in order (both directions)`, async () => {
       const session = await connect();
       sim.setPath('lan', { loss: impairment.loss, duplicate: impairment.duplicate });
-      const data = pattern(1024 * 1024);
+      const data = seededBytes(1024 * 1024, 0x12345678);
       const echoed = collect(session, ECHO_CHANNEL, data.length);
       await Promise.all([session.send(ECHO_CHANNEL, data), session.send(RECORD_CHANNEL, data)]);
       const back = await echoed;
