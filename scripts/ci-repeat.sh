@@ -57,6 +57,8 @@ start_run() {
   dir="$(mktemp -d "${TMPDIR:-/tmp}/trailcam-ci.XXXXXX")"
   git clone --quiet --no-checkout "$repo" "$dir/repo"
   git -C "$dir/repo" checkout --quiet --detach "$commit"
+  # CI has a copy of shared/ beside its clone (the capture fixtures test reads ../shared/captures).
+  if [ -d "$repo/../shared" ]; then ln -s "$(cd "$repo/../shared" && pwd)" "$dir/shared"; fi
   if $dry_run; then
     echo "run $n/$runs: would run \`$command\` in $dir/repo ($(git -C "$dir/repo" log -1 --format='%h %s'))"
     rm -rf "$dir"
