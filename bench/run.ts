@@ -132,21 +132,19 @@ async function measureScenario(p: Planned, options: BenchOptions): Promise<void>
     const warm = new WarmEngine();
     const { signal } = options;
     // Sessions the race opened on the camera that are still live SESSION_COUNT_AFTER_MS after it
-    // (past the search path's ~330 ms burst, so a loser's session would be open by then): opened
-    // minus closed by a CLOSE. Sessions that earlier races (warm-up, warm, oracle) left behind are
-    // not this race's; they time out on their own.
+    // (past the search path's ~330 ms burst, so a loser's session would be open by then), by the
+    // camera's session serials: sessions of earlier races (warm-up, warm, oracle), and their
+    // CLOSEs arriving meanwhile, do not count (an opened-minus-closed count did, and went below 0).
     const camera = env.sim.cameras[0];
     let opened = 0;
-    let closed = 0;
     const countSessions: SessionCounter | undefined = scenario.countSessions
       ? {
           start: () => {
             opened = camera.counters.sessions;
-            closed = camera.counters.closedByPeer;
           },
           count: async () => {
             await sleep(SESSION_COUNT_AFTER_MS, undefined, { signal });
-            return camera.counters.sessions - opened - (camera.counters.closedByPeer - closed);
+            return camera.liveSessionsOpenedAfter(opened);
           },
         }
       : undefined;

@@ -70,7 +70,7 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
       id: 'real-camera-sessions',
       target: 'scenario 8: 1 live camera session after every race (no ghost sessions of losers)',
       met: live.length === 0 ? null : one === live.length,
-      measured: `${one} of ${live.length} cold races left exactly 1 live session (opened by the race, not closed by a CLOSE) 400 ms after the race (per race: ${live.join(' ') || 'n/a'})`,
+      measured: `${one} of ${live.length} cold races left exactly 1 live session (opened by the race and still live) 400 ms after the race (per race: ${live.join(' ') || 'n/a'})`,
     });
   }
   let wrong = 0;

@@ -139,6 +139,8 @@ export class SimCamera {
   readonly #punched = new Set<string>();
   readonly #readying = new Set<string>();
   readonly #sessions = new Map<string, CameraSession>();
+  /** The serial (`counters.sessions` when it opened, from 1) of each live session, by session key. */
+  readonly #serials = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #running = false;
 
@@ -173,6 +175,16 @@ export class SimCamera {
     return this.#running;
   }
   /** Sessions the camera holds now. */
+  /**
+   * Live sessions opened after the `counters.sessions` value `since` (e.g. read just before a
+   * race): what that race left open, whatever earlier sessions do meanwhile.
+   */
+  liveSessionsOpenedAfter(since: number): number {
+    let n = 0;
+    for (const serial of this.#serials.values()) if (serial > since) n += 1;
+    return n;
+  }
+
   get sessionCount(): number {
     return this.#sessions.size;
   }
@@ -235,6 +247,7 @@ export class SimCamera {
     this.#timers.clear();
     for (const session of this.#sessions.values()) session.end('camera stopped', false);
     this.#sessions.clear();
+    this.#serials.clear();
     this.#punched.clear();
     this.#readying.clear();
     this.#registered.clear();
@@ -401,8 +414,10 @@ export class SimCamera {
     const endpoint = this.#endpoints.get(role);
     if (!endpoint || this.#sessions.has(id)) return;
     this.counters.sessions += 1;
+    this.#serials.set(id, this.counters.sessions);
     const session = new CameraSession(this, endpoint, peer, announce, (reason) => {
       this.#sessions.delete(id);
+      this.#serials.delete(id);
       this.#readying.delete(id);
       this.#punched.delete(id);
       if (reason === 'timeout') this.counters.closedByTimeout += 1;
