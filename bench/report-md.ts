@@ -19,13 +19,20 @@ export function runKind(result: BenchResult): string {
   return o.trials === base.trials && o.cameras === base.cameras ? kind : `${kind} with custom counts`;
 }
 
-/** Who ran, where, how many trials, and the caveat about the shared machine. */
+/** The machine's 1-minute load average at the start and the end of the run, measured (older results have none). */
+function loadLine(m: BenchResult['machine']): string {
+  const load = m.loadAverage1m;
+  if (!load) return 'The load of the machine was not recorded for this run.';
+  return `Load average (1 min) ${load.start.toFixed(2)} at the start of the run and ${load.end.toFixed(2)} at its end, on ${m.cpus} cores.`;
+}
+
+/** Who ran, where, how many trials, and how loaded the machine was. */
 export function runLine(result: BenchResult): string {
   const o = result.options;
   const m = result.machine;
   return [
     `Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC, ${runKind(result)}: ${o.trials} trials per scenario (the warm engine first gets ${o.warmups} warm-up races), seed ${o.seed}, scale run with ${o.cameras} cameras; ${Math.round(result.durationMs / 1000)} s in all.`,
-    `Machine: ${m.cpus} cores (${m.model}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. The cores were shared with other engineers' builds and tests while this ran, so the figures are noisier than on a quiet machine or CI.`,
+    `Machine: ${m.cpus} cores (${m.model}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. ${loadLine(m)}`,
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -84,7 +84,7 @@ export interface BenchResult {
   bench: 'trailcam';
   version: 1;
   date: string;
-  machine: { cpus: number; model: string; memoryGb: number; node: string; platform: string };
+  machine: { cpus: number; model: string; memoryGb: number; node: string; platform: string; loadAverage1m?: { start: number; end: number } };
   options: Omit<BenchOptions, 'log' | 'outDir' | 'signal'>;
   definitions: Record<string, string>;
   scenarios: ScenarioResult[];
@@ -245,6 +245,7 @@ function scenarioResult(p: Planned): ScenarioResult {
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const log = options.log ?? (() => undefined);
   const started = performance.now();
+  const loadAtStart = loadavg()[0];
   await warmUpProcess(options.seed);
   const planned: Planned[] = SCENARIOS.map((scenario) => ({
     scenario,
@@ -272,7 +273,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     bench: 'trailcam',
     version: 1,
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage1m: { start: loadAtStart, end: loadavg()[0] } },
     options: recorded,
     definitions: DEFINITIONS,
     scenarios,
