@@ -324,6 +324,13 @@ export class SimCamera {
         if (message.type === 'LAN_SEARCH' && role === 'session' && this.options.searchOnSessionPort) return this.#answerProbe('session', from);
         if (message.type === 'PUNCH_PKT' && ours) {
           // A PUNCH_PKT from an address we punched is the echo the camera waits for (pppp.md §6.1 step 3).
+          // Model decision (issue 17): the camera sends P2P_RDY only after it received the client's
+          // PUNCH_PKT, never unprompted right after its own punches to a PUNCH_TO address. Evidence:
+          // [K] §6.1 steps 3-5 (P2P_RDY follows the app's echo), §6.1b (a PUNCH_PKT to the session port
+          // is answered with P2P_RDY, 21 of 21 logs), §6.1 negative check (no echo, no P2P_RDY ever);
+          // [O] §6.2 step 5 "device answers a PUNCH_PKT with P2P_RDY" (server path unverified, no
+          // capture). Hence P2P through a server costs server round trip + 2 camera<->client crossings
+          // (client punch -> camera, P2P_RDY -> client), not 1; the client's racer adds no punch interval.
           if (this.#punched.has(key(role, from))) {
             // Through a server (pppp.md §6.2) the camera is told first, so its own punches may reach the
             // client before the client knows where to expect them: it answers the client's punch with one
