@@ -12,7 +12,7 @@ export function nodesDir(): string {
   throw new Error('nodes/ not found');
 }
 
-export type Validate = (this: Record<string, unknown>, value: unknown) => true | string | false;
+export type Validate = (this: Record<string, unknown>, value: unknown, opt?: Record<string, unknown>) => true | string | false;
 export interface NodeDefinition {
   category: string;
   defaults: Record<string, { value: unknown; type?: string; required?: boolean; validate?: Validate }>;

@@ -7,7 +7,13 @@ import { loadDefinition, nodesDir, type NodeDefinition } from './editor-definiti
 function validate(def: NodeDefinition, field: string, value: unknown, node: Record<string, unknown> = {}): true | string | false {
   const self = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, v]) => [k, v.value])), ...node, [field]: value };
   const check = def.defaults[field].validate;
-  return check ? check.call(self, value) : true;
+  if (!check) return true;
+  const result = check.call(self, value, {});
+  // As Node-RED 4.1's editor reads it (validateNodeProperty in @node-red/editor-client red.js): a
+  // returned string marks the field invalid, with that message, only if the validator takes two
+  // arguments (v, opt); from any other validator a non-empty string is truthy, i.e. valid.
+  if (typeof result === 'string' && check.length !== 2) return result !== '';
+  return result;
 }
 
 describe('editor definitions', () => {
