@@ -148,6 +148,9 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext, memory
     const session: Endpoint = { host: relay.host, port };
 
     // 4-6: ask the servers to send the camera there, and knock until the relay says ready.
+    // Issue 17 asked whether the relay has P2P's early-punch problem: it does not. RLY_RDY can
+    // only come from the session port, which we learn from RLY_PORT_ACK before we knock there,
+    // and the relay sends RLY_RDY in answer to our RLY_PKT; nothing useful can arrive early.
     stops.push(retryStep(attempt, config, () => servers, () => ({ type: 'RLY_REQ', did, address: session, mark })));
     stops.push(repeatTo(attempt, probeIntervalMs, () => [session], () => ({ type: 'RLY_PKT', mark, did, role: 'client' })));
     await attempt.receive('RLY_RDY from the relay', ({ message, from }) => {
