@@ -10,7 +10,7 @@
  *   field.
  *
  * So a value is invalid in the editor exactly when the runtime rejects it, with the same words
- * (test/validation/shared.test.ts). The messages live here, in English and German, rather than in
+ * (test/nodes/validation.test.ts). The messages live here, in English and German, rather than in
  * the nodes' locale catalogues: the runtime (also used by the CLI, outside Node-RED) has no access to
  * those catalogues, and one table read by both sides cannot drift.
  *
@@ -236,9 +236,9 @@ export function formatProblem(problem: FieldProblem, language: string = 'en-US')
   return MESSAGES[lang][problem.code].replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? '' : String(params[name])));
 }
 
-/** The editor's verdict for one field: true, or the messages of its problems (one per line). */
+/** The editor's verdict for one field: true, or the messages of its problems joined by "; " (as in the runtime's error). */
 export function verdict(problems: readonly FieldProblem[], language?: string): true | string {
-  return problems.length === 0 ? true : problems.map((p) => formatProblem(p, language)).join('\n');
+  return problems.length === 0 ? true : problems.map((p) => formatProblem(p, language)).join('; ');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ describe('editor definitions', () => {
     assert.equal(validate(def, 'host', '', { modeLan: false }), true, 'no host needed without LAN');
     assert.equal(validate(def, 'did', 'LBCS-000000-CCCJJ'), true);
     assert.match(String(validate(def, 'did', 'LBCS000000')), /^camera id LBCS000000 is not PREFIX-SERIAL-CHECK/);
-    assert.equal(validate(def, 'ports', '40611,70000,0'), 'port 70000 is not 1–65535\nport 0 is not 1–65535', 'every bad port, one per line');
+    assert.equal(validate(def, 'ports', '40611,70000,0'), 'port 70000 is not 1–65535; port 0 is not 1–65535', 'every bad port');
     assert.equal(validate(def, 'ports', ''), true, 'empty: the default ports');
     assert.equal(validate(def, 'servers', '10.0.0.5:32100, 10.0.0.6:32100'), true);
     assert.equal(validate(def, 'servers', 'example.com:32100'), 'server example.com:32100: example.com is not an IPv4 address');

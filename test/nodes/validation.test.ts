@@ -104,7 +104,7 @@ describe('editor and runtime: one set of rules and messages (src/validation)', f
         const runtime: string[] = err.problems.filter((p) => editorField(p.field) === field || (editorField(p.field) === 'modeLan' && field.startsWith('mode'))).map((p) => p.message);
         const shown = editorMessage(def, node, field);
         if (runtime.length === 0) assert.equal(shown, true, `${field} is not marked`);
-        else assert.deepEqual(typeof shown === 'string' ? shown.split('\n') : shown, runtime, `${field}: the runtime's message`);
+        else assert.deepEqual(typeof shown === 'string' ? shown.split('; ') : shown, runtime, `${field}: the runtime's message`);
       }
       // Each message names the value as typed (except for an empty field).
       for (const p of err.problems) if (typeof p.value === 'string' && p.value.trim() !== '') assert.ok(p.message.includes(p.value.trim()), `${p.message} shows ${p.value}`);
