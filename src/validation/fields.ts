@@ -394,25 +394,28 @@ export function readText(sink: Sink, field: string, value: unknown, secret = fal
 // ---------------------------------------------------------------------------------------------
 // The camera editor's fields, as the dialog holds them (text and checkboxes).
 
+/** The camera dialog's validated fields (the editor reads these from the dialog or the node). */
+export const CAMERA_FORM_FIELDS = [
+  'host',
+  'did',
+  'ports',
+  'modeLan',
+  'modeP2p',
+  'modeRelay',
+  'servers',
+  'relays',
+  'maxConnectionTimeMs',
+  'attemptTimeoutMs',
+  'startupDelayMs',
+  'keepaliveSilenceMs',
+  'reconnectMinMs',
+  'reconnectMaxMs',
+  'reconnectFactor',
+  'reconnectJitter',
+] as const;
+
 /** What the camera dialog holds; the editor passes the node's (or the open dialog's) values. */
-export interface CameraForm {
-  host?: unknown;
-  did?: unknown;
-  ports?: unknown;
-  modeLan?: unknown;
-  modeP2p?: unknown;
-  modeRelay?: unknown;
-  servers?: unknown;
-  relays?: unknown;
-  maxConnectionTimeMs?: unknown;
-  attemptTimeoutMs?: unknown;
-  startupDelayMs?: unknown;
-  keepaliveSilenceMs?: unknown;
-  reconnectMinMs?: unknown;
-  reconnectMaxMs?: unknown;
-  reconnectFactor?: unknown;
-  reconnectJitter?: unknown;
-}
+export type CameraForm = Partial<Record<(typeof CAMERA_FORM_FIELDS)[number], unknown>>;
 
 /** The first reconnect wait when the field is empty (src/runtime/settings.ts CAMERA_DEFAULTS). */
 export const DEFAULT_RECONNECT_MIN_MS = 1_000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ConfigError } from '../../src/errors';
-import { LANGUAGES, messageTemplates, subjectWords } from '../../src/validation';
+import { CAMERA_FORM_FIELDS, LANGUAGES, messageTemplates, subjectWords } from '../../src/validation';
 import { loadDefinition, type NodeDefinition } from './editor-definitions';
 import { helper, placed, trailcamNodes, type FlowNode } from './support';
 
@@ -88,6 +88,10 @@ describe('editor and runtime: one set of rules and messages (src/validation)', f
   after(() => helper.stopServer());
   const def = loadDefinition('trailcam-camera');
   const fields = Object.keys(def.defaults).filter((f) => def.defaults[f].validate);
+
+  it('the editor validates exactly the fields the shared module knows (a new field needs a rule there)', () => {
+    assert.deepEqual([...fields].sort(), [...CAMERA_FORM_FIELDS].sort());
+  });
 
   it('a valid camera: no field marked, the runtime accepts it', async () => {
     for (const field of fields) assert.equal(editorMessage(def, GOOD, field), true, field);
