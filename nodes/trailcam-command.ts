@@ -1,5 +1,5 @@
 import { ConfigError } from '../src/errors';
-import { parseMs } from '../src/engine';
+import { commandTimeoutProblems, readNumber, throwProblems, FIELD_BOUNDS } from '../src/validation';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
 import { parseCommand, runCommand } from './lib/commands';
 import { InFlight } from './lib/inflight';
@@ -31,7 +31,9 @@ module.exports = (RED: NodeAPI): void => {
     let timeoutMs = DEFAULT_TIMEOUT_MS;
     let timeoutError: ConfigError | null = null;
     try {
-      timeoutMs = parseMs('timeoutMs', config.timeoutMs, DEFAULT_TIMEOUT_MS, 1, 10 * 60_000);
+      // The editor's rule and message (src/validation/fields.ts).
+      throwProblems(commandTimeoutProblems(config.timeoutMs));
+      timeoutMs = readNumber([], 'timeoutMs', config.timeoutMs, FIELD_BOUNDS.commandTimeoutMs) ?? DEFAULT_TIMEOUT_MS;
     } catch (err) {
       timeoutError = err as ConfigError;
       node.error(timeoutError.message);

@@ -1,4 +1,5 @@
 import { ConfigError } from '../src/errors';
+import { FIELD_BOUNDS, readNumber, telemetryIntervalProblems, throwProblems } from '../src/validation';
 import type { CameraRuntime } from '../src/runtime';
 import { summarizeTelemetry, type TelemetrySummary, type Tuning } from '../src/telemetry';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
@@ -18,15 +19,10 @@ interface TelemetryConfig extends UsesCamera {
 /** Key of the statistics in the node's context. */
 const CONTEXT_KEY = 'trailcam-telemetry';
 
-const MAX_INTERVAL_S = 7 * 24 * 3600;
-
+/** The interval in seconds (0: only on input); the editor's rule and message (src/validation/fields.ts). */
 function parseInterval(value: unknown): number {
-  if (value === undefined || value === null || value === '') return 0;
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_INTERVAL_S) {
-    throw new ConfigError('interval', value, `must be a number of seconds from 0 to ${MAX_INTERVAL_S}`);
-  }
-  return n;
+  throwProblems(telemetryIntervalProblems(value));
+  return readNumber([], 'interval', value, FIELD_BOUNDS.telemetryIntervalS) ?? 0;
 }
 
 /** What a report carries in msg.payload (msg.tuning holds the tuning). */

@@ -12,15 +12,39 @@ export class TrailcamError extends Error {
   }
 }
 
-/** Bad input from a user: config, CLI flag or msg override. Names the field and the value. */
+/** One bad field of a ConfigError: where, the value as given, and what is wrong in a user's words. */
+export interface ConfigProblem {
+  field: string;
+  value: unknown;
+  /** A sentence naming the field and the value, e.g. `port 70000 is not 1–65535` (the editor shows the same). */
+  message: string;
+}
+
+/**
+ * Bad input from a user: config, CLI flag or msg override. Names the field and the value:
+ * `invalid <field> <value>: <reason>`, or, from the validators that check every field at once
+ * (validateRaceConfig, validateCameraSettings), one `invalid <field>: <problem>` per bad field,
+ * joined by `; ` (e.g. `invalid ports[0]: port 70000 is not 1–65535; invalid host: host 999.1.1.1
+ * is not an IPv4 address such as 192.168.43.1`). `problems` lists them all; `field` and `value`
+ * are those of the first.
+ */
 export class ConfigError extends TrailcamError {
   readonly field: string;
   readonly value: unknown;
+  readonly problems: readonly ConfigProblem[];
 
-  constructor(field: string, value: unknown, reason: string) {
-    super('ERR_TRAILCAM_CONFIG', `invalid ${field} ${describeValue(value)}: ${reason}`);
+  constructor(field: string, value: unknown, reason: string, problems?: readonly ConfigProblem[]) {
+    const listed = problems !== undefined && problems.length > 0;
+    super('ERR_TRAILCAM_CONFIG', listed ? problems.map((p) => `invalid ${p.field}: ${p.message}`).join('; ') : `invalid ${field} ${describeValue(value)}: ${reason}`);
     this.field = field;
     this.value = value;
+    this.problems = listed ? problems : [{ field, value, message: this.message }];
+  }
+
+  /** One error for every problem found (at least one). */
+  static of(problems: readonly ConfigProblem[]): ConfigError {
+    if (problems.length === 0) throw new RangeError('ConfigError.of needs at least one problem');
+    return new ConfigError(problems[0].field, problems[0].value, problems[0].message, problems);
   }
 }
 

@@ -79,11 +79,14 @@ const FLAG_OF_FIELD: Record<string, string> = {
   perPage: '--per-page',
 };
 
-/** Rewrites a ConfigError so it names the CLI flag rather than the config field. */
+/** Rewrites a ConfigError so each of its problems names the CLI flag of its field. */
 export function flagMessage(err: ConfigError): string {
-  const root = err.field.split(/[.[]/)[0];
-  const flag = FLAG_OF_FIELD[root];
-  return flag ? `${flag}: ${err.message}` : err.message;
+  return err.problems
+    .map((problem) => {
+      const flag = FLAG_OF_FIELD[problem.field.split(/[.[]/)[0]];
+      return flag ? `${flag}: ${problem.message}` : problem.message;
+    })
+    .join('; ');
 }
 
 /** Parsed flag values (parseArgs' shape). */

@@ -1,6 +1,19 @@
-import { isIPv4 } from 'node:net';
 import { ConfigError } from '../errors';
-import { DidError, parseDid, validateDid, type Did } from '../protocol';
+import { validateDid, type Did } from '../protocol';
+import {
+  FIELD_BOUNDS,
+  readDidText,
+  readEndpoints,
+  readFlag,
+  readHost,
+  readIpv4,
+  readModes,
+  readNumber,
+  readPorts,
+  throwProblems,
+  type Bounds,
+  type FieldProblem,
+} from '../validation';
 import { ENGINE_DEFAULTS, ENGINE_LIMITS } from './defaults';
 import { MODES, type Endpoint, type Mode } from './types';
 
@@ -55,136 +68,88 @@ export interface RaceConfig {
 }
 
 /**
- * Checks every field and fills defaults. Throws ConfigError naming the first bad field and its
- * value, before anything touches the network.
+ * Checks every field and fills defaults. Throws one ConfigError naming every bad field and its
+ * value (in `problems`, and in its message in a user's words, e.g. `port 70000 is not 1–65535`),
+ * before anything touches the network. The rules are those of the editor (src/validation).
  */
 export function validateRaceConfig(input: RaceConfigInput): RaceConfig {
-  if (input === null || typeof input !== 'object') throw new ConfigError('config', input, 'must be an object');
-  const modes = parseModes(input.modes);
-  const lanDiscovery = parseBoolean('lanDiscovery', input.lanDiscovery, false);
-  const host = input.host === undefined || input.host === null || input.host === '' ? null : parseHost('host', input.host);
-  if (host === null && modes.includes('lan') && !lanDiscovery) {
-    throw new ConfigError('host', input.host, 'the camera address is required for LAN mode (or enable lanDiscovery)');
-  }
-  const ports = parsePorts(input.ports);
-  return {
-    host,
-    did: parseDidField(input.did),
-    ports,
-    servers: parseEndpoints('servers', input.servers),
-    relays: parseEndpoints('relays', input.relays),
-    modes,
-    maxConnectionTimeMs: parseMs('maxConnectionTimeMs', input.maxConnectionTimeMs, ENGINE_DEFAULTS.maxConnectionTimeMs, 1, ENGINE_LIMITS.maxConnectionTimeMs),
-    attemptTimeoutMs: parsePerMode('attemptTimeoutMs', input.attemptTimeoutMs, ENGINE_DEFAULTS.attemptTimeoutMs, 1, ENGINE_LIMITS.attemptTimeoutMs),
-    startupDelayMs: parseMs('startupDelayMs', input.startupDelayMs, ENGINE_DEFAULTS.startupDelayMs, 0, ENGINE_LIMITS.startupDelayMs),
-    portStaggerMs: parseMs('portStaggerMs', input.portStaggerMs, ENGINE_DEFAULTS.portStaggerMs, 0, ENGINE_LIMITS.staggerMs),
-    probeIntervalMs: parseMs('probeIntervalMs', input.probeIntervalMs, ENGINE_DEFAULTS.probeIntervalMs, 5, ENGINE_LIMITS.intervalMs),
-    serverRetryMs: parseMs('serverRetryMs', input.serverRetryMs, ENGINE_DEFAULTS.serverRetryMs, 5, ENGINE_LIMITS.intervalMs),
-    staggerMs: parsePerMode('staggerMs', input.staggerMs, 0, 0, ENGINE_LIMITS.staggerMs),
-    lanDiscovery,
-    bindAddress: input.bindAddress === undefined ? ENGINE_DEFAULTS.bindAddress : parseHost('bindAddress', input.bindAddress),
-    reportSessionReady: parseBoolean('reportSessionReady', input.reportSessionReady, false),
-  };
+  const problems: FieldProblem[] = [];
+  const config = readRaceConfig(problems, input);
+  throwProblems(problems);
+  return config as RaceConfig;
 }
 
-function parseDidField(value: unknown): Did {
+/** Reads a race config, appending every problem to `problems`; the result is only valid without any. */
+export function readRaceConfig(problems: FieldProblem[], input: RaceConfigInput): RaceConfig | undefined {
+  if (input === null || typeof input !== 'object') throw new ConfigError('config', input, 'must be an object');
+  const modes = input.modes === undefined ? [...ENGINE_DEFAULTS.modes] : readModes(problems, 'modes', input.modes);
+  const lanDiscovery = readFlag(problems, 'lanDiscovery', input.lanDiscovery) ?? false;
+  const host = readHost(problems, 'host', input.host, (modes ?? []).includes('lan') && !lanDiscovery);
+  const ports = input.ports === undefined ? [...ENGINE_DEFAULTS.ports] : readPorts(problems, 'ports', input.ports);
+  const config = {
+    host,
+    did: readDid(problems, input.did),
+    ports,
+    servers: readEndpoints(problems, 'servers', input.servers, 'server'),
+    relays: readEndpoints(problems, 'relays', input.relays, 'relay'),
+    modes,
+    maxConnectionTimeMs: readMs(problems, 'maxConnectionTimeMs', input.maxConnectionTimeMs, ENGINE_DEFAULTS.maxConnectionTimeMs, FIELD_BOUNDS.maxConnectionTimeMs),
+    attemptTimeoutMs: readPerMode(problems, 'attemptTimeoutMs', input.attemptTimeoutMs, ENGINE_DEFAULTS.attemptTimeoutMs, FIELD_BOUNDS.attemptTimeoutMs),
+    startupDelayMs: readMs(problems, 'startupDelayMs', input.startupDelayMs, ENGINE_DEFAULTS.startupDelayMs, FIELD_BOUNDS.startupDelayMs),
+    portStaggerMs: readMs(problems, 'portStaggerMs', input.portStaggerMs, ENGINE_DEFAULTS.portStaggerMs, { min: 0, max: ENGINE_LIMITS.staggerMs, unit: 'ms' }),
+    probeIntervalMs: readMs(problems, 'probeIntervalMs', input.probeIntervalMs, ENGINE_DEFAULTS.probeIntervalMs, { min: 5, max: ENGINE_LIMITS.intervalMs, unit: 'ms' }),
+    serverRetryMs: readMs(problems, 'serverRetryMs', input.serverRetryMs, ENGINE_DEFAULTS.serverRetryMs, { min: 5, max: ENGINE_LIMITS.intervalMs, unit: 'ms' }),
+    staggerMs: readPerMode(problems, 'staggerMs', input.staggerMs, 0, { min: 0, max: ENGINE_LIMITS.staggerMs, unit: 'ms' }),
+    lanDiscovery,
+    bindAddress: input.bindAddress === undefined ? ENGINE_DEFAULTS.bindAddress : readIpv4(problems, 'bindAddress', input.bindAddress),
+    reportSessionReady: readFlag(problems, 'reportSessionReady', input.reportSessionReady) ?? false,
+  };
+  return problems.length === 0 ? (config as RaceConfig) : undefined;
+}
+
+/** A DID: its text form (the editor's rule) or a Did value (checked by the protocol layer). */
+function readDid(problems: FieldProblem[], value: unknown): Did | undefined {
   if (value !== null && typeof value === 'object') {
     try {
       return validateDid(value as Did);
-    } catch (err) {
-      throw new ConfigError('did', value, (err as DidError).problem ?? (err as Error).message);
+    } catch {
+      problems.push({ field: 'did', value, code: 'did', subject: 'did' });
+      return undefined;
     }
   }
-  if (typeof value !== 'string' || value.trim() === '') throw new ConfigError('did', value, 'the camera id is required, e.g. LBCS-000000-CCCJJ');
-  try {
-    return parseDid(value);
-  } catch (err) {
-    throw new ConfigError('did', value, err instanceof DidError ? err.problem : String(err));
-  }
+  return readDidText(problems, 'did', value);
 }
 
-function parseHost(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !isIPv4(value.trim())) throw new ConfigError(field, value, 'must be an IPv4 address such as 192.168.43.1');
-  return value.trim();
+/** Milliseconds within `bounds`; empty means `fallback`. */
+function readMs(problems: FieldProblem[], field: string, value: unknown, fallback: number, bounds: Bounds, subject = field): number | undefined {
+  const before = problems.length;
+  const n = readNumber(problems, field, value, bounds, subject);
+  return problems.length > before ? undefined : (n ?? fallback);
 }
 
-export function parsePort(field: string, value: unknown): number {
-  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(field, value, 'must be a port number 1-65535');
-  return n;
-}
-
-function parsePorts(value: unknown): number[] {
-  if (value === undefined) return [...ENGINE_DEFAULTS.ports];
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
-  if (!Array.isArray(list)) throw new ConfigError('ports', value, 'must be a list of port numbers');
-  if (list.length === 0) throw new ConfigError('ports', value, 'must name at least one port');
-  if (list.length > ENGINE_LIMITS.ports) throw new ConfigError('ports', value, `at most ${ENGINE_LIMITS.ports} ports`);
-  const ports = list.map((p, i) => parsePort(`ports[${i}]`, p));
-  return [...new Set(ports)];
-}
-
-function parseEndpoints(field: string, value: unknown): Endpoint[] {
-  if (value === undefined || value === null || value === '') return [];
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
-  if (!Array.isArray(list)) throw new ConfigError(field, value, 'must be a list of host:port');
-  if (list.length > ENGINE_LIMITS.servers) throw new ConfigError(field, value, `at most ${ENGINE_LIMITS.servers} entries`);
-  return list.map((entry, i) => parseEndpoint(`${field}[${i}]`, entry));
-}
-
-export function parseEndpoint(field: string, value: unknown): Endpoint {
-  if (typeof value === 'string') {
-    const match = /^\s*([^:\s]+):(\d+)\s*$/.exec(value);
-    if (!match) throw new ConfigError(field, value, 'must be host:port, e.g. 127.0.0.1:32100');
-    return { host: parseHost(field, match[1]), port: parsePort(field, match[2]) };
-  }
-  if (value !== null && typeof value === 'object' && 'host' in value && 'port' in value) {
-    return { host: parseHost(`${field}.host`, value.host), port: parsePort(`${field}.port`, value.port) };
-  }
-  throw new ConfigError(field, value, 'must be host:port or {host, port}');
-}
-
-function parseModes(value: unknown): Mode[] {
-  if (value === undefined) return [...ENGINE_DEFAULTS.modes];
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
-  if (!Array.isArray(list)) throw new ConfigError('modes', value, 'must be a list of lan, p2p, relay');
-  const modes: Mode[] = [];
-  for (const mode of list) {
-    if (!MODES.includes(mode as Mode)) throw new ConfigError('modes', value, `unknown mode ${JSON.stringify(mode)} (use lan, p2p, relay)`);
-    if (!modes.includes(mode as Mode)) modes.push(mode as Mode);
-  }
-  if (modes.length === 0) throw new ConfigError('modes', value, 'enable at least one mode');
-  return modes;
-}
-
+/**
+ * Milliseconds within bounds; throws a ConfigError naming the field otherwise (for options read
+ * one at a time: CLI --timeout, a node's timeout, BLE timeouts). Empty means `fallback`.
+ */
 export function parseMs(field: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new ConfigError(field, value, 'must be a number of milliseconds');
-  if (n < min || n > max) throw new ConfigError(field, value, `must be between ${min} and ${max} ms`);
-  return n;
+  const problems: FieldProblem[] = [];
+  const n = readMs(problems, field, value, fallback, { min, max, unit: 'ms' });
+  throwProblems(problems);
+  return n as number;
 }
 
-function parsePerMode(field: string, value: unknown, fallback: number, min: number, max: number): Record<Mode, number> {
-  if (value !== null && typeof value === 'object') {
+function readPerMode(problems: FieldProblem[], field: string, value: unknown, fallback: number, bounds: Bounds): Record<Mode, number> | undefined {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const record = value as Record<string, unknown>;
+    const before = problems.length;
     for (const key of Object.keys(record)) {
-      if (!MODES.includes(key as Mode)) throw new ConfigError(`${field}.${key}`, record[key], 'unknown mode (use lan, p2p, relay)');
+      if (!MODES.includes(key as Mode)) problems.push({ field: `${field}.${key}`, value: record[key], code: 'mode-key', subject: field, params: { key } });
     }
-    return {
-      lan: parseMs(`${field}.lan`, record.lan, fallback, min, max),
-      p2p: parseMs(`${field}.p2p`, record.p2p, fallback, min, max),
-      relay: parseMs(`${field}.relay`, record.relay, fallback, min, max),
-    };
+    const lan = readMs(problems, `${field}.lan`, record.lan, fallback, bounds, field);
+    const p2p = readMs(problems, `${field}.p2p`, record.p2p, fallback, bounds, field);
+    const relay = readMs(problems, `${field}.relay`, record.relay, fallback, bounds, field);
+    return problems.length > before ? undefined : { lan: lan as number, p2p: p2p as number, relay: relay as number };
   }
-  const all = parseMs(field, value, fallback, min, max);
-  return { lan: all, p2p: all, relay: all };
-}
-
-function parseBoolean(field: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ConfigError(field, value, 'must be true or false');
+  const all = readMs(problems, field, value, fallback, bounds);
+  return all === undefined ? undefined : { lan: all, p2p: all, relay: all };
 }

@@ -1,3 +1,4 @@
+import { FIELD_BOUNDS, LIST_LIMITS } from '../validation/fields';
 import type { Mode } from './types';
 
 /**
@@ -30,13 +31,13 @@ export const ENGINE_DEFAULTS = {
   lanSearchPort: 32108,
 } as const;
 
-/** Upper bounds that catch absurd values in config. */
+/** Upper bounds that catch absurd values in config (those a user sets come from src/validation/fields.ts, shared with the editor). */
 export const ENGINE_LIMITS = {
-  maxConnectionTimeMs: 10 * 60_000,
-  attemptTimeoutMs: 5 * 60_000,
-  startupDelayMs: 5 * 60_000,
+  maxConnectionTimeMs: FIELD_BOUNDS.maxConnectionTimeMs.max,
+  attemptTimeoutMs: FIELD_BOUNDS.attemptTimeoutMs.max,
+  startupDelayMs: FIELD_BOUNDS.startupDelayMs.max,
   staggerMs: 60_000,
   intervalMs: 60_000,
-  ports: 64,
-  servers: 8,
+  ports: LIST_LIMITS.ports,
+  servers: LIST_LIMITS.servers,
 } as const;

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors';
-import { validateRaceConfig, type RaceConfig, type RaceConfigInput } from '../engine';
+import { readRaceConfig, type RaceConfig, type RaceConfigInput } from '../engine';
+import { throwProblems, type FieldProblem } from '../validation';
 
 /** Race fields a message (`msg.camera`) may override for one race. */
 export const OVERRIDABLE_FIELDS = [
@@ -40,16 +41,8 @@ export function applyOverrides(base: RaceConfig, overrides: unknown): RaceConfig
   for (const key of OVERRIDABLE_FIELDS) {
     if (record[key] !== undefined) input[key] = record[key];
   }
-  try {
-    return validateRaceConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError(`camera.${err.field}`, err.value, reasonOf(err));
-    throw err;
-  }
-}
-
-/** The reason part of a ConfigError message ("invalid <field> <value>: <reason>"). */
-function reasonOf(err: ConfigError): string {
-  const at = err.message.indexOf(': ');
-  return at < 0 ? err.message : err.message.slice(at + 2);
+  const problems: FieldProblem[] = [];
+  const config = readRaceConfig(problems, input);
+  throwProblems(problems, 'camera');
+  return config as RaceConfig;
 }

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors';
-import { parseMs, validateRaceConfig, type RaceConfig, type RaceConfigInput } from '../engine';
+import { readRaceConfig, type RaceConfig, type RaceConfigInput } from '../engine';
 import { formatDid } from '../protocol';
+import { DEFAULT_RECONNECT_MIN_MS, FIELD_BOUNDS, readFlag, readNotBelow, readNumber, readText, throwProblems, type FieldProblem } from '../validation';
 
 /**
  * Defaults of a camera as the Node-RED editor offers them (KJK230: its own access point
@@ -17,7 +18,7 @@ export const CAMERA_DEFAULTS = {
   /** A session with no datagram from the camera for this long is lost (vendor library: ~7 s). */
   keepaliveSilenceMs: 7_000,
   /** First and largest wait between reconnect attempts of the availability monitor. */
-  reconnectMinMs: 1_000,
+  reconnectMinMs: DEFAULT_RECONNECT_MIN_MS,
   reconnectMaxMs: 60_000,
   /** The wait grows by this factor after each failed race (exponential back-off). */
   reconnectFactor: 2,
@@ -30,10 +31,10 @@ export const CAMERA_DEFAULTS = {
 
 /** Bounds of the runtime's own settings (race bounds are the engine's). */
 export const CAMERA_LIMITS = {
-  keepaliveSilenceMs: { min: 1_000, max: 10 * 60_000 },
-  reconnectMs: { min: 10, max: 60 * 60_000 },
-  reconnectFactor: { min: 1, max: 10 },
-  reconnectJitter: { min: 0, max: 1 },
+  keepaliveSilenceMs: FIELD_BOUNDS.keepaliveSilenceMs,
+  reconnectMs: FIELD_BOUNDS.reconnectMs,
+  reconnectFactor: FIELD_BOUNDS.reconnectFactor,
+  reconnectJitter: FIELD_BOUNDS.reconnectJitter,
 } as const;
 
 /** The user's ARTEMIS login (Node-RED credentials). Never logged or put in a message. */
@@ -72,64 +73,33 @@ export interface CameraSettingsInput extends RaceConfigInput {
 }
 
 /**
- * Validates a camera's settings; throws ConfigError naming the first bad field and its value
- * (never the password's value).
+ * Validates a camera's settings; throws one ConfigError naming every bad field and its value in a
+ * user's words (never the password's value). The rules and messages are the editor's
+ * (src/validation/fields.ts).
  */
 export function validateCameraSettings(input: CameraSettingsInput): CameraSettings {
   if (input === null || typeof input !== 'object') throw new ConfigError('camera', input, 'must be an object');
-  const race = validateRaceConfig(input);
-  const reconnectMinMs = parseMs('reconnectMinMs', input.reconnectMinMs, CAMERA_DEFAULTS.reconnectMinMs, CAMERA_LIMITS.reconnectMs.min, CAMERA_LIMITS.reconnectMs.max);
-  const reconnectMaxMs = parseMs('reconnectMaxMs', input.reconnectMaxMs, CAMERA_DEFAULTS.reconnectMaxMs, CAMERA_LIMITS.reconnectMs.min, CAMERA_LIMITS.reconnectMs.max);
-  if (reconnectMaxMs < reconnectMinMs) throw new ConfigError('reconnectMaxMs', reconnectMaxMs, `must not be below reconnectMinMs (${reconnectMinMs})`);
-  return {
-    name: parseName(input.name, race),
-    race,
-    adaptive: parseFlag('adaptive', input.adaptive, CAMERA_DEFAULTS.adaptive),
-    keepaliveSilenceMs: parseMs(
-      'keepaliveSilenceMs',
-      input.keepaliveSilenceMs,
-      CAMERA_DEFAULTS.keepaliveSilenceMs,
-      CAMERA_LIMITS.keepaliveSilenceMs.min,
-      CAMERA_LIMITS.keepaliveSilenceMs.max,
-    ),
-    reconnectMinMs,
-    reconnectMaxMs,
-    reconnectFactor: parseNumber('reconnectFactor', input.reconnectFactor, CAMERA_DEFAULTS.reconnectFactor, CAMERA_LIMITS.reconnectFactor),
-    reconnectJitter: parseNumber('reconnectJitter', input.reconnectJitter, CAMERA_DEFAULTS.reconnectJitter, CAMERA_LIMITS.reconnectJitter),
+  const problems: FieldProblem[] = [];
+  const race = readRaceConfig(problems, input);
+  // In the order of the editor's dialog, so the message lists the fields as the user sees them.
+  const keepaliveSilenceMs = readNumber(problems, 'keepaliveSilenceMs', input.keepaliveSilenceMs, FIELD_BOUNDS.keepaliveSilenceMs);
+  const reconnectMinMs = readNumber(problems, 'reconnectMinMs', input.reconnectMinMs, FIELD_BOUNDS.reconnectMs);
+  let reconnectMaxMs = readNumber(problems, 'reconnectMaxMs', input.reconnectMaxMs, FIELD_BOUNDS.reconnectMs);
+  if (reconnectMaxMs !== undefined) reconnectMaxMs = readNotBelow(problems, 'reconnectMaxMs', reconnectMaxMs, 'reconnectMinMs', reconnectMinMs ?? CAMERA_DEFAULTS.reconnectMinMs);
+  const settings = {
+    name: readText(problems, 'name', input.name)?.trim(),
+    adaptive: readFlag(problems, 'adaptive', input.adaptive) ?? CAMERA_DEFAULTS.adaptive,
+    keepaliveSilenceMs: keepaliveSilenceMs ?? CAMERA_DEFAULTS.keepaliveSilenceMs,
+    reconnectMinMs: reconnectMinMs ?? CAMERA_DEFAULTS.reconnectMinMs,
+    reconnectMaxMs: reconnectMaxMs ?? CAMERA_DEFAULTS.reconnectMaxMs,
+    reconnectFactor: readNumber(problems, 'reconnectFactor', input.reconnectFactor, FIELD_BOUNDS.reconnectFactor) ?? CAMERA_DEFAULTS.reconnectFactor,
+    reconnectJitter: readNumber(problems, 'reconnectJitter', input.reconnectJitter, FIELD_BOUNDS.reconnectJitter) ?? CAMERA_DEFAULTS.reconnectJitter,
     credentials: {
-      user: parseSecret('user', input.user, CAMERA_DEFAULTS.user),
-      password: parseSecret('password', input.password, CAMERA_DEFAULTS.password),
+      user: readText(problems, 'user', input.user, true) ?? CAMERA_DEFAULTS.user,
+      password: readText(problems, 'password', input.password, true) ?? CAMERA_DEFAULTS.password,
     },
   };
-}
-
-function parseName(value: unknown, race: RaceConfig): string {
-  if (value === undefined || value === null || value === '') return formatDid(race.did);
-  if (typeof value !== 'string') throw new ConfigError('name', value, 'must be text');
-  return value.trim();
-}
-
-/** A finite number within bounds (numbers or numeric text from the editor; empty means the default). */
-function parseNumber(field: string, value: unknown, fallback: number, bounds: { min: number; max: number }): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(number) || number < bounds.min || number > bounds.max) {
-    throw new ConfigError(field, value, `must be a number from ${bounds.min} to ${bounds.max}`);
-  }
-  return number;
-}
-
-function parseFlag(field: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined || value === null || value === '') return fallback;
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ConfigError(field, value, 'must be true or false');
-}
-
-/** Credentials: text; empty means the default. The value never appears in an error. */
-function parseSecret(field: string, value: unknown, fallback: string): string {
-  if (value === undefined || value === null || value === '') return fallback;
-  if (typeof value !== 'string') throw new ConfigError(field, typeof value, 'must be text');
-  return value;
+  throwProblems(problems);
+  const raceConfig = race as RaceConfig;
+  return { ...settings, name: settings.name || formatDid(raceConfig.did), race: raceConfig };
 }

@@ -91,9 +91,9 @@ describe('cli: trailcam info and trailcam media', function () {
     it('bad input exits 2 naming the flag and value, before anything is sent', async () => {
       const flags = raceFlags(started.sim);
       const cases: [string[], RegExp][] = [
-        [['info', '--host', '127.0.0.1'], /--did: invalid did/],
-        [['info', ...flags, '--timeout', 'soon'], /--timeout: invalid timeout "soon"/],
-        [['info', ...flags, '--max-time', 'later'], /--max-time: invalid maxConnectionTimeMs "later"/],
+        [['info', '--host', '127.0.0.1'], /--did: camera id is required/],
+        [['info', ...flags, '--timeout', 'soon'], /--timeout: timeout soon is not a number/],
+        [['info', ...flags, '--max-time', 'later'], /--max-time: max\. connection time later is not a number/],
         [['media', ...flags, '--per-page', '0'], /--per-page: invalid perPage "0": must be an integer from 1 to 1000/],
         [['media', ...flags, '--page', 'last'], /--page: invalid page "last"/],
         [['info', ...flags, '--bogus'], /bogus/],

@@ -101,7 +101,7 @@ describe('cli: trailcam wake', () => {
       [[], /--address: .*give the camera's BLE address/],
       [['--address', ADDRESS, '--name', 'x'], /--address: .*not both/],
       [['--address', 'nope'], /--address: invalid address "nope"/],
-      [['--address', ADDRESS, '--timeout', 'soon'], /--timeout: invalid timeoutMs "soon"/],
+      [['--address', ADDRESS, '--timeout', 'soon'], /--timeout: invalid timeoutMs: timeout soon is not a number/],
       [['--address', ADDRESS, '--ifname', 'wlan0'], /--ifname: only with --join/],
       [['--address', ADDRESS, '--bogus'], /Unknown option '--bogus'/],
     ];

@@ -101,8 +101,8 @@ describe('nodes: trailcam-camera (config node)', function () {
 
   it('a backoff factor or jitter out of range is named like every other field', async () => {
     for (const [patch, message] of [
-      [{ reconnectFactor: '0.5' }, /invalid reconnectFactor "0\.5": must be a number from 1 to 10/],
-      [{ reconnectJitter: 2 }, /invalid reconnectJitter 2: must be a number from 0 to 1/],
+      [{ reconnectFactor: '0.5' }, /invalid reconnectFactor: backoff factor 0\.5 is not 1–10/],
+      [{ reconnectJitter: 2 }, /invalid reconnectJitter: jitter 2 is not 0–1/],
     ] as const) {
       await helper.load(trailcamNodes(), flow(cameraNode(env.sim, patch)));
       const connect = helper.getNode('connect') as TestNode;
@@ -123,7 +123,7 @@ describe('nodes: trailcam-camera (config node)', function () {
     connect.receive({});
     assert.deepEqual(await red, { fill: 'red', shape: 'ring', text: 'invalid reconnectMaxMs' });
     const text = loggedText();
-    assert.match(text, /invalid reconnectMaxMs 100: must not be below reconnectMinMs \(5000\)/);
+    assert.match(text, /invalid reconnectMaxMs: longest reconnect wait 100 is below first reconnect wait \(5000\)/);
     assert.ok(!text.includes('pw-Never-Shown'), 'the password is never logged');
     assert.equal((helper.getNode('cam') as unknown as { runtime: unknown }).runtime, null);
   });

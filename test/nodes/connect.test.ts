@@ -121,7 +121,7 @@ describe('nodes: trailcam-connect', function () {
     connect.receive({ payload: 1, camera: { maxConnectionTimeMs: 'soon' } });
     const msg = await caught;
     const error = msg.error as { message: string; source: { id: string } };
-    assert.match(error.message, /invalid camera\.maxConnectionTimeMs "soon"/);
+    assert.match(error.message, /invalid camera\.maxConnectionTimeMs: max\. connection time soon is not a number/);
     assert.equal(error.source.id, 'connect');
     assert.deepEqual(await red, { fill: 'red', shape: 'ring', text: 'invalid camera.maxConnectionTimeMs' });
     assert.deepEqual(outs.map((o) => o.length), [0, 0, 0, 0]);
@@ -145,7 +145,7 @@ describe('nodes: trailcam-connect', function () {
     const red = nextStatus(connect, (s) => s.fill === 'red');
     const caught = nextMessage(helper.getNode('caught') as TestNode);
     connect.receive({});
-    assert.match(((await caught).error as { message: string }).message, /invalid did "not a did"/);
+    assert.match(((await caught).error as { message: string }).message, /invalid did: camera id "not a did" is not PREFIX-SERIAL-CHECK/);
     assert.equal((await red).text, 'invalid did');
   });
 

@@ -25,10 +25,11 @@ export interface NodeDefinition {
 }
 
 /**
- * Runs a node's editor script with a small stand-in for the editor's RED and jQuery (no field
- * is being edited, so validators read the node's own properties) and returns what it registered.
+ * Runs a node's editor script (after the resources/ scripts it loads) with a small stand-in for the editor's RED and jQuery (no field
+ * is being edited, so validators read the node's own properties; `lang` is the editor language)
+ * and returns what it registered.
  */
-export function loadDefinition(type: string, nodes: Record<string, Record<string, unknown>> = {}): NodeDefinition {
+export function loadDefinition(type: string, nodes: Record<string, Record<string, unknown>> = {}, lang = 'en-US'): NodeDefinition {
   const html = readFileSync(join(nodesDir(), `${type}.html`), 'utf8');
   const scripts = [...html.matchAll(/<script type="text\/javascript">([^]*?)<\/script>/g)].map((m) => m[1]);
   assert.equal(scripts.length, 1, `${type}: one inline script`);
@@ -36,10 +37,17 @@ export function loadDefinition(type: string, nodes: Record<string, Record<string
   const registered: Record<string, NodeDefinition> = {};
   const RED = {
     _: (key: string, subs?: Record<string, unknown>) => (subs ? `${key} ${JSON.stringify(subs)}` : key),
+    i18n: { lang: () => lang },
     nodes: { registerType: (name: string, def: NodeDefinition) => (registered[name] = def), node: (id: string) => nodes[id] ?? null },
   };
   const $ = (): { length: number } => ({ length: 0 });
-  runInNewContext(scripts[0], { RED, $ });
+  const context: Record<string, unknown> = { RED, $ };
+  context.window = context;
+  // Scripts the editor loads from the package's resources/ (served at resources/<module>/<file>), as built.
+  for (const [, file] of html.matchAll(/<script type="text\/javascript" src="resources\/node-red-contrib-trailcam\/([\w.-]+)"><\/script>/g)) {
+    runInNewContext(readFileSync(join(nodesDir(), '..', 'resources', file), 'utf8'), context);
+  }
+  runInNewContext(scripts[0], context);
   assert.ok(registered[type], `${type} registered under its literal type`);
   return registered[type];
 }

@@ -28,21 +28,29 @@ describe('editor definitions', () => {
       if (field === 'did') continue;
       assert.equal(validate(def, field, value.value, { did: 'LBCS-000000-CCCJJ' }), true, `default of ${field} is valid`);
     }
-    assert.match(String(validate(def, 'did', def.defaults.did.value)), /errors\.did/, 'the DID has no default: it must be entered');
+    assert.equal(validate(def, 'did', def.defaults.did.value), 'camera id is required, e.g. LBCS-000000-CCCJJ', 'the DID has no default: it must be entered');
     assert.equal(validate(def, 'host', '192.168.43.1'), true);
-    assert.match(String(validate(def, 'host', '192.168.43')), /errors\.host/);
-    assert.match(String(validate(def, 'host', '')), /errors\.host-required/);
+    assert.equal(validate(def, 'host', '192.168.43'), 'host 192.168.43 is not an IPv4 address such as 192.168.43.1');
+    assert.match(String(validate(def, 'host', '')), /^host is required for LAN mode/);
     assert.equal(validate(def, 'host', '', { modeLan: false }), true, 'no host needed without LAN');
     assert.equal(validate(def, 'did', 'LBCS-000000-CCCJJ'), true);
-    assert.match(String(validate(def, 'did', 'LBCS000000')), /errors\.did/);
-    assert.match(String(validate(def, 'ports', '40611,70000')), /errors\.ports/);
+    assert.match(String(validate(def, 'did', 'LBCS000000')), /^camera id LBCS000000 is not PREFIX-SERIAL-CHECK/);
+    assert.equal(validate(def, 'ports', '40611,70000,0'), 'port 70000 is not 1–65535; port 0 is not 1–65535', 'every bad port');
+    assert.equal(validate(def, 'ports', ''), true, 'empty: the default ports');
     assert.equal(validate(def, 'servers', '10.0.0.5:32100, 10.0.0.6:32100'), true);
-    assert.match(String(validate(def, 'servers', 'example.com:32100')), /errors\.endpoints/);
-    assert.match(String(validate(def, 'maxConnectionTimeMs', 0)), /errors\.range.*"min":1/);
-    assert.match(String(validate(def, 'modeLan', false, { modeP2p: false, modeRelay: false })), /errors\.modes/);
-    assert.match(String(validate(def, 'reconnectMaxMs', 500, { reconnectMinMs: 1000 })), /errors\.reconnect/);
-    assert.match(String(validate(def, 'reconnectFactor', 0.5)), /errors\.range.*"min":1/);
-    assert.match(String(validate(def, 'reconnectJitter', 1.5)), /errors\.range.*"max":1/);
+    assert.equal(validate(def, 'servers', 'example.com:32100'), 'server example.com:32100: example.com is not an IPv4 address');
+    assert.equal(validate(def, 'servers', 'rendezvous.example'), 'server rendezvous.example is not IPv4:port such as 10.0.0.5:32100');
+    assert.equal(validate(def, 'relays', '10.0.0.7:70000'), 'relay 10.0.0.7:70000: port 70000 is not 1–65535');
+    assert.equal(validate(def, 'maxConnectionTimeMs', 0), 'max. connection time 0 is not 1–600000 ms');
+    assert.equal(validate(def, 'startupDelayMs', '-5'), 'start-up delay -5 is not 0–300000 ms');
+    assert.equal(validate(def, 'attemptTimeoutMs', 'soon'), 'attempt timeout soon is not a number');
+    assert.equal(validate(def, 'maxConnectionTimeMs', ''), true, 'empty: the default');
+    for (const mode of ['modeLan', 'modeP2p', 'modeRelay']) {
+      assert.equal(validate(def, mode, false, { modeLan: false, modeP2p: false, modeRelay: false }), 'modes: enable at least one of LAN, P2P, relay', mode);
+    }
+    assert.equal(validate(def, 'reconnectMaxMs', 500, { reconnectMinMs: 1000 }), 'longest reconnect wait 500 is below first reconnect wait (1000)');
+    assert.equal(validate(def, 'reconnectFactor', 0.5), 'backoff factor 0.5 is not 1–10');
+    assert.equal(validate(def, 'reconnectJitter', 1.5), 'jitter 1.5 is not 0–1');
     assert.equal(validate(def, 'reconnectJitter', '0'), true);
     assert.equal(def.label.call({ name: '', did: 'LBCS-000000-CCCJJ' }), 'LBCS-000000-CCCJJ');
   });
@@ -78,7 +86,8 @@ describe('editor definitions', () => {
     assert.equal(validate(command, 'command', '512'), true);
     assert.match(String(validate(command, 'command', 'reboot')), /errors\.command/);
     const telemetry = loadDefinition('trailcam-telemetry');
-    assert.match(String(validate(telemetry, 'interval', -1)), /errors\.interval/);
+    assert.equal(validate(telemetry, 'interval', -1), 'interval -1 is not 0–604800 s');
+    assert.equal(validate(command, 'timeoutMs', 0), 'timeout 0 is not 1–600000 ms');
   });
 
   it('every property and credential has an input in the edit dialog with a translated label; help documents every camera field', () => {

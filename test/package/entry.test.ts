@@ -105,6 +105,8 @@ describe('package: the packed tarball is a library (`require("node-red-contrib-t
     assert.ok(fs.existsSync(path.join(installed, pkg.types)), `${pkg.types} is packed`);
     assert.deepEqual(Object.keys(pkg.dependencies ?? {}), [], 'no runtime dependencies to resolve');
     assert.ok(!fs.existsSync(path.join(installed, 'dist', 'test')), 'the tests are not packed');
+    // The editor loads the shared field rules from resources/ (Node-RED serves it at resources/<module>/...).
+    assert.ok(fs.existsSync(path.join(installed, 'resources', 'trailcam-validation.js')), 'resources/trailcam-validation.js is packed');
   });
 
   it('a child process requires the packed copy: the engine, session, runtime, ARTEMIS client and codecs are exported and work', async () => {

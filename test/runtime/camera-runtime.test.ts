@@ -50,6 +50,16 @@ describe('runtime: CameraRuntime against the simulator', function () {
       assert.equal(err.value, -5);
       return true;
     });
+    await assert.rejects(rt.connect({ overrides: { host: '999.1.1.1', ports: [70000], startupDelayMs: -5 } }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(err.problems.map((p) => p.field), ['camera.host', 'camera.ports[0]', 'camera.startupDelayMs'], 'every bad override');
+      assert.equal(
+        err.message,
+        'invalid camera.host: host 999.1.1.1 is not an IPv4 address such as 192.168.43.1; invalid camera.ports[0]: port 70000 is not 1–65535; ' +
+          'invalid camera.startupDelayMs: start-up delay -5 is not 0–300000 ms',
+      );
+      return true;
+    });
     await assert.rejects(rt.connect({ overrides: { did: 'LBCS-000001-CCCJJ' } }), (err: unknown) => err instanceof ConfigError && err.field === 'camera.did');
     await assert.rejects(rt.connect({ overrides: 'lan' }), (err: unknown) => err instanceof ConfigError && err.field === 'camera');
     assert.equal((await settledHandles()).udp, before.udp, 'no socket was opened');
