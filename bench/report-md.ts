@@ -36,6 +36,13 @@ export function runLine(result: BenchResult): string {
   ].join('\n');
 }
 
+/** "1-8" for consecutive numbers, "1, 3" otherwise. */
+function span(numbers: readonly number[]): string {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const consecutive = sorted.every((n, i) => i === 0 || n === sorted[i - 1] + 1);
+  return consecutive && sorted.length > 2 ? `${sorted[0]}-${sorted[sorted.length - 1]}` : sorted.join(', ');
+}
+
 export function mainTable(result: BenchResult): string {
   const rows = [
     '| # | scenario | strategy | success | p50 | p95 | p99 | regret p50 / p95 | wrong winner | loser clean-up p50 / max | packets / connect | winners |',
@@ -52,7 +59,16 @@ export function mainTable(result: BenchResult): string {
       );
     }
   }
-  return `Time to connect and regret in ms.\n\n${rows.join('\n')}`;
+  for (const skipped of result.skippedScenarios ?? []) {
+    rows.push(`| ${skipped.number} | ${skipped.title} | ${skipped.reason} |${' – |'.repeat(9)}`);
+  }
+  const natNumbers = [...result.scenarios.filter((s) => s.network === 'nat'), ...(result.skippedScenarios ?? [])].map((s) => s.number);
+  const loopNumbers = result.scenarios.filter((s) => s.network !== 'nat').map((s) => s.number);
+  const where =
+    natNumbers.length > 0
+      ? ` Scenarios ${span(loopNumbers)}: the simulator on 127.0.0.1 in the bench process; ${span(natNumbers)}: the simulator's parts as separate processes on separate hosts behind real Linux NAT (network namespaces, nftables), raced from the client's own LAN.`
+      : '';
+  return `Time to connect and regret in ms.${where}\n\n${rows.join('\n')}`;
 }
 
 export function scaleTable(result: BenchResult): string {
@@ -86,6 +102,7 @@ export function targetList(result: BenchResult): string {
 
 export function definitionList(result: BenchResult): string {
   const scenarios = result.scenarios.map((s) => `${s.number}. **${s.title}** (${s.modes.join(', ')}; LAN ports: ${s.ports}): ${s.how}.`);
+  for (const skipped of result.skippedScenarios ?? []) scenarios.push(`${skipped.number}. **${skipped.title}** (${skipped.reason}): ${skipped.how}.`);
   const defs = Object.entries(result.definitions).map(([k, v]) => `- **${k}**: ${v}.`);
   return [...scenarios, '', ...defs].join('\n');
 }
@@ -157,7 +174,7 @@ export function renderReport(result: BenchResult): string {
 /** What goes between the README's bench markers. */
 export function renderReadmeSection(result: BenchResult): string {
   return [
-    '`npm run bench` (or `trailcam bench`, `--quick` for a short run, `--json` for the figures) races against the simulator on 127.0.0.1 and writes `bench/results/latest.md`, `latest.svg` and `latest.json`. Definitions of every column and scenario: [bench/results/latest.md](bench/results/latest.md).',
+    '`npm run bench` (or `trailcam bench`, `--quick` for a short run, `--json` for the figures) races against the simulator on 127.0.0.1 (scenarios 1-8) and, as root with `ip netns`, nftables and conntrack, across real Linux NAT routers in network namespaces (scenarios 9-12, the network test tier\'s bed; elsewhere they are listed as skipped with what is missing, `--nat off` skips them), and writes `bench/results/latest.md`, `latest.svg` and `latest.json`. Definitions of every column and scenario: [bench/results/latest.md](bench/results/latest.md).',
     '',
     runLine(result),
     '',

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -13,7 +12,9 @@ import { openEnvironment, MAX_CONNECTION_TIME_MS, type Environment } from './env
 import { renderReport } from './report-md';
 import { runScale, type ScaleResult } from './scale';
 import { driftPhases, NOMINAL, SCENARIOS, scenarioRandom, type Condition, type Scenario } from './scenarios';
-import { runCold, runOracle, runSequential, WarmEngine, type SessionCounter, type Strategy } from './strategies';
+import { runCold, runSequential, type SessionCounter, type Strategy } from './strategies';
+import { measureTrials, runStaggered } from './trials';
+import { runNatScenarios, type NatOptions, type NatRun, type SkippedScenario } from './nat';
 import { evaluateTargets, type TargetResult } from './targets';
 
 export { renderSummary } from './report-md';
@@ -40,6 +41,8 @@ export interface BenchOptions {
   log?: (line: string) => void;
   /** Stops the run between connects (every socket is still closed). */
   signal?: AbortSignal;
+  /** NAT scenarios (bench/nat.ts): 'auto' runs them where the machine can (root, ip netns, nftables, conntrack), 'off' skips them. */
+  nat: NatOptions['nat'];
 }
 
 
@@ -56,12 +59,17 @@ export function benchDefaults(quick: boolean, patch: Partial<BenchOptions> = {})
     baselineAttemptTimeoutMs: SEQUENTIAL_ATTEMPT_TIMEOUT_MS,
     baselineGapMs: 20,
     outDir: null,
+    nat: 'auto',
     ...patch,
   };
 }
 
 export interface ScenarioResult {
   number: number;
+  /** Where it ran: the simulator on 127.0.0.1 in the bench process, or separate hosts behind real NAT (bench/nat.ts). Older results have none (loopback). */
+  network?: 'loopback' | 'nat';
+  /** Its loss is drawn anew for every datagram of every run, so the engine's race and the oracle's runs of a trial see different losses. */
+  randomLoss?: boolean;
   id: string;
   title: string;
   how: string;
@@ -88,6 +96,8 @@ export interface BenchResult {
   options: Omit<BenchOptions, 'log' | 'outDir' | 'signal'>;
   definitions: Record<string, string>;
   scenarios: ScenarioResult[];
+  /** Scenarios that could not run on this machine (NAT scenarios without root, ip netns, nftables, conntrack, or with --nat off). */
+  skippedScenarios?: SkippedScenario[];
   scale: ScaleResult | null;
   targets: TargetResult[];
   durationMs: number;
@@ -105,6 +115,7 @@ export const DEFINITIONS: Record<string, string> = {
   wrongWinner: WRONG_WINNER_RULE,
   cleanup: "win → last loser settled: max(elapsedMs of the losers that had started) − winner's elapsedMs from the race result; a racer settles only after its attempt sockets' close callbacks ran, so no engine hook is needed. Scenario 4 races LAN alone, so it has no losing racer: the losing destination ports of the LAN racer are closed before the LAN racer itself settles, i.e. inside its time to connect",
   packets: 'datagrams the client sent (sum of every racer\'s `sent`, all attempt sockets, failed trials included) / connected trials',
+  nat: "scenarios 9-12 (bench/nat.ts): the network test tier's bed (bench/testbed/: six namespaces, veth pairs, a bridge, nftables masquerade and home-router firewalls, documentation-range addresses only inside the namespaces, no route out), the simulator's camera, rendezvous server and relay as separate `trailcam sim --part` processes on their hosts, every strategy run by dist/bench/nat-client.js in the client's namespace with the same trial loop as scenarios 1-8; the bed is built once per run and deleted afterwards (also on exit, SIGINT, SIGTERM)",
   scale: 'N cameras in one simulator running in a child process (nominal paths), so the cameras\' CPU and memory are not counted; N cold races (every mode) started in the same tick from the bench process; links held until every race settled, then closed; CPU = user+system time of the bench process (the engine) from the first start to the last race settled / N; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed',
 };
 
@@ -129,7 +140,6 @@ async function measureScenario(p: Planned, options: BenchOptions): Promise<void>
   const { scenario, plan } = p;
   const env = await openEnvironment({ seed: options.seed + scenario.number, layout: scenario.layout, paths: (plan.warmup[0] ?? plan.trials[0]).paths, camera: scenario.camera });
   try {
-    const warm = new WarmEngine();
     const { signal } = options;
     // Sessions the race opened on the camera that are still live SESSION_COUNT_AFTER_MS after it
     // (past the search path's ~330 ms burst, so a loser's session would be open by then), by the
@@ -148,29 +158,17 @@ async function measureScenario(p: Planned, options: BenchOptions): Promise<void>
           },
         }
       : undefined;
-    for (const condition of plan.warmup) {
-      signal?.throwIfAborted();
-      env.apply(condition.paths);
-      await warm.run(env.config(scenario.modes), signal);
-    }
-    for (let i = 0; i < plan.trials.length; i += 1) {
-      signal?.throwIfAborted();
-      const condition = plan.trials[i];
-      env.apply(condition.paths);
-      const config = env.config(scenario.modes);
-      // Alternate which engine goes first, so neither always races right after the other.
-      let cold;
-      let warmSample;
-      if (i % 2 === 0) {
-        cold = await runCold(config, signal, countSessions);
-        warmSample = await warm.run(config, signal);
-      } else {
-        warmSample = await warm.run(config, signal);
-        cold = await runCold(config, signal, countSessions);
-      }
-      const oracle = await runOracle(config, cold.mode, signal);
-      p.records.push({ condition: condition.key, cold, warm: warmSample, oracle });
-    }
+    const records = await measureTrials(
+      plan.warmup.length,
+      plan.trials.length,
+      (phase, i) => {
+        env.apply((phase === 'warmup' ? plan.warmup : plan.trials)[i].paths);
+        return env.config(scenario.modes);
+      },
+      signal,
+      countSessions,
+    );
+    p.records.push(...records.map((r, i) => ({ condition: plan.trials[i].key, ...r })));
   } finally {
     await env.close();
   }
@@ -189,28 +187,24 @@ async function measureBaseline(planned: Planned[], options: BenchOptions): Promi
     }
     const jobs: { p: Planned; i: number }[] = [];
     for (let i = 0; i < options.trials; i += 1) for (const p of planned) if (i < p.plan.trials.length) jobs.push({ p, i });
-    // One listener on the caller's signal; every overlapping job listens to this phase's own signal.
-    const phase = new AbortController();
-    setMaxListeners(2 * jobs.length + 10, phase.signal);
-    const onAbort = (): void => phase.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
-    const settled = await Promise.allSettled(
-      jobs.map(async ({ p, i }, j) => {
-        await sleep(j * options.baselineGapMs, undefined, { signal: phase.signal });
+    await runStaggered(
+      jobs.map(({ p, i }) => async (signal: AbortSignal) => {
         const env = envs.get(keyOf(p, p.plan.trials[i])) as Environment;
-        p.records[i].sequential = await runSequential(env.config(p.scenario.modes), options.baselineAttemptTimeoutMs, phase.signal);
+        p.records[i].sequential = await runSequential(env.config(p.scenario.modes), options.baselineAttemptTimeoutMs, signal);
       }),
-    ).finally(() => options.signal?.removeEventListener('abort', onAbort));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+      options.baselineGapMs,
+      options.signal,
+    );
   } finally {
     await Promise.all([...envs.values()].map((env) => env.close()));
   }
 }
 
-function scenarioResult(p: Planned): ScenarioResult {
-  const { scenario, records } = p;
+/** What a scenario's row says about itself (loopback and NAT scenarios alike). */
+type ScenarioMeta = Pick<ScenarioResult, 'number' | 'id' | 'title' | 'how' | 'modes' | 'ports' | 'warmups'> & Partial<Pick<ScenarioResult, 'network' | 'randomLoss'>>;
+
+/** The figures of one scenario from its trial records. */
+function summarise(meta: ScenarioMeta, records: readonly TrialRecord[]): ScenarioResult {
   const conditions: Record<string, number> = {};
   for (const r of records) conditions[r.condition] = (conditions[r.condition] ?? 0) + 1;
   const raw = Object.fromEntries(
@@ -219,26 +213,49 @@ function scenarioResult(p: Planned): ScenarioResult {
   const winners = Object.fromEntries(
     (['cold', 'warm', 'oracle', 'sequential'] as const).map((s) => [s, records.map((r) => (r[s]?.ok && r[s]?.mode ? (r[s]?.mode as string)[0] : 'x')).join('')]),
   ) as Record<Strategy, string>;
-  const result: ScenarioResult = {
-    number: scenario.number,
-    id: scenario.id,
-    title: scenario.title,
-    how: scenario.how,
-    modes: [...scenario.modes],
-    ports: scenario.layout === 'fourth' ? '3 silent + camera (4th)' : scenario.layout === 'default' ? 'session, silent, search, 3 silent (default-shaped)' : 'camera session port',
-    trials: records.length,
-    warmups: p.plan.warmup.length,
-    conditions,
-    strategies: allStrategyStats(records),
-    raw,
-    winners,
-  };
+  return { ...meta, modes: [...meta.modes], trials: records.length, conditions, strategies: allStrategyStats(records), raw, winners };
+}
+
+function scenarioResult(p: Planned): ScenarioResult {
+  const { scenario, records } = p;
+  const result = summarise(
+    {
+      number: scenario.number,
+      id: scenario.id,
+      title: scenario.title,
+      how: scenario.how,
+      modes: scenario.modes,
+      ports: scenario.layout === 'fourth' ? '3 silent + camera (4th)' : scenario.layout === 'default' ? 'session, silent, search, 3 silent (default-shaped)' : 'camera session port',
+      warmups: p.plan.warmup.length,
+      network: 'loopback',
+      randomLoss: scenario.id === 'lan-loss',
+    },
+    records,
+  );
   if (scenario.countSessions) result.liveSessionsAfterRace = records.map((r) => r.cold.liveSessions ?? -1);
   if (scenario.returnsAt) {
     const { downFrom, returnsAt } = driftPhases(records.length);
     result.learning = learningCurve(records, downFrom, returnsAt);
   }
   return result;
+}
+
+function natScenarioResult(run: NatRun, warmups: number): ScenarioResult {
+  const { scenario } = run;
+  return summarise(
+    {
+      number: scenario.number,
+      id: scenario.id,
+      title: scenario.title,
+      how: scenario.how,
+      modes: scenario.modes,
+      ports: 'camera session port (its LAN address, unreachable from the client LAN)',
+      warmups,
+      network: 'nat',
+      randomLoss: scenario.randomLoss,
+    },
+    run.records,
+  );
 }
 
 /** Runs the whole benchmark; writes latest.md/.svg/.json to `outDir` when given. */
@@ -260,6 +277,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const t1 = performance.now();
   await measureBaseline(planned, options);
   log(`sequential baseline: ${planned.length * options.trials} trials (overlapping) in ${Math.round(performance.now() - t1)} ms`);
+  const nat = await runNatScenarios({ ...options, log });
   let scale: ScaleResult | null = null;
   if (options.cameras > 0) {
     options.signal?.throwIfAborted();
@@ -267,7 +285,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     scale = await runScale(options.cameras, options.seed);
     log(`scale: ${scale.connected}/${scale.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
   }
-  const scenarios = planned.map((p) => scenarioResult(p));
+  const scenarios = [...planned.map((p) => scenarioResult(p)), ...nat.runs.map((r) => natScenarioResult(r, options.warmups))];
   const { log: _log, outDir, signal: _signal, ...recorded } = options;
   const result: BenchResult = {
     bench: 'trailcam',
@@ -277,6 +295,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     options: recorded,
     definitions: DEFINITIONS,
     scenarios,
+    skippedScenarios: nat.skipped,
     scale,
     targets: [],
     durationMs: Math.round(performance.now() - started),
