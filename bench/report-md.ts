@@ -23,7 +23,9 @@ export function runKind(result: BenchResult): string {
 function loadLine(m: BenchResult['machine']): string {
   const load = m.loadAverage1m;
   if (!load) return 'The load of the machine was not recorded for this run.';
-  return `Load average (1 min) ${load.start.toFixed(2)} at the start of the run and ${load.end.toFixed(2)} at its end, on ${m.cpus} cores.`;
+  const max = load.max === undefined ? '' : `, at most ${load.max.toFixed(2)} during it (sampled every 5 s)`;
+  const nat = load.natStart === undefined || load.natEnd === undefined ? '' : `; ${load.natStart.toFixed(2)} when the NAT scenarios started and ${load.natEnd.toFixed(2)} when they ended`;
+  return `Load average (1 min) ${load.start.toFixed(2)} at the start of the run and ${load.end.toFixed(2)} at its end${max}${nat}, on ${m.cpus} cores.`;
 }
 
 /** Who ran, where, how many trials, and how loaded the machine was. */

@@ -92,7 +92,7 @@ export interface BenchResult {
   bench: 'trailcam';
   version: 1;
   date: string;
-  machine: { cpus: number; model: string; memoryGb: number; node: string; platform: string; loadAverage1m?: { start: number; end: number } };
+  machine: { cpus: number; model: string; memoryGb: number; node: string; platform: string; loadAverage1m?: { start: number; end: number; max?: number; natStart?: number; natEnd?: number } };
   options: Omit<BenchOptions, 'log' | 'outDir' | 'signal'>;
   definitions: Record<string, string>;
   scenarios: ScenarioResult[];
@@ -263,52 +263,63 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const log = options.log ?? (() => undefined);
   const started = performance.now();
   const loadAtStart = loadavg()[0];
-  await warmUpProcess(options.seed);
-  const planned: Planned[] = SCENARIOS.map((scenario) => ({
-    scenario,
-    plan: scenario.plan(options.warmups, options.trials, scenarioRandom(options.seed, scenario)),
-    records: [],
-  }));
-  for (const p of planned) {
-    const t0 = performance.now();
-    await measureScenario(p, options);
-    log(`scenario ${p.scenario.number} (${p.scenario.title}): cold/warm/oracle, ${p.records.length} trials in ${Math.round(performance.now() - t0)} ms`);
+  // The highest 1-minute load average seen during the run (sampled every 5 s): other jobs on a
+  // shared machine show up here, next to the figures they may have slowed down.
+  let loadMax = loadAtStart;
+  const loadSampler = setInterval(() => (loadMax = Math.max(loadMax, loadavg()[0])), 5_000);
+  loadSampler.unref();
+  try {
+    await warmUpProcess(options.seed);
+    const planned: Planned[] = SCENARIOS.map((scenario) => ({
+      scenario,
+      plan: scenario.plan(options.warmups, options.trials, scenarioRandom(options.seed, scenario)),
+      records: [],
+    }));
+    for (const p of planned) {
+      const t0 = performance.now();
+      await measureScenario(p, options);
+      log(`scenario ${p.scenario.number} (${p.scenario.title}): cold/warm/oracle, ${p.records.length} trials in ${Math.round(performance.now() - t0)} ms`);
+    }
+    const t1 = performance.now();
+    await measureBaseline(planned, options);
+    log(`sequential baseline: ${planned.length * options.trials} trials (overlapping) in ${Math.round(performance.now() - t1)} ms`);
+    const loadAtNat = loadavg()[0];
+    const nat = await runNatScenarios({ ...options, log });
+    const loadAfterNat = loadavg()[0];
+    let scale: ScaleResult | null = null;
+    if (options.cameras > 0) {
+      options.signal?.throwIfAborted();
+      const t2 = performance.now();
+      scale = await runScale(options.cameras, options.seed);
+      log(`scale: ${scale.connected}/${scale.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
+    }
+    const scenarios = [...planned.map((p) => scenarioResult(p)), ...nat.runs.map((r) => natScenarioResult(r, options.warmups))];
+    const { log: _log, outDir, signal: _signal, ...recorded } = options;
+    const result: BenchResult = {
+      bench: 'trailcam',
+      version: 1,
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage1m: { start: loadAtStart, end: loadavg()[0], max: Math.max(loadMax, loadavg()[0]), ...(nat.runs.length > 0 ? { natStart: loadAtNat, natEnd: loadAfterNat } : {}) } },
+      options: recorded,
+      definitions: DEFINITIONS,
+      scenarios,
+      skippedScenarios: nat.skipped,
+      scale,
+      targets: [],
+      durationMs: Math.round(performance.now() - started),
+      files: [],
+    };
+    result.targets = evaluateTargets(result);
+    if (outDir !== null) {
+      await mkdir(outDir, { recursive: true });
+      const files = { md: join(outDir, 'latest.md'), svg: join(outDir, 'latest.svg'), json: join(outDir, 'latest.json') };
+      result.files = Object.values(files).map((file) => relative(process.cwd(), file) || file);
+      await writeFile(files.md, renderReport(result));
+      await writeFile(files.svg, renderChart(result));
+      await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
+    }
+    return result;
+  } finally {
+    clearInterval(loadSampler);
   }
-  const t1 = performance.now();
-  await measureBaseline(planned, options);
-  log(`sequential baseline: ${planned.length * options.trials} trials (overlapping) in ${Math.round(performance.now() - t1)} ms`);
-  const nat = await runNatScenarios({ ...options, log });
-  let scale: ScaleResult | null = null;
-  if (options.cameras > 0) {
-    options.signal?.throwIfAborted();
-    const t2 = performance.now();
-    scale = await runScale(options.cameras, options.seed);
-    log(`scale: ${scale.connected}/${scale.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
-  }
-  const scenarios = [...planned.map((p) => scenarioResult(p)), ...nat.runs.map((r) => natScenarioResult(r, options.warmups))];
-  const { log: _log, outDir, signal: _signal, ...recorded } = options;
-  const result: BenchResult = {
-    bench: 'trailcam',
-    version: 1,
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage1m: { start: loadAtStart, end: loadavg()[0] } },
-    options: recorded,
-    definitions: DEFINITIONS,
-    scenarios,
-    skippedScenarios: nat.skipped,
-    scale,
-    targets: [],
-    durationMs: Math.round(performance.now() - started),
-    files: [],
-  };
-  result.targets = evaluateTargets(result);
-  if (outDir !== null) {
-    await mkdir(outDir, { recursive: true });
-    const files = { md: join(outDir, 'latest.md'), svg: join(outDir, 'latest.svg'), json: join(outDir, 'latest.json') };
-    result.files = Object.values(files).map((file) => relative(process.cwd(), file) || file);
-    await writeFile(files.md, renderReport(result));
-    await writeFile(files.svg, renderChart(result));
-    await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
-  }
-  return result;
 }

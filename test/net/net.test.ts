@@ -3,6 +3,7 @@ import { deploy as deployOn, DID, P2P_DELAY_MS, SERVER, type Scene } from '../..
 import { raceCli, stopAll, type Part, type Run } from '../../bench/testbed/hosts';
 import { unavailableReason } from '../../bench/testbed/netns';
 import { ADDRESSES as A, createTestbed, type Testbed } from '../../bench/testbed/testbed';
+import { NAT_RELAY_LOSS_P95_MS } from '../../bench/targets';
 import { raceClient } from './client-host';
 
 /**
@@ -35,7 +36,7 @@ const BOUND = {
   lan: 2_000,
   p2p: 2_000,
   relay: 2_500,
-  relayLossP95: 3_000,
+  relayLossP95: NAT_RELAY_LOSS_P95_MS,
   lossy: 10_000,
   // The drop window, then one DEV_LGN resend interval of the camera (1 s) plus the race's own
   // retry of the refused request (up to one 1.5 s attempt), and one connect: ~1 + 2 + 2 s, doubled.
