@@ -112,6 +112,13 @@ export function definitionList(result: BenchResult): string {
 /** Remarks derived from the figures (so they stay true when the figures change). */
 export function notes(result: BenchResult): string {
   const lines: string[] = [];
+  const load = result.machine.loadAverage1m;
+  const peak = load ? Math.max(load.start, load.end, load.max ?? 0) : 0;
+  if (peak > result.machine.cpus) {
+    lines.push(
+      `The machine was overloaded during this run (1-minute load average up to ${peak.toFixed(2)} on ${result.machine.cpus} cores, from other jobs): every time here is slower than on an idle machine, the CPU-bound scale run most of all, and the p95/p99 columns carry scheduling delays.`,
+    );
+  }
   const s4 = result.scenarios.find((s) => s.id === 'fourth-port');
   const r4 = s4?.strategies.warm.regretMs?.p50;
   if (s4 && r4 !== undefined && r4 !== null && r4 < 0) {
@@ -135,6 +142,25 @@ export function notes(result: BenchResult): string {
         `Scenario 5: ${p2pOverLan} of the ${wrong.length} wrong wins (cold and warm together) are P2P wins in trials whose LAN-alone oracle run was faster. The 20 % loss is drawn anew for every run, so the engine's race and the oracle's LAN-alone run of a trial see different losses: this rate partly measures luck.`,
       );
     }
+  }
+  const byId = (id: string) => result.scenarios.find((s) => s.id === id);
+  const pairs = [
+    [byId('nat-p2p'), byId('lan-down'), 'P2P'],
+    [byId('nat-relay'), byId('relay-only'), 'relay'],
+  ] as const;
+  const compared = pairs.flatMap(([nat, loop, mode]) =>
+    nat && loop ? [`scenario ${nat.number} ${nat.strategies.cold.timeToConnectMs.p50} ms against scenario ${loop.number}'s ${loop.strategies.cold.timeToConnectMs.p50} ms (${mode})`] : [],
+  );
+  if (compared.length > 0) {
+    lines.push(
+      `Scenarios 9 and 11 are scenarios 2 and 3 across real NAT (the same path delays, the camera's LAN address a black hole from the client's LAN); engine cold p50 ${compared.join(', ')}: the difference is what the real deployment adds (separate processes on separate hosts, the routers' NAT, firewalls and conntrack in every path, the punches through them).`,
+    );
+  }
+  const natLoss = result.scenarios.filter((s) => s.network === 'nat' && s.randomLoss);
+  if (natLoss.length > 0) {
+    lines.push(
+      `${natLoss.length === 1 ? 'Scenario' : 'Scenarios'} ${natLoss.map((s) => s.number).join(' and ')}: as in scenario 5, the loss is drawn anew for every datagram of every run, so a negative regret or a wrong win means the engine's race was luckier (or unluckier) than the oracle's runs of the same trial, not that it beat the best mode.`,
+    );
   }
   return lines.map((l) => `- ${l}`).join('\n');
 }

@@ -117,12 +117,24 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
     if (!scenario) continue;
     const cold = s.strategies.cold;
     const won = cold.winners[scenario.expected] ?? 0;
-    targets.push({
-      id: `${s.id}-winner`,
-      target: `scenario ${s.number} (${s.title}): every cold race connects via ${scenario.expected}`,
-      met: cold.trials === 0 ? null : won === cold.trials,
-      measured: `${scenario.expected} won ${won} of ${cold.trials} cold races (winners: ${s.winners.cold})`,
-    });
+    const connected = Math.round(cold.successRate * cold.trials);
+    // Without loss the scene decides the winner; with loss P2P may lose its punches to the relay
+    // (the network tier's 10 % loss case accepts either), so there the target is that every race connects.
+    targets.push(
+      scenario.randomLoss
+        ? {
+            id: `${s.id}-connects`,
+            target: `scenario ${s.number} (${s.title}): every cold race connects (${scenario.expected}, or the relay when loss costs the punches)`,
+            met: cold.trials === 0 ? null : connected === cold.trials,
+            measured: `${connected} of ${cold.trials} connected; ${scenario.expected} won ${won} (winners: ${s.winners.cold})`,
+          }
+        : {
+            id: `${s.id}-winner`,
+            target: `scenario ${s.number} (${s.title}): every cold race connects via ${scenario.expected}`,
+            met: cold.trials === 0 ? null : won === cold.trials,
+            measured: `${scenario.expected} won ${won} of ${cold.trials} cold races (winners: ${s.winners.cold})`,
+          },
+    );
     if (scenario.id === 'nat-relay-loss') {
       const p95 = cold.timeToConnectMs.p95;
       targets.push({
