@@ -14,7 +14,8 @@ they are listed as skipped with what is missing. Writes latest.md, latest.svg an
 (in a checkout: npm run bench).
 
 Options:
-  --quick               short run: 12 trials per scenario, 200 cameras (under a minute)
+  --quick               short run: 12 trials per scenario, 200 cameras (about 40 s on loopback;
+                        the NAT scenarios, where they run, add about 90 s)
   --trials N            measured trials per scenario (default 60; --quick 12)
   --cameras N           cameras in the scale run, 0 to skip it (default 1000; --quick 200)
   --out DIR             where to write the results (default bench/results)
