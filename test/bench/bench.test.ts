@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import childProcess from 'node:child_process';
 import sinon from 'sinon';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { main } from '../../src/cli/main';
 import { wrongWinner } from '../../bench/analyse';
 import { driftPhases, SCENARIOS } from '../../bench/scenarios';
@@ -148,5 +148,21 @@ describe('bench: NAT scenarios where they cannot run', () => {
         [12, 'relay', 'symmetric', true, 10],
       ],
     );
+  });
+});
+
+describe('bench: ships without the tests', () => {
+  it('nothing in dist/bench (in the npm package) requires dist/test (not in it), the NAT test bed included', async () => {
+    const root = resolve(__dirname, '../../bench');
+    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.js')).map((f) => join(root, f));
+    assert.ok(files.some((f) => f.endsWith(join('testbed', 'netns.js'))), 'the test bed is compiled into dist/bench/testbed');
+    const dist = resolve(root, '..');
+    for (const file of files) {
+      for (const [, target] of (await readFile(file, 'utf8')).matchAll(/require\("([^"]+)"\)/g)) {
+        if (!target.startsWith('.')) continue;
+        const where = relative(dist, resolve(file, '..', target));
+        assert.ok(where.startsWith('bench') || where.startsWith('src'), `${relative(dist, file)} requires ${target} (${where}), outside dist/bench and dist/src`);
+      }
+    }
   });
 });
