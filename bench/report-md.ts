@@ -188,7 +188,7 @@ export function renderReport(result: BenchResult): string {
     '',
     scaleTable(result),
     '',
-    '## Targets (issue #6)',
+    '## Targets (issue #6; the NAT scenarios\' from issue 12)',
     '',
     targetList(result),
     '',
@@ -220,7 +220,7 @@ export function renderReadmeSection(result: BenchResult): string {
     '',
     scaleTable(result),
     '',
-    'Targets of issue #6 against these figures:',
+    'Targets of issue #6 (and of issue 12 for the NAT scenarios) against these figures:',
     '',
     targetList(result),
   ].join('\n');
