@@ -23,7 +23,9 @@ export function runKind(result: BenchResult): string {
 function loadLine(m: BenchResult['machine']): string {
   const load = m.loadAverage1m;
   if (!load) return 'The load of the machine was not recorded for this run.';
-  return `Load average (1 min) ${load.start.toFixed(2)} at the start of the run and ${load.end.toFixed(2)} at its end, on ${m.cpus} cores.`;
+  const max = load.max === undefined ? '' : `, at most ${load.max.toFixed(2)} during it (sampled every 5 s)`;
+  const nat = load.natStart === undefined || load.natEnd === undefined ? '' : `; ${load.natStart.toFixed(2)} when the NAT scenarios started and ${load.natEnd.toFixed(2)} when they ended`;
+  return `Load average (1 min) ${load.start.toFixed(2)} at the start of the run and ${load.end.toFixed(2)} at its end${max}${nat}, on ${m.cpus} cores.`;
 }
 
 /** Who ran, where, how many trials, and how loaded the machine was. */
@@ -34,6 +36,13 @@ export function runLine(result: BenchResult): string {
     `Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC, ${runKind(result)}: ${o.trials} trials per scenario (the warm engine first gets ${o.warmups} warm-up races), seed ${o.seed}, scale run with ${o.cameras} cameras; ${Math.round(result.durationMs / 1000)} s in all.`,
     `Machine: ${m.cpus} cores (${m.model}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. ${loadLine(m)}`,
   ].join('\n');
+}
+
+/** "1-8" for consecutive numbers, "1, 3" otherwise. */
+function span(numbers: readonly number[]): string {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const consecutive = sorted.every((n, i) => i === 0 || n === sorted[i - 1] + 1);
+  return consecutive && sorted.length > 2 ? `${sorted[0]}-${sorted[sorted.length - 1]}` : sorted.join(', ');
 }
 
 export function mainTable(result: BenchResult): string {
@@ -52,7 +61,16 @@ export function mainTable(result: BenchResult): string {
       );
     }
   }
-  return `Time to connect and regret in ms.\n\n${rows.join('\n')}`;
+  for (const skipped of result.skippedScenarios ?? []) {
+    rows.push(`| ${skipped.number} | ${skipped.title} | ${skipped.reason} |${' – |'.repeat(9)}`);
+  }
+  const natNumbers = [...result.scenarios.filter((s) => s.network === 'nat'), ...(result.skippedScenarios ?? [])].map((s) => s.number);
+  const loopNumbers = result.scenarios.filter((s) => s.network !== 'nat').map((s) => s.number);
+  const where =
+    natNumbers.length > 0
+      ? ` Scenarios ${span(loopNumbers)}: the simulator on 127.0.0.1 in the bench process; ${span(natNumbers)}: the simulator's parts as separate processes on separate hosts behind real Linux NAT (network namespaces, nftables), raced from the client's own LAN.`
+      : '';
+  return `Time to connect and regret in ms.${where}\n\n${rows.join('\n')}`;
 }
 
 export function scaleTable(result: BenchResult): string {
@@ -86,6 +104,7 @@ export function targetList(result: BenchResult): string {
 
 export function definitionList(result: BenchResult): string {
   const scenarios = result.scenarios.map((s) => `${s.number}. **${s.title}** (${s.modes.join(', ')}; LAN ports: ${s.ports}): ${s.how}.`);
+  for (const skipped of result.skippedScenarios ?? []) scenarios.push(`${skipped.number}. **${skipped.title}** (${skipped.reason}): ${skipped.how}.`);
   const defs = Object.entries(result.definitions).map(([k, v]) => `- **${k}**: ${v}.`);
   return [...scenarios, '', ...defs].join('\n');
 }
@@ -93,6 +112,13 @@ export function definitionList(result: BenchResult): string {
 /** Remarks derived from the figures (so they stay true when the figures change). */
 export function notes(result: BenchResult): string {
   const lines: string[] = [];
+  const load = result.machine.loadAverage1m;
+  const peak = load ? Math.max(load.start, load.end, load.max ?? 0) : 0;
+  if (peak > result.machine.cpus) {
+    lines.push(
+      `The machine was overloaded during this run (1-minute load average up to ${peak.toFixed(2)} on ${result.machine.cpus} cores, from other jobs): every time here is slower than on an idle machine, the CPU-bound scale run most of all, and the p95/p99 columns carry scheduling delays.`,
+    );
+  }
   const s4 = result.scenarios.find((s) => s.id === 'fourth-port');
   const r4 = s4?.strategies.warm.regretMs?.p50;
   if (s4 && r4 !== undefined && r4 !== null && r4 < 0) {
@@ -116,6 +142,25 @@ export function notes(result: BenchResult): string {
         `Scenario 5: ${p2pOverLan} of the ${wrong.length} wrong wins (cold and warm together) are P2P wins in trials whose LAN-alone oracle run was faster. The 20 % loss is drawn anew for every run, so the engine's race and the oracle's LAN-alone run of a trial see different losses: this rate partly measures luck.`,
       );
     }
+  }
+  const byId = (id: string) => result.scenarios.find((s) => s.id === id);
+  const pairs = [
+    [byId('nat-p2p'), byId('lan-down'), 'P2P'],
+    [byId('nat-relay'), byId('relay-only'), 'relay'],
+  ] as const;
+  const compared = pairs.flatMap(([nat, loop, mode]) =>
+    nat && loop ? [`scenario ${nat.number} ${nat.strategies.cold.timeToConnectMs.p50} ms against scenario ${loop.number}'s ${loop.strategies.cold.timeToConnectMs.p50} ms (${mode})`] : [],
+  );
+  if (compared.length > 0) {
+    lines.push(
+      `Scenarios 9 and 11 are scenarios 2 and 3 across real NAT (the same path delays, the camera's LAN address a black hole from the client's LAN); engine cold p50 ${compared.join(', ')}: the difference is what the real deployment adds (separate processes on separate hosts, the routers' NAT, firewalls and conntrack in every path, the punches through them).`,
+    );
+  }
+  const natLoss = result.scenarios.filter((s) => s.network === 'nat' && s.randomLoss);
+  if (natLoss.length > 0) {
+    lines.push(
+      `${natLoss.length === 1 ? 'Scenario' : 'Scenarios'} ${natLoss.map((s) => s.number).join(' and ')}: as in scenario 5, the loss is drawn anew for every datagram of every run, so a negative regret or a wrong win means the engine's race was luckier (or unluckier) than the oracle's runs of the same trial, not that it beat the best mode.`,
+    );
   }
   return lines.map((l) => `- ${l}`).join('\n');
 }
@@ -143,7 +188,7 @@ export function renderReport(result: BenchResult): string {
     '',
     scaleTable(result),
     '',
-    '## Targets (issue #6)',
+    '## Targets (issue #6; the NAT scenarios\' from issue 12)',
     '',
     targetList(result),
     '',
@@ -157,7 +202,7 @@ export function renderReport(result: BenchResult): string {
 /** What goes between the README's bench markers. */
 export function renderReadmeSection(result: BenchResult): string {
   return [
-    '`npm run bench` (or `trailcam bench`, `--quick` for a short run, `--json` for the figures) races against the simulator on 127.0.0.1 and writes `bench/results/latest.md`, `latest.svg` and `latest.json`. Definitions of every column and scenario: [bench/results/latest.md](bench/results/latest.md).',
+    '`npm run bench` (or `trailcam bench`, `--quick` for a short run, `--json` for the figures) races against the simulator on 127.0.0.1 (scenarios 1-8) and, as root with `ip netns`, nftables and conntrack, across real Linux NAT routers in network namespaces (scenarios 9-12, the network test tier\'s bed; elsewhere they are listed as skipped with what is missing, `--nat off` skips them), and writes `bench/results/latest.md`, `latest.svg` and `latest.json`. Definitions of every column and scenario: [bench/results/latest.md](bench/results/latest.md).',
     '',
     runLine(result),
     '',
@@ -175,7 +220,7 @@ export function renderReadmeSection(result: BenchResult): string {
     '',
     scaleTable(result),
     '',
-    'Targets of issue #6 against these figures:',
+    'Targets of issue #6 (and of issue 12 for the NAT scenarios) against these figures:',
     '',
     targetList(result),
   ].join('\n');

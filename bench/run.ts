@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -13,7 +12,9 @@ import { openEnvironment, MAX_CONNECTION_TIME_MS, type Environment } from './env
 import { renderReport } from './report-md';
 import { runScale, type ScaleResult } from './scale';
 import { driftPhases, NOMINAL, SCENARIOS, scenarioRandom, type Condition, type Scenario } from './scenarios';
-import { runCold, runOracle, runSequential, WarmEngine, type SessionCounter, type Strategy } from './strategies';
+import { runCold, runSequential, type SessionCounter, type Strategy } from './strategies';
+import { measureTrials, runStaggered } from './trials';
+import { runNatScenarios, type NatOptions, type NatRun, type SkippedScenario } from './nat';
 import { evaluateTargets, type TargetResult } from './targets';
 
 export { renderSummary } from './report-md';
@@ -40,6 +41,8 @@ export interface BenchOptions {
   log?: (line: string) => void;
   /** Stops the run between connects (every socket is still closed). */
   signal?: AbortSignal;
+  /** NAT scenarios (bench/nat.ts): 'auto' runs them where the machine can (root, ip netns, nftables, conntrack), 'off' skips them. */
+  nat: NatOptions['nat'];
 }
 
 
@@ -56,12 +59,17 @@ export function benchDefaults(quick: boolean, patch: Partial<BenchOptions> = {})
     baselineAttemptTimeoutMs: SEQUENTIAL_ATTEMPT_TIMEOUT_MS,
     baselineGapMs: 20,
     outDir: null,
+    nat: 'auto',
     ...patch,
   };
 }
 
 export interface ScenarioResult {
   number: number;
+  /** Where it ran: the simulator on 127.0.0.1 in the bench process, or separate hosts behind real NAT (bench/nat.ts). Older results have none (loopback). */
+  network?: 'loopback' | 'nat';
+  /** Its loss is drawn anew for every datagram of every run, so the engine's race and the oracle's runs of a trial see different losses. */
+  randomLoss?: boolean;
   id: string;
   title: string;
   how: string;
@@ -84,10 +92,12 @@ export interface BenchResult {
   bench: 'trailcam';
   version: 1;
   date: string;
-  machine: { cpus: number; model: string; memoryGb: number; node: string; platform: string; loadAverage1m?: { start: number; end: number } };
+  machine: { cpus: number; model: string; memoryGb: number; node: string; platform: string; loadAverage1m?: { start: number; end: number; max?: number; natStart?: number; natEnd?: number } };
   options: Omit<BenchOptions, 'log' | 'outDir' | 'signal'>;
   definitions: Record<string, string>;
   scenarios: ScenarioResult[];
+  /** Scenarios that could not run on this machine (NAT scenarios without root, ip netns, nftables, conntrack, or with --nat off). */
+  skippedScenarios?: SkippedScenario[];
   scale: ScaleResult | null;
   targets: TargetResult[];
   durationMs: number;
@@ -105,6 +115,7 @@ export const DEFINITIONS: Record<string, string> = {
   wrongWinner: WRONG_WINNER_RULE,
   cleanup: "win → last loser settled: max(elapsedMs of the losers that had started) − winner's elapsedMs from the race result; a racer settles only after its attempt sockets' close callbacks ran, so no engine hook is needed. Scenario 4 races LAN alone, so it has no losing racer: the losing destination ports of the LAN racer are closed before the LAN racer itself settles, i.e. inside its time to connect",
   packets: 'datagrams the client sent (sum of every racer\'s `sent`, all attempt sockets, failed trials included) / connected trials',
+  nat: "scenarios 9-12 (bench/nat.ts): the network test tier's bed (bench/testbed/: six namespaces, veth pairs, a bridge, nftables masquerade and home-router firewalls, documentation-range addresses only inside the namespaces, no route out), the simulator's camera, rendezvous server and relay as separate `trailcam sim --part` processes on their hosts, every strategy run by dist/bench/nat-client.js in the client's namespace with the same trial loop as scenarios 1-8; the bed is built once per run and deleted afterwards (also on exit, SIGINT, SIGTERM)",
   scale: 'N cameras in one simulator running in a child process (nominal paths), so the cameras\' CPU and memory are not counted; N cold races (every mode) started in the same tick from the bench process; links held until every race settled, then closed; CPU = user+system time of the bench process (the engine) from the first start to the last race settled / N; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed',
 };
 
@@ -129,7 +140,6 @@ async function measureScenario(p: Planned, options: BenchOptions): Promise<void>
   const { scenario, plan } = p;
   const env = await openEnvironment({ seed: options.seed + scenario.number, layout: scenario.layout, paths: (plan.warmup[0] ?? plan.trials[0]).paths, camera: scenario.camera });
   try {
-    const warm = new WarmEngine();
     const { signal } = options;
     // Sessions the race opened on the camera that are still live SESSION_COUNT_AFTER_MS after it
     // (past the search path's ~330 ms burst, so a loser's session would be open by then), by the
@@ -148,29 +158,17 @@ async function measureScenario(p: Planned, options: BenchOptions): Promise<void>
           },
         }
       : undefined;
-    for (const condition of plan.warmup) {
-      signal?.throwIfAborted();
-      env.apply(condition.paths);
-      await warm.run(env.config(scenario.modes), signal);
-    }
-    for (let i = 0; i < plan.trials.length; i += 1) {
-      signal?.throwIfAborted();
-      const condition = plan.trials[i];
-      env.apply(condition.paths);
-      const config = env.config(scenario.modes);
-      // Alternate which engine goes first, so neither always races right after the other.
-      let cold;
-      let warmSample;
-      if (i % 2 === 0) {
-        cold = await runCold(config, signal, countSessions);
-        warmSample = await warm.run(config, signal);
-      } else {
-        warmSample = await warm.run(config, signal);
-        cold = await runCold(config, signal, countSessions);
-      }
-      const oracle = await runOracle(config, cold.mode, signal);
-      p.records.push({ condition: condition.key, cold, warm: warmSample, oracle });
-    }
+    const records = await measureTrials(
+      plan.warmup.length,
+      plan.trials.length,
+      (phase, i) => {
+        env.apply((phase === 'warmup' ? plan.warmup : plan.trials)[i].paths);
+        return env.config(scenario.modes);
+      },
+      signal,
+      countSessions,
+    );
+    p.records.push(...records.map((r, i) => ({ condition: plan.trials[i].key, ...r })));
   } finally {
     await env.close();
   }
@@ -189,28 +187,24 @@ async function measureBaseline(planned: Planned[], options: BenchOptions): Promi
     }
     const jobs: { p: Planned; i: number }[] = [];
     for (let i = 0; i < options.trials; i += 1) for (const p of planned) if (i < p.plan.trials.length) jobs.push({ p, i });
-    // One listener on the caller's signal; every overlapping job listens to this phase's own signal.
-    const phase = new AbortController();
-    setMaxListeners(2 * jobs.length + 10, phase.signal);
-    const onAbort = (): void => phase.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
-    const settled = await Promise.allSettled(
-      jobs.map(async ({ p, i }, j) => {
-        await sleep(j * options.baselineGapMs, undefined, { signal: phase.signal });
+    await runStaggered(
+      jobs.map(({ p, i }) => async (signal: AbortSignal) => {
         const env = envs.get(keyOf(p, p.plan.trials[i])) as Environment;
-        p.records[i].sequential = await runSequential(env.config(p.scenario.modes), options.baselineAttemptTimeoutMs, phase.signal);
+        p.records[i].sequential = await runSequential(env.config(p.scenario.modes), options.baselineAttemptTimeoutMs, signal);
       }),
-    ).finally(() => options.signal?.removeEventListener('abort', onAbort));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+      options.baselineGapMs,
+      options.signal,
+    );
   } finally {
     await Promise.all([...envs.values()].map((env) => env.close()));
   }
 }
 
-function scenarioResult(p: Planned): ScenarioResult {
-  const { scenario, records } = p;
+/** What a scenario's row says about itself (loopback and NAT scenarios alike). */
+type ScenarioMeta = Pick<ScenarioResult, 'number' | 'id' | 'title' | 'how' | 'modes' | 'ports' | 'warmups'> & Partial<Pick<ScenarioResult, 'network' | 'randomLoss'>>;
+
+/** The figures of one scenario from its trial records. */
+function summarise(meta: ScenarioMeta, records: readonly TrialRecord[]): ScenarioResult {
   const conditions: Record<string, number> = {};
   for (const r of records) conditions[r.condition] = (conditions[r.condition] ?? 0) + 1;
   const raw = Object.fromEntries(
@@ -219,20 +213,25 @@ function scenarioResult(p: Planned): ScenarioResult {
   const winners = Object.fromEntries(
     (['cold', 'warm', 'oracle', 'sequential'] as const).map((s) => [s, records.map((r) => (r[s]?.ok && r[s]?.mode ? (r[s]?.mode as string)[0] : 'x')).join('')]),
   ) as Record<Strategy, string>;
-  const result: ScenarioResult = {
-    number: scenario.number,
-    id: scenario.id,
-    title: scenario.title,
-    how: scenario.how,
-    modes: [...scenario.modes],
-    ports: scenario.layout === 'fourth' ? '3 silent + camera (4th)' : scenario.layout === 'default' ? 'session, silent, search, 3 silent (default-shaped)' : 'camera session port',
-    trials: records.length,
-    warmups: p.plan.warmup.length,
-    conditions,
-    strategies: allStrategyStats(records),
-    raw,
-    winners,
-  };
+  return { ...meta, modes: [...meta.modes], trials: records.length, conditions, strategies: allStrategyStats(records), raw, winners };
+}
+
+function scenarioResult(p: Planned): ScenarioResult {
+  const { scenario, records } = p;
+  const result = summarise(
+    {
+      number: scenario.number,
+      id: scenario.id,
+      title: scenario.title,
+      how: scenario.how,
+      modes: scenario.modes,
+      ports: scenario.layout === 'fourth' ? '3 silent + camera (4th)' : scenario.layout === 'default' ? 'session, silent, search, 3 silent (default-shaped)' : 'camera session port',
+      warmups: p.plan.warmup.length,
+      network: 'loopback',
+      randomLoss: scenario.id === 'lan-loss',
+    },
+    records,
+  );
   if (scenario.countSessions) result.liveSessionsAfterRace = records.map((r) => r.cold.liveSessions ?? -1);
   if (scenario.returnsAt) {
     const { downFrom, returnsAt } = driftPhases(records.length);
@@ -241,55 +240,86 @@ function scenarioResult(p: Planned): ScenarioResult {
   return result;
 }
 
+function natScenarioResult(run: NatRun, warmups: number): ScenarioResult {
+  const { scenario } = run;
+  return summarise(
+    {
+      number: scenario.number,
+      id: scenario.id,
+      title: scenario.title,
+      how: scenario.how,
+      modes: scenario.modes,
+      ports: 'camera session port (its LAN address, unreachable from the client LAN)',
+      warmups,
+      network: 'nat',
+      randomLoss: scenario.randomLoss,
+    },
+    run.records,
+  );
+}
+
 /** Runs the whole benchmark; writes latest.md/.svg/.json to `outDir` when given. */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const log = options.log ?? (() => undefined);
   const started = performance.now();
   const loadAtStart = loadavg()[0];
-  await warmUpProcess(options.seed);
-  const planned: Planned[] = SCENARIOS.map((scenario) => ({
-    scenario,
-    plan: scenario.plan(options.warmups, options.trials, scenarioRandom(options.seed, scenario)),
-    records: [],
-  }));
-  for (const p of planned) {
-    const t0 = performance.now();
-    await measureScenario(p, options);
-    log(`scenario ${p.scenario.number} (${p.scenario.title}): cold/warm/oracle, ${p.records.length} trials in ${Math.round(performance.now() - t0)} ms`);
+  // The highest 1-minute load average seen during the run (sampled every 5 s): other jobs on a
+  // shared machine show up here, next to the figures they may have slowed down.
+  let loadMax = loadAtStart;
+  const loadSampler = setInterval(() => (loadMax = Math.max(loadMax, loadavg()[0])), 5_000);
+  loadSampler.unref();
+  try {
+    await warmUpProcess(options.seed);
+    const planned: Planned[] = SCENARIOS.map((scenario) => ({
+      scenario,
+      plan: scenario.plan(options.warmups, options.trials, scenarioRandom(options.seed, scenario)),
+      records: [],
+    }));
+    for (const p of planned) {
+      const t0 = performance.now();
+      await measureScenario(p, options);
+      log(`scenario ${p.scenario.number} (${p.scenario.title}): cold/warm/oracle, ${p.records.length} trials in ${Math.round(performance.now() - t0)} ms`);
+    }
+    const t1 = performance.now();
+    await measureBaseline(planned, options);
+    log(`sequential baseline: ${planned.length * options.trials} trials (overlapping) in ${Math.round(performance.now() - t1)} ms`);
+    const loadAtNat = loadavg()[0];
+    const nat = await runNatScenarios({ ...options, log });
+    const loadAfterNat = loadavg()[0];
+    let scale: ScaleResult | null = null;
+    if (options.cameras > 0) {
+      options.signal?.throwIfAborted();
+      const t2 = performance.now();
+      scale = await runScale(options.cameras, options.seed);
+      log(`scale: ${scale.connected}/${scale.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
+    }
+    const scenarios = [...planned.map((p) => scenarioResult(p)), ...nat.runs.map((r) => natScenarioResult(r, options.warmups))];
+    const { log: _log, outDir, signal: _signal, ...recorded } = options;
+    const result: BenchResult = {
+      bench: 'trailcam',
+      version: 1,
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage1m: { start: loadAtStart, end: loadavg()[0], max: Math.max(loadMax, loadavg()[0]), ...(nat.runs.length > 0 ? { natStart: loadAtNat, natEnd: loadAfterNat } : {}) } },
+      options: recorded,
+      definitions: DEFINITIONS,
+      scenarios,
+      skippedScenarios: nat.skipped,
+      scale,
+      targets: [],
+      durationMs: Math.round(performance.now() - started),
+      files: [],
+    };
+    result.targets = evaluateTargets(result);
+    if (outDir !== null) {
+      await mkdir(outDir, { recursive: true });
+      const files = { md: join(outDir, 'latest.md'), svg: join(outDir, 'latest.svg'), json: join(outDir, 'latest.json') };
+      result.files = Object.values(files).map((file) => relative(process.cwd(), file) || file);
+      await writeFile(files.md, renderReport(result));
+      await writeFile(files.svg, renderChart(result));
+      await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
+    }
+    return result;
+  } finally {
+    clearInterval(loadSampler);
   }
-  const t1 = performance.now();
-  await measureBaseline(planned, options);
-  log(`sequential baseline: ${planned.length * options.trials} trials (overlapping) in ${Math.round(performance.now() - t1)} ms`);
-  let scale: ScaleResult | null = null;
-  if (options.cameras > 0) {
-    options.signal?.throwIfAborted();
-    const t2 = performance.now();
-    scale = await runScale(options.cameras, options.seed);
-    log(`scale: ${scale.connected}/${scale.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
-  }
-  const scenarios = planned.map((p) => scenarioResult(p));
-  const { log: _log, outDir, signal: _signal, ...recorded } = options;
-  const result: BenchResult = {
-    bench: 'trailcam',
-    version: 1,
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage1m: { start: loadAtStart, end: loadavg()[0] } },
-    options: recorded,
-    definitions: DEFINITIONS,
-    scenarios,
-    scale,
-    targets: [],
-    durationMs: Math.round(performance.now() - started),
-    files: [],
-  };
-  result.targets = evaluateTargets(result);
-  if (outDir !== null) {
-    await mkdir(outDir, { recursive: true });
-    const files = { md: join(outDir, 'latest.md'), svg: join(outDir, 'latest.svg'), json: join(outDir, 'latest.json') };
-    result.files = Object.values(files).map((file) => relative(process.cwd(), file) || file);
-    await writeFile(files.md, renderReport(result));
-    await writeFile(files.svg, renderChart(result));
-    await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
-  }
-  return result;
 }

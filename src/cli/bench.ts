@@ -7,15 +7,21 @@ export const BENCH_HELP = `Usage: trailcam bench [options]
 Benchmarks the connection engine against the simulator on 127.0.0.1: seven impaired-network
 scenarios and one with the real camera's timing (cold engine, warm engine with telemetry, oracle,
 the seed's sequential baseline; the eighth against the vendor app's 325-547 ms) and a
-scale run with many cameras connecting at once. Writes latest.md, latest.svg and latest.json (in a checkout: npm run bench).
+scale run with many cameras connecting at once. As root with ip netns, nftables and conntrack,
+four more scenarios across real Linux NAT routers in network namespaces (P2P through
+port-preserving NAT, relay through symmetric NAT, each without and with 10 % loss); elsewhere
+they are listed as skipped with what is missing. Writes latest.md, latest.svg and latest.json
+(in a checkout: npm run bench).
 
 Options:
-  --quick               short run: 12 trials per scenario, 200 cameras (under a minute)
+  --quick               short run: 12 trials per scenario, 200 cameras (about 40 s on loopback;
+                        the NAT scenarios, where they run, add about 90 s)
   --trials N            measured trials per scenario (default 60; --quick 12)
   --cameras N           cameras in the scale run, 0 to skip it (default 1000; --quick 200)
   --out DIR             where to write the results (default bench/results)
   --seed N              seed of the simulator and the trial plans (default 1)
   --baseline-timeout MS per-attempt timeout of the sequential baseline (default 5000, the seed's)
+  --nat auto|off        NAT scenarios 9-12: run them where the machine can (default auto), or skip
   --json                print the results as one JSON object
   -h, --help            show this help
 
@@ -29,6 +35,7 @@ const OPTIONS = {
   out: { type: 'string' },
   seed: { type: 'string' },
   'baseline-timeout': { type: 'string' },
+  nat: { type: 'string', default: 'auto' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -57,6 +64,7 @@ export const benchCommand: Command = {
         baselineAttemptTimeoutMs: integer('baseline-timeout', values['baseline-timeout'], 1, 60_000),
       };
       if (values.out !== undefined && values.out.trim() === '') throw new Error('--out: must name a directory');
+      if (values.nat !== 'auto' && values.nat !== 'off') throw new Error(`--nat: must be auto or off, got ${JSON.stringify(values.nat)}`);
     } catch (err) {
       io.stderr.write(`trailcam bench: ${(err as Error).message}\n\n${BENCH_HELP}`);
       return ExitCode.BAD_INPUT;
@@ -76,6 +84,7 @@ export const benchCommand: Command = {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const options = bench.benchDefaults(values.quick ?? false, {
       ...defined,
+      nat: values.nat === 'off' ? 'off' : 'auto',
       outDir: resolve(values.out ?? 'bench/results'),
       signal,
       log: (line: string) => io.stderr.write(`trailcam bench: ${line}\n`),

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import childProcess from 'node:child_process';
+import sinon from 'sinon';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { main } from '../../src/cli/main';
 import { wrongWinner } from '../../bench/analyse';
 import { driftPhases, SCENARIOS } from '../../bench/scenarios';
@@ -10,6 +12,8 @@ import { settledHandles } from '../../bench/scale';
 import { seededRandom } from '../../src/sim';
 import type { BenchResult } from '../../bench/run';
 import { capture } from '../helpers/cli';
+import { natSkipReason, NAT_SCENARIOS } from '../../bench/nat';
+import { unavailableReason } from '../../bench/testbed/netns';
 
 describe('bench: trailcam bench', function () {
   this.timeout(60_000);
@@ -24,13 +28,19 @@ describe('bench: trailcam bench', function () {
   it('runs with tiny counts, prints one JSON object and writes latest.md/.svg/.json (no speed asserted)', async () => {
     const before = await settledHandles();
     const c = capture();
-    const code = await main(['bench', '--trials', '2', '--cameras', '20', '--baseline-timeout', '100', '--out', dir, '--json'], c.io, new AbortController().signal);
+    // --nat off: the NAT scenarios need root and namespaces and take seconds each; they are
+    // covered by test/net/bench-nat.test.ts in the network tier. Here they must be listed as skipped.
+    const code = await main(['bench', '--trials', '2', '--cameras', '20', '--baseline-timeout', '100', '--nat', 'off', '--out', dir, '--json'], c.io, new AbortController().signal);
     assert.equal(code, 0, c.err());
     const lines = c.out().trim().split('\n');
     assert.equal(lines.length, 1, 'one JSON object on stdout');
     const result = JSON.parse(lines[0]) as BenchResult;
     assert.equal(result.bench, 'trailcam');
     assert.deepEqual(result.scenarios.map((s) => s.number), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(
+      result.skippedScenarios?.map((s) => [s.number, s.reason]),
+      [9, 10, 11, 12].map((n) => [n, 'skipped: --nat off']),
+    );
     for (const s of result.scenarios) {
       for (const strategy of STRATEGIES) {
         const st = s.strategies[strategy];
@@ -50,6 +60,8 @@ describe('bench: trailcam bench', function () {
     const md = await readFile(join(dir, 'latest.md'), 'utf8');
     assert.match(md, /\| # \| scenario \| strategy \| success \| p50 \| p95 \| p99 \|/);
     assert.match(md, /## Targets/);
+    assert.match(md, /\| 9 \| NAT: P2P by hole punching \| skipped: --nat off \|( – \|){9}\n/, 'a skipped NAT scenario keeps its row, with dashes in every column');
+    assert.match(md, /12\. \*\*NAT: relay through symmetric NAT, 10 % loss\*\* \(skipped: --nat off\): as scenario 11/);
     const svg = await readFile(join(dir, 'latest.svg'), 'utf8');
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /<\/svg>\n$/);
@@ -63,6 +75,7 @@ describe('bench: trailcam bench', function () {
       [['--cameras', '-3'], '--cameras'],
       [['--baseline-timeout', '0'], '--baseline-timeout'],
       [['--bogus'], '--bogus'],
+      [['--nat', 'on'], '--nat'],
     ] as const) {
       const c = capture();
       assert.equal(await main(['bench', ...args], c.io, new AbortController().signal), 2, args.join(' '));
@@ -104,5 +117,52 @@ describe('bench: definitions', () => {
     assert.ok(downFrom > 0 && returnsAt > downFrom && returnsAt < 20);
     assert.deepEqual(keys.slice(downFrom, returnsAt), Array(returnsAt - downFrom).fill('lan-down'));
     assert.ok(keys.slice(0, downFrom).concat(keys.slice(returnsAt)).every((k) => k === 'nominal'));
+  });
+});
+
+describe('bench: NAT scenarios where they cannot run', () => {
+  afterEach(() => sinon.restore());
+
+  it('the skip line names exactly what is missing: not root, and a broken nft (with its package)', () => {
+    sinon.stub(process, 'platform').value('linux');
+    sinon.stub(process, 'getuid').returns(1000);
+    sinon.stub(childProcess, 'spawnSync').callsFake(((command: string) =>
+      command === 'nft' ? { error: new Error('spawn nft ENOENT'), status: null, stdout: '', stderr: '' } : { status: 0, stdout: '', stderr: '' }) as unknown as typeof childProcess.spawnSync);
+    assert.equal(unavailableReason(), 'needs root (running as uid 1000) + a working `nft --version` (spawn nft ENOENT; package nftables)');
+    assert.equal(natSkipReason('auto'), 'skipped: needs root (running as uid 1000) + a working `nft --version` (spawn nft ENOENT; package nftables)');
+  });
+
+  it('runs where nothing is missing; --nat off skips anyway', () => {
+    assert.equal(natSkipReason('auto', () => null), null);
+    assert.equal(natSkipReason('off', () => null), 'skipped: --nat off');
+    assert.equal(natSkipReason('auto', () => 'needs root (running as uid 1000)'), 'skipped: needs root (running as uid 1000)');
+  });
+
+  it('P2P through port-preserving NAT and relay through symmetric NAT, each without and with 10 % loss', () => {
+    assert.deepEqual(
+      NAT_SCENARIOS.map((s) => [s.number, s.expected, s.scene.camNat, s.scene.firewall, s.scene.loss]),
+      [
+        [9, 'p2p', 'preserving', true, 0],
+        [10, 'p2p', 'preserving', true, 10],
+        [11, 'relay', 'symmetric', true, 0],
+        [12, 'relay', 'symmetric', true, 10],
+      ],
+    );
+  });
+});
+
+describe('bench: ships without the tests', () => {
+  it('nothing in dist/bench (in the npm package) requires dist/test (not in it), the NAT test bed included', async () => {
+    const root = resolve(__dirname, '../../bench');
+    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.js')).map((f) => join(root, f));
+    assert.ok(files.some((f) => f.endsWith(join('testbed', 'netns.js'))), 'the test bed is compiled into dist/bench/testbed');
+    const dist = resolve(root, '..');
+    for (const file of files) {
+      for (const [, target] of (await readFile(file, 'utf8')).matchAll(/require\("([^"]+)"\)/g)) {
+        if (!target.startsWith('.')) continue;
+        const where = relative(dist, resolve(file, '..', target));
+        assert.ok(where.startsWith('bench') || where.startsWith('src'), `${relative(dist, file)} requires ${target} (${where}), outside dist/bench and dist/src`);
+      }
+    }
   });
 });

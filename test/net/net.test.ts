@@ -1,34 +1,21 @@
 import assert from 'node:assert/strict';
-import { unavailableReason } from './netns';
-import { raceCli, raceClient, startPart, stopAll, type Part, type Run } from './hosts';
-import { ADDRESSES as A, createTestbed, DEFAULT_UDP_TIMEOUT, type NatKind, type Testbed } from './testbed';
+import { deploy as deployOn, DID, P2P_DELAY_MS, SERVER, type Scene } from '../../bench/testbed/deploy';
+import { raceCli, stopAll, type Part, type Run } from '../../bench/testbed/hosts';
+import { unavailableReason } from '../../bench/testbed/netns';
+import { ADDRESSES as A, createTestbed, type Testbed } from '../../bench/testbed/testbed';
+import { NAT_RELAY_LOSS_P95_MS } from '../../bench/targets';
+import { raceClient } from './client-host';
 
 /**
  * The network tier (issue 12 item 3): the simulator's parts as separate processes on separate
  * hosts in network namespaces behind real Linux NAT (nftables), raced from a client host with
  * the real CLI (`trailcam race --json`) or the library (dist/test/net/client.js). Topology and
- * rules: ../shared/network-testbed.md, built by ./testbed.ts.
+ * rules: ../shared/network-testbed.md, built by bench/testbed/testbed.ts and deployed by
+ * bench/testbed/deploy.ts (shared with the bench's NAT scenarios, which ship in the package).
  *
  * Time bounds are on the race's own elapsedMs (node start-up not included) and are generous on
  * purpose (a loaded 2-core machine): the point is the winner and that it connects.
  */
-
-const DID = 'LBCS-000000-CCCJJ';
-const SERVER = `${A.server}:32100`;
-const RELAY_PORT = 32101;
-
-/**
- * Every path in the bed has ~0 ms round trips, so P2P and relay would finish within a few ms of
- * each other (network-testbed.md, pitfalls). The relay part adds this one-way delay to its
- * traffic so that the winner means something: P2P (a few 20 ms crossings) must beat a relay whose
- * five request/reply steps take 80 ms each.
- */
-const RELAY_DELAY_MS = 40;
-/**
- * The camera part adds this one-way delay to its P2P traffic (punches and P2P sessions, not its
- * registrations): P2P crosses "the internet", LAN does not, so on one LAN the LAN path must win.
- */
-const P2P_DELAY_MS = 20;
 
 /**
  * Bounds (ms of the race's elapsedMs):
@@ -49,7 +36,7 @@ const BOUND = {
   lan: 2_000,
   p2p: 2_000,
   relay: 2_500,
-  relayLossP95: 3_000,
+  relayLossP95: NAT_RELAY_LOSS_P95_MS,
   lossy: 10_000,
   // The drop window, then one DEV_LGN resend interval of the camera (1 s) plus the race's own
   // retry of the refused request (up to one 1.5 s attempt), and one connect: ~1 + 2 + 2 s, doubled.
@@ -91,29 +78,9 @@ describe('network tier: the race across real Linux NAT (network namespaces)', fu
     await stopAll();
   });
 
-  interface Scene {
-    camNat?: NatKind;
-    cliNat?: NatKind;
-    firewall?: boolean;
-    loss?: number;
-    udpTimeout?: number;
-    /** Start the camera only after this (e.g. the DEV_LGN drop rule). */
-    beforeCamera?: () => void | Promise<void>;
-  }
-
-  /** Configures the routers, forgets old conntrack state, starts relay, server and camera on their hosts. */
-  async function deploy(scene: Scene = {}): Promise<void> {
-    const firewall = scene.firewall ?? true;
-    bed.setRouter('natcam', { nat: scene.camNat ?? 'preserving', firewall });
-    bed.setRouter('natcli', { nat: scene.cliNat ?? 'preserving', firewall });
-    bed.setInternetLoss(scene.loss ?? 0);
-    bed.setUdpTimeout(scene.udpTimeout ?? DEFAULT_UDP_TIMEOUT.udp);
-    bed.dropCameraRegistrations(false);
-    bed.flushConntrack();
-    parts.push(await startPart(bed.ns.inet, 'relay', ['--part', 'relay', '--bind', A.relay, '--relay-port', String(RELAY_PORT), '--relay-delay', String(RELAY_DELAY_MS)]));
-    parts.push(await startPart(bed.ns.inet, 'rendezvous server', ['--part', 'server', '--bind', A.server, '--server-port', '32100', '--relay', `${A.relay}:${RELAY_PORT}`]));
-    await scene.beforeCamera?.();
-    parts.push(await startPart(bed.ns.cam, 'camera', ['--part', 'camera', '--bind', A.cam, '--did', DID, '--server', SERVER, '--p2p-delay', String(P2P_DELAY_MS), '--fast']));
+  /** Configures the routers and starts relay, server and camera on their hosts (bench/testbed/deploy.ts). */
+  function deploy(scene: Scene = {}): Promise<void> {
+    return deployOn(bed, parts, scene);
   }
 
   function explain(run: Run): string {

@@ -2,9 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-/** dist/src/cli/main.js and dist/test/net/client.js (this file is dist/test/net/hosts.js). */
+/**
+ * The hosts of the test bed: simulator parts and client programs, each a node process inside
+ * one namespace. Shared by the network test tier (test/net) and the benchmark's NAT scenarios
+ * (bench/nat.ts); it lives under bench/ because dist/bench ships in the package and dist/test
+ * does not, so the bench may not import from test/.
+ */
+
+/** dist/src/cli/main.js (this file is dist/bench/testbed/hosts.js). */
 export const CLI = resolve(__dirname, '../../src/cli/main.js');
-export const CLIENT = resolve(__dirname, 'client.js');
 
 /**
  * `node ARGS` inside namespace `ns`. setpriv --pdeathsig makes the child die with the test
@@ -90,8 +96,8 @@ export interface Run {
   wallMs: number;
 }
 
-/** Runs `node ARGS` in `ns` to its end (killed after `timeoutMs`). */
-export function runIn(ns: string, args: readonly string[], timeoutMs: number): Promise<Run> {
+/** Runs `node ARGS` in `ns` to its end (killed after `timeoutMs`, or when `signal` aborts). */
+export function runIn(ns: string, args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<Run> {
   const started = Date.now();
   const child = spawnIn(ns, args);
   running.add(child);
@@ -99,10 +105,14 @@ export function runIn(ns: string, args: readonly string[], timeoutMs: number): P
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const kill = (): void => void child.kill('SIGKILL');
+  const timer = setTimeout(kill, timeoutMs);
+  signal?.addEventListener('abort', kill, { once: true });
+  if (signal?.aborted) kill();
   return new Promise((done) => {
     child.once('close', (code) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', kill);
       running.delete(child);
       const json = stdout
         .trim()
@@ -124,9 +134,4 @@ export function runIn(ns: string, args: readonly string[], timeoutMs: number): P
 /** `trailcam race ARGS --json` in `ns`. */
 export function raceCli(ns: string, args: readonly string[], timeoutMs = 40_000): Promise<Run> {
   return runIn(ns, [CLI, 'race', ...args, '--json'], timeoutMs);
-}
-
-/** dist/test/net/client.js with a job (library race, optional held session). */
-export function raceClient(ns: string, job: unknown, timeoutMs = 120_000): Promise<Run> {
-  return runIn(ns, [CLIENT, JSON.stringify(job)], timeoutMs);
 }

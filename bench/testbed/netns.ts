@@ -138,19 +138,33 @@ function installExitSweep(): void {
   }
 }
 
-/** Why this machine cannot run the tier (null when it can). */
-export function unavailableReason(): string | null {
-  if (process.platform !== 'linux') return `needs Linux network namespaces (this is ${process.platform})`;
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'needs root (ip netns, nftables)';
-  for (const [tool, args] of [
-    ['ip', ['netns', 'list']],
-    ['nft', ['--version']],
-    ['conntrack', ['--version']],
-  ] as const) {
+/** The Debian package that provides each tool the bed needs. */
+const TOOLS = [
+  ['ip', ['netns', 'list'], 'iproute2'],
+  ['nft', ['--version'], 'nftables'],
+  ['conntrack', ['--version'], 'conntrack'],
+] as const;
+
+/**
+ * Everything this machine lacks for the test bed, one entry each (empty when it can run):
+ * root, and each of `ip netns`, `nft`, `conntrack` that does not work, with the package to install.
+ */
+export function missingRequirements(): string[] {
+  if (process.platform !== 'linux') return [`Linux network namespaces (this is ${process.platform})`];
+  const missing: string[] = [];
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  if (uid !== 0) missing.push(`root (running as uid ${uid ?? 'unknown'})`);
+  for (const [tool, args, pkg] of TOOLS) {
     const result = spawnSync(tool, args, { encoding: 'utf8', timeout: 10_000 });
     if (result.error || result.status !== 0) {
-      return `\`${tool} ${args.join(' ')}\` does not work here (${result.error?.message ?? result.stderr.trim()}); install iproute2, nftables, conntrack`;
+      missing.push(`a working \`${tool} ${args.join(' ')}\` (${result.error?.message ?? result.stderr.trim()}; package ${pkg})`);
     }
   }
-  return null;
+  return missing;
+}
+
+/** Why this machine cannot run the bed (null when it can): "needs A + B + …", naming only what is missing. */
+export function unavailableReason(): string | null {
+  const missing = missingRequirements();
+  return missing.length === 0 ? null : `needs ${missing.join(' + ')}`;
 }
