@@ -17,6 +17,8 @@ export interface FloorTarget {
 /** A floor session: the socket is held until `close()`, which sends CLOSE first (as a Link does). */
 export interface FloorLink {
   elapsedMs: number;
+  /** Datagrams this handshake sent (probes and echoes). */
+  sent: number;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,11 @@ export function floorConnect(target: FloorTarget): Promise<FloorLink> {
       socket.close();
       reject(err);
     };
-    const send = (bytes: Buffer): void => socket.send(bytes, target.port, target.host);
+    let sent = 0;
+    const send = (bytes: Buffer, port = target.port, host = target.host): void => {
+      socket.send(bytes, port, host);
+      sent += 1;
+    };
     socket.on('error', fail);
     socket.on('message', (datagram, rinfo) => {
       if (settled || rinfo.address !== target.host) return;
@@ -70,7 +76,7 @@ export function floorConnect(target: FloorTarget): Promise<FloorLink> {
       } catch {
         return; // not PPPP: ignored, as the engine does
       }
-      if (message.type === 'PUNCH_PKT' && didEquals(message.did, did)) socket.send(punch, rinfo.port, rinfo.address);
+      if (message.type === 'PUNCH_PKT' && didEquals(message.did, did)) send(punch, rinfo.port, rinfo.address);
       else if (message.type === 'P2P_RDY' && didEquals(message.did, did) && rinfo.port === target.port) {
         settled = true;
         stopTimers();
@@ -78,6 +84,7 @@ export function floorConnect(target: FloorTarget): Promise<FloorLink> {
         const elapsedMs = performance.now() - started;
         resolve({
           elapsedMs,
+          sent,
           close: () =>
             new Promise<void>((done) => {
               socket.send(close, target.port, target.host, () => socket.close(() => done()));

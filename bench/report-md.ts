@@ -76,12 +76,23 @@ export function mainTable(result: BenchResult): string {
 export function scaleTable(result: BenchResult): string {
   const s = result.scale;
   if (!s) return 'Scale run skipped.';
-  const t = s.timeToConnectMs;
+  const rows = [s, ...(result.floorScale ? [result.floorScale] : [])];
+  const row = (r: NonNullable<BenchResult['scale']>): string => {
+    const t = r.timeToConnectMs;
+    return `| ${r.strategy ?? 'engine'} | ${r.cameras} | ${r.connected} (${pct(r.successRate)}) | ${num(t.p50)} ms | ${num(t.p99)} ms | ${num(t.max)} ms | ${r.wallMs} ms | ${r.rssBeforeMb} → ${r.peakRssMb} MB | ${num(r.rssPerCameraKb)} KB | ${r.cpuMsPerConnect} ms | ${num(r.socketsPerConnect)} / ${num(r.datagramsPerConnect)} | ${r.socketsBefore} → ${r.socketsAfter} | ${r.timersBefore} → ${r.timersAfter} | ${Object.entries(r.modes).map(([m, n]) => `${m} ${n}`).join(', ') || '–'} |`;
+  };
+  const floor = result.floorScale;
+  const x = (a: number | null | undefined, b: number | null | undefined): string => (a === null || a === undefined || b === null || b === undefined || b <= 0 ? '–' : `${Math.round((a / b) * 100) / 100} ×`);
+  const ratioRow = floor
+    ? [`| engine / floor | | | ${x(s.timeToConnectMs.p50, floor.timeToConnectMs.p50)} | ${x(s.timeToConnectMs.p99, floor.timeToConnectMs.p99)} | | | | ${x(s.rssPerCameraKb, floor.rssPerCameraKb)} | ${x(s.cpuMsPerConnect, floor.cpuMsPerConnect)} | ${x(s.socketsPerConnect, floor.socketsPerConnect)} / ${x(s.datagramsPerConnect, floor.datagramsPerConnect)} | | | |`]
+    : [];
   return [
-    '| cameras | connected | p50 | p99 | max | wall | RSS before → peak | CPU / connect | UDP sockets before → after | timers before → after | winners |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-    `| ${s.cameras} | ${s.connected} (${pct(s.successRate)}) | ${num(t.p50)} ms | ${num(t.p99)} ms | ${num(t.max)} ms | ${s.wallMs} ms | ${s.rssBeforeMb} → ${s.peakRssMb} MB | ${s.cpuMsPerConnect} ms | ${s.socketsBefore} → ${s.socketsAfter} | ${s.timersBefore} → ${s.timersAfter} | ${Object.entries(s.modes).map(([m, n]) => `${m} ${n}`).join(', ') || '–'} |`,
-    ...(s.errors.length > 0 ? ['', `Failures (first ${s.errors.length}): ${s.errors.map((e) => `\`${e}\``).join('; ')}`] : []),
+    '| who connects | cameras | connected | p50 | p99 | max | wall | RSS before → peak | RSS / camera | CPU / connect | sockets / datagrams per connect | UDP sockets before → after | timers before → after | winners |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map(row),
+    ...ratioRow,
+    ...(floor ? ['', '*floor*: the bare LAN handshake on one socket against the same simulator (`bench/floor.ts`): what any client must spend; the engine row is a cold race with every mode and the default config.'] : []),
+    ...rows.flatMap((r) => (r.errors.length > 0 ? ['', `Failures of ${r.strategy ?? 'engine'} (first ${r.errors.length}): ${r.errors.map((e) => `\`${e}\``).join('; ')}`] : [])),
   ].join('\n');
 }
 

@@ -99,6 +99,8 @@ export interface BenchResult {
   /** Scenarios that could not run on this machine (NAT scenarios without root, ip netns, nftables, conntrack, or with --nat off). */
   skippedScenarios?: SkippedScenario[];
   scale: ScaleResult | null;
+  /** The floor strategy (bench/floor.ts) at the same scale, right after the engine, against a fresh simulator of the same kind. */
+  floorScale: ScaleResult | null;
   targets: TargetResult[];
   durationMs: number;
   files: string[];
@@ -287,11 +289,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const nat = await runNatScenarios({ ...options, log });
     const loadAfterNat = loadavg()[0];
     let scale: ScaleResult | null = null;
+    let floorScale: ScaleResult | null = null;
     if (options.cameras > 0) {
       options.signal?.throwIfAborted();
       const t2 = performance.now();
-      scale = await runScale(options.cameras, options.seed);
+      scale = await runScale(options.cameras, options.seed, 'engine');
       log(`scale: ${scale.connected}/${scale.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
+      options.signal?.throwIfAborted();
+      const t3 = performance.now();
+      floorScale = await runScale(options.cameras, options.seed, 'floor');
+      log(`scale, floor: ${floorScale.connected}/${floorScale.cameras} cameras in ${Math.round(performance.now() - t3)} ms`);
     }
     const scenarios = [...planned.map((p) => scenarioResult(p)), ...nat.runs.map((r) => natScenarioResult(r, options.warmups))];
     const { log: _log, outDir, signal: _signal, ...recorded } = options;
@@ -305,6 +312,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       scenarios,
       skippedScenarios: nat.skipped,
       scale,
+      floorScale,
       targets: [],
       durationMs: Math.round(performance.now() - started),
       files: [],

@@ -1,12 +1,43 @@
 import { performance } from 'node:perf_hooks';
-import { race, RaceError, validateRaceConfig, type Link } from '../src/engine';
+import { race, RaceError, validateRaceConfig, type RaceConfig } from '../src/engine';
+import { floorConnect, FloorTimeout } from './floor';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { SimReady } from './sim-process';
 import { MAX_CONNECTION_TIME_MS } from './environment';
 import { distribution, rate, round1, type Distribution } from './stats';
 
+/**
+ * Who connects in a scale run: the engine (a cold race, every mode, default config) or the floor
+ * (`floor.ts`: the bare LAN handshake on one socket), against the same simulator, so the table
+ * shows what the engine costs on top of the handshake itself (issue 16).
+ */
+export const SCALE_STRATEGIES = ['engine', 'floor'] as const;
+export type ScaleStrategy = (typeof SCALE_STRATEGIES)[number];
+
+/** One connected camera of a scale run, whoever connected it. */
+interface ScaleConnection {
+  mode: string;
+  /** UDP sockets the connect opened (engine: attempts of every racer; floor: 1). */
+  sockets: number;
+  /** Datagrams the connect sent. */
+  datagrams: number;
+  close(): Promise<void>;
+}
+
+async function connectWith(strategy: ScaleStrategy, config: RaceConfig, camera: { did: string; sessionPort: number }): Promise<ScaleConnection> {
+  if (strategy === 'floor') {
+    const link = await floorConnect({ host: '127.0.0.1', port: camera.sessionPort, did: camera.did, bindAddress: config.bindAddress, probeIntervalMs: config.probeIntervalMs, maxConnectionTimeMs: config.maxConnectionTimeMs });
+    return { mode: 'lan', sockets: 1, datagrams: link.sent, close: () => link.close() };
+  }
+  const result = await race(config);
+  const sockets = result.racers.reduce((n, r) => n + r.attempts, 0);
+  const datagrams = result.racers.reduce((n, r) => n + r.sent, 0);
+  return { mode: result.mode, sockets, datagrams, close: () => result.link.close() };
+}
+
 export interface ScaleResult {
+  strategy: ScaleStrategy;
   cameras: number;
   connected: number;
   successRate: number;
@@ -20,6 +51,11 @@ export interface ScaleResult {
   peakRssMb: number;
   /** (user + system CPU of this process: the engine; the simulator runs in a child) / cameras, from start to the last race settled. */
   cpuMsPerConnect: number;
+  /** (peak RSS - RSS before) / cameras, KB: the memory one connected camera costs. */
+  rssPerCameraKb: number;
+  /** Mean UDP sockets opened and datagrams sent per connected camera. */
+  socketsPerConnect: number;
+  datagramsPerConnect: number;
   /** UDP sockets / timers open in this process before the races, and after every link was closed. */
   socketsBefore: number;
   socketsAfter: number;
@@ -39,17 +75,19 @@ const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 1
 
 /**
  * N simulated cameras (one simulator in a child process, nominal paths) and N cold races
- * (every mode) started at once from this process; every link is held until all races have
+ * (every mode; or N floor handshakes) started at once from this process; every link is held until all races have
  * settled, then closed. CPU, RSS and sockets are this process's: the engine's, not the cameras'.
  */
-export async function runScale(cameras: number, seed: number): Promise<ScaleResult> {
+export async function runScale(cameras: number, seed: number, strategy: ScaleStrategy = 'engine'): Promise<ScaleResult> {
   const before = await settledHandles();
-  const links: Link[] = [];
+  const links: ScaleConnection[] = [];
   const times: number[] = [];
   const modes: Record<string, number> = {};
   const errors: string[] = [];
-  let wallMs = 0;
-  let cpuMs = 0;
+  let wallMs: number;
+  let cpuMs: number;
+  let sockets = 0;
+  let datagrams = 0;
   const sim = await startSimProcess(cameras, seed);
   const rssBefore = process.memoryUsage.rss();
   let peak = rssBefore;
@@ -70,15 +108,17 @@ export async function runScale(cameras: number, seed: number): Promise<ScaleResu
     const cpu = process.cpuUsage();
     const start = performance.now();
     await Promise.all(
-      configs.map(async (config) => {
+      configs.map(async (config, i) => {
         const t0 = performance.now();
         try {
-          const result = await race(config);
+          const connection = await connectWith(strategy, config, sim.ready.cameras[i]);
           times.push(performance.now() - t0);
-          links.push(result.link);
-          modes[result.mode] = (modes[result.mode] ?? 0) + 1;
+          links.push(connection);
+          sockets += connection.sockets;
+          datagrams += connection.datagrams;
+          modes[connection.mode] = (modes[connection.mode] ?? 0) + 1;
         } catch (err) {
-          if (!(err instanceof RaceError)) throw err;
+          if (!(err instanceof RaceError) && !(err instanceof FloorTimeout)) throw err;
           if (errors.length < 5) errors.push(err.message);
         }
       }),
@@ -93,7 +133,9 @@ export async function runScale(cameras: number, seed: number): Promise<ScaleResu
     await sim.close();
   }
   const after = await settledHandles();
+  const perConnect = (total: number): number => Math.round((total / Math.max(1, times.length)) * 10) / 10;
   return {
+    strategy,
     cameras,
     connected: times.length,
     successRate: rate(times.length, cameras),
@@ -103,6 +145,9 @@ export async function runScale(cameras: number, seed: number): Promise<ScaleResu
     rssBeforeMb: mb(rssBefore),
     peakRssMb: mb(peak),
     cpuMsPerConnect: Math.round((cpuMs / cameras) * 1000) / 1000,
+    rssPerCameraKb: Math.round((peak - rssBefore) / 1024 / cameras),
+    socketsPerConnect: perConnect(sockets),
+    datagramsPerConnect: perConnect(datagrams),
     socketsBefore: before.udp,
     socketsAfter: after.udp,
     timersBefore: before.timers,

@@ -22,7 +22,7 @@ export const NAT_RELAY_LOSS_P95_MS = 3_000;
 /** Races after LAN returns within which the warm engine must win on LAN again ("a few"). */
 export const FEW_RACES = 3;
 
-export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>): TargetResult[] {
+export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'> & Partial<Pick<BenchResult, 'floorScale'>>): TargetResult[] {
   const targets: TargetResult[] = [];
   const byNumber = (n: number): ScenarioResult | undefined => result.scenarios.find((s) => s.number === n);
   for (const n of [1, 2, 3]) {
@@ -167,6 +167,26 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
       met: scale.socketsAfter === scale.socketsBefore,
       measured: `UDP sockets before ${scale.socketsBefore}, after ${scale.socketsAfter}; timers before ${scale.timersBefore}, after ${scale.timersAfter}`,
     });
+    // Issue 16: the engine against the bare handshake (bench/floor.ts), measured side by side in one run.
+    const floor = result.floorScale;
+    if (floor) {
+      const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b <= 0 ? null : Math.round((a / b) * 100) / 100);
+      const cpu = ratio(scale.cpuMsPerConnect, floor.cpuMsPerConnect);
+      const p99 = ratio(scale.timeToConnectMs.p99, floor.timeToConnectMs.p99);
+      const at = `with ${scale.cameras} cameras${full ? '' : ' (not the 1,000 of the target: run without --quick)'}`;
+      targets.push({
+        id: 'scale-cpu-vs-floor',
+        target: 'scale: engine CPU per connect ≤ 2 × the floor’s at 1,000 cameras (default config: every mode, six LAN ports)',
+        met: full && cpu !== null ? cpu <= 2 : null,
+        measured: `engine ${scale.cpuMsPerConnect} ms, floor ${floor.cpuMsPerConnect} ms: ${cpu ?? '–'} × ${at}`,
+      });
+      targets.push({
+        id: 'scale-p99-vs-floor',
+        target: 'scale: engine p99 time to connect ≤ 1.5 × the floor’s p99 at 1,000 cameras',
+        met: full && p99 !== null ? p99 <= 1.5 : null,
+        measured: `engine p99 ${ms(scale.timeToConnectMs.p99)}, floor p99 ${ms(floor.timeToConnectMs.p99)}: ${p99 ?? '–'} × ${at}`,
+      });
+    }
   }
   return targets;
 }

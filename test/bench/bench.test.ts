@@ -54,12 +54,21 @@ describe('bench: trailcam bench', function () {
     assert.ok(result.scenarios[6].learning, 'the drift scenario has a learning curve');
     assert.equal(result.scale?.cameras, 20);
     assert.ok(typeof result.scale?.peakRssMb === 'number' && typeof result.scale?.cpuMsPerConnect === 'number');
+    // Issue 16: the floor at the same scale, side by side, and the ratio targets (not judged below 1,000 cameras).
+    assert.equal(result.scale?.strategy, 'engine');
+    assert.equal(result.floorScale?.strategy, 'floor');
+    assert.equal(result.floorScale?.connected, 20, 'the floor connects every simulated camera');
+    assert.equal(result.floorScale?.socketsPerConnect, 1);
+    assert.ok((result.scale?.socketsPerConnect ?? 0) > 1, 'the engine opens more than one socket per connect');
+    for (const id of ['scale-cpu-vs-floor', 'scale-p99-vs-floor']) assert.equal(result.targets.find((t) => t.id === id)?.met, null, id);
     assert.ok(result.targets.length >= 10);
     for (const t of result.targets) assert.ok(t.met === null || typeof t.met === 'boolean', t.id);
 
     const md = await readFile(join(dir, 'latest.md'), 'utf8');
     assert.match(md, /\| # \| scenario \| strategy \| success \| p50 \| p95 \| p99 \|/);
     assert.match(md, /## Targets/);
+    assert.match(md, /\| floor \| 20 \| 20 \(100 %\)/);
+    assert.match(md, /\| engine \/ floor \|/);
     assert.match(md, /\| 9 \| NAT: P2P by hole punching \| skipped: --nat off \|( – \|){9}\n/, 'a skipped NAT scenario keeps its row, with dashes in every column');
     assert.match(md, /12\. \*\*NAT: relay through symmetric NAT, 10 % loss\*\* \(skipped: --nat off\): as scenario 11/);
     const svg = await readFile(join(dir, 'latest.svg'), 'utf8');
