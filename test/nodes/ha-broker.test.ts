@@ -39,7 +39,7 @@ function againstTestParts(flow: FlowNode[], sim: Simulation, broker: Mosquitto):
       if (node.type === 'trailcam-camera') {
         return { ...cameraNode(sim, { keepaliveSilenceMs: SILENCE_MS, reconnectMinMs: 50, reconnectMaxMs: 200 }), id: node.id, name: node.name };
       }
-      if (node.type === 'mqtt-broker') return { ...node, broker: '127.0.0.1', port: String(broker.port), clientid: `trailcam-test-${process.pid}` };
+      if (node.type === 'mqtt-broker') return { ...node, broker: '127.0.0.1', port: String(broker.port) };
       return node;
     }),
   ];
