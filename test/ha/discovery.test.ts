@@ -166,7 +166,11 @@ describe('Home Assistant discovery formatter', () => {
       [`${BASE}/sd_free`, '30034'],
       [`${BASE}/temperature`, '19'],
     ]);
-    assert.deepEqual(publisher.handle({ payload: { ...CONNECT, mode: null, winner: null, code: 'ERR_TRAILCAM_UNREACHABLE' } }).messages, []);
+    // The Failed output's payload, as trailcam-connect sends it.
+    const failed = { camera: 'Garden camera', mode: null, error: 'camera unreachable', code: 'ERR_TRAILCAM_UNREACHABLE', elapsedMs: 1500, racers: [] };
+    const ignored = publisher.handle({ payload: failed });
+    assert.equal(ignored.input.kind, 'ignore');
+    assert.deepEqual(ignored.messages, []);
   });
 
   it('a birth (Home Assistant or this bridge) re-publishes every config and state; other births are ignored', () => {
