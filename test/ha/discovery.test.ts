@@ -75,6 +75,10 @@ describe('Home Assistant discovery formatter', () => {
     assert.deepEqual([body.device_class, body.options, body.availability], ['enum', ['online', 'unresponsive', 'asleep', 'offline'], [{ topic: BRIDGE }]]);
   });
 
+  // The key lists (DISCOVERY_KEYS, DEVICE_KEYS, ORIGIN_KEYS) and rules come from Home Assistant's docs:
+  // https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery (topic format, origin, abbreviations, availability),
+  // https://www.home-assistant.io/integrations/sensor.mqtt/ and https://www.home-assistant.io/integrations/binary_sensor.mqtt/
+  // (configuration variables), https://www.home-assistant.io/integrations/sensor/#device-class (units); see src/ha/schema.ts.
   it('one config per entity, every one valid per the documented schema, unique ids distinct', () => {
     const messages = discoveryMessages(settings, camera, { model: 'KJK230', firmware: '2.3.0.4', deviceId: 'C6:1E:0D:E0:32:E8' });
     assert.deepEqual(messages.map((m) => m.topic), [
