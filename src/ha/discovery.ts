@@ -130,7 +130,8 @@ interface EntitySpec {
   state(readings: HaReadings): string | null;
 }
 
-const number = (value: number | null, digits = 0): string | null => (value === null ? null : String(Number(value.toFixed(digits))));
+/** A reading as its state payload, rounded to `digits` decimals; null stays unknown. */
+const numberText = (value: number | null, digits = 0): string | null => (value === null ? null : String(Number(value.toFixed(digits))));
 
 /** The entities of a camera, in publishing order. */
 export const ENTITIES = {
@@ -153,21 +154,21 @@ export const ENTITIES = {
     name: 'Battery',
     config: { device_class: 'battery', unit_of_measurement: '%', state_class: 'measurement' },
     bridgeOnly: false,
-    state: (r) => number(r.batteryPercent),
+    state: (r) => numberText(r.batteryPercent),
   },
   sd_free: {
     component: 'sensor',
     name: 'SD card free',
     config: { device_class: 'data_size', unit_of_measurement: 'MB', state_class: 'measurement', icon: 'mdi:micro-sd' },
     bridgeOnly: false,
-    state: (r) => number(r.sdFreeMB),
+    state: (r) => numberText(r.sdFreeMB),
   },
   temperature: {
     component: 'sensor',
     name: 'Temperature',
     config: { device_class: 'temperature', unit_of_measurement: '°C', state_class: 'measurement' },
     bridgeOnly: false,
-    state: (r) => number(r.temperature, 1),
+    state: (r) => numberText(r.temperature, 1),
   },
   mode: {
     component: 'sensor',
@@ -181,7 +182,7 @@ export const ENTITIES = {
     name: 'Last time to connect',
     config: { device_class: 'duration', unit_of_measurement: 'ms', state_class: 'measurement', entity_category: 'diagnostic' },
     bridgeOnly: false,
-    state: (r) => number(r.connectMs),
+    state: (r) => numberText(r.connectMs),
   },
 } as const satisfies Record<string, EntitySpec>;
 
