@@ -3,7 +3,7 @@
  * what a Node program needs to reach a KJK230 / TrailCam Go camera without Node-RED.
  *
  * The names used most are exported at the top level; every layer is also exported whole as a
- * namespace (`engine`, `session`, `artemis`, `protocol`, `runtime`, `telemetry`, `sim`, `errors`).
+ * namespace (`engine`, `session`, `artemis`, `protocol`, `runtime`, `telemetry`, `sim`, `errors`, `ble`, `ha`).
  * Nothing here opens a socket or starts a timer on import.
  */
 
@@ -69,6 +69,21 @@ export {
 // The PPPP wire codec: datagrams in, typed messages out, and back.
 export { decode, encode, type Message } from './protocol';
 
+// Home Assistant MQTT discovery: the payloads trailcam-ha sends through Node-RED's mqtt out.
+export {
+  HaPublisher,
+  validateHaSettings,
+  discoveryMessages,
+  stateMessages,
+  removalMessages,
+  checkDiscovery,
+  HA_AVAILABILITY,
+  type HaSettings,
+  type HaMqttMessage,
+  type HaReadings,
+  type HaAvailability,
+} from './ha';
+
 // Errors shared by every layer.
 export { TrailcamError, ConfigError, AbortError } from './errors';
 
@@ -82,3 +97,4 @@ export * as telemetry from './telemetry';
 export * as sim from './sim';
 export * as errors from './errors';
 export * as ble from './ble';
+export * as ha from './ha';

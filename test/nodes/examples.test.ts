@@ -29,7 +29,8 @@ function readExample(name: string): FlowNode[] {
 /**
  * Makes an example runnable against the simulator and nothing else: every camera points at
  * 127.0.0.1 (the simulated camera's DID, port and rendezvous server, short limits), debug and
- * mqtt out nodes become helper nodes, the MQTT broker config is dropped.
+ * mqtt in/out nodes become helper nodes, the MQTT broker config is dropped (the real broker:
+ * test/nodes/ha-broker.test.ts).
  */
 function againstSimulator(flow: FlowNode[], sim: Simulation): FlowNode[] {
   const camera = sim.cameras[0];
@@ -50,7 +51,7 @@ function againstSimulator(flow: FlowNode[], sim: Simulation): FlowNode[] {
         reconnectMinMs: 50,
         reconnectMaxMs: 200,
       });
-    } else if (node.type === 'debug' || node.type === 'mqtt out') {
+    } else if (node.type === 'debug' || node.type === 'mqtt out' || node.type === 'mqtt in') {
       out.push({ id: node.id, type: 'helper', z: node.z, x: node.x, y: node.y, wires: [] });
     } else {
       out.push(node);
@@ -135,26 +136,32 @@ describe('examples, run against the simulator', function () {
     await offline;
   });
 
-  it('Home Assistant via MQTT discovery: retained discovery config and availability state, no "connecting"', async () => {
+  it('Home Assistant via MQTT discovery: nothing before a birth or start; then discovery, states from the camera, removal', async () => {
     await load('Camera availability → Home Assistant via MQTT discovery');
-    const config = nextMessage(node('ex4.mqtt.config'));
-    const states: NodeMessage[] = [];
-    node('ex4.mqtt.state').on('input', (m) => states.push(m));
-    const online = until('ex4.mqtt.state', (m) => m.payload === 'online');
-    const discovery = await config;
-    assert.equal(discovery.topic, 'homeassistant/binary_sensor/trailcam_kjk230/connectivity/config');
-    const body = discovery.payload as Record<string, unknown>;
-    assert.equal(body.device_class, 'connectivity');
-    assert.equal(body.payload_on, 'online');
-    assert.equal(body.payload_off, 'offline');
+    const published: NodeMessage[] = [];
+    node('ex4.mqtt').on('input', (m) => published.push(m));
+    const topic = (suffix: string) => (m: NodeMessage) => typeof m.topic === 'string' && m.topic.endsWith(suffix);
+    // The broker's birth on the bridge topic (the mqtt in node is a helper here): every config, no state yet.
+    const lastConfig = until('ex4.mqtt', topic('_connect_time/config'));
+    node('ex4.ha').receive({ topic: 'trailcam/home/bridge/status', payload: 'online' });
+    await lastConfig;
+    assert.equal(published.length, 7, 'seven discovery configs and nothing else: no race ran at deploy');
+    assert.ok(published.every((m) => m.retain === true && m.qos === 1));
+    assert.equal(env.sim.cameras[0].sessionCount, 0);
+    const online = until('ex4.mqtt', (m) => topic('/availability')(m) && m.payload === 'online');
+    const battery = until('ex4.mqtt', topic('/battery'));
+    const time = until('ex4.mqtt', topic('/connect_time'));
+    node('ex4.start').receive({});
     await online;
-    const offline = until('ex4.mqtt.state', (m) => m.payload === 'offline');
+    assert.match(String((await battery).payload), /^\d+$/);
+    assert.match(String((await time).payload), /^\d+$/);
+    const offline = until('ex4.mqtt', (m) => topic('/availability')(m) && m.payload === 'offline');
     await env.sim.cameras[0].stop();
     await offline;
-    assert.deepEqual(states.map((m) => [m.topic, m.payload]), [
-      [body.state_topic, 'online'],
-      [body.state_topic, 'offline'],
-    ]);
+    const cleared = until('ex4.mqtt', (m) => topic('/connect_time')(m) && m.payload === '');
+    node('ex4.remove').receive({});
+    await cleared;
+    assert.deepEqual(published.slice(-15).map((m) => m.payload), new Array(15).fill(''));
   });
 
   it('Connection statistics: reports wins per mode and the tuning', async () => {

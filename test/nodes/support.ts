@@ -54,6 +54,7 @@ export const trailcamNodes = (): unknown[] => [
   require('../../nodes/trailcam-status'),
   require('../../nodes/trailcam-telemetry'),
   require('../../nodes/trailcam-command'),
+  require('../../nodes/trailcam-ha'),
 ];
 
 /** Core nodes the examples use (debug and mqtt out are replaced by helper nodes in tests). */

@@ -42,7 +42,7 @@ for (const name of ['CameraRuntime', 'validateCameraSettings', 'race', 'validate
   'ArtemisClient', 'FrameReassembler', 'encodeRequest', 'decodeFrame', 'decode', 'encode', 'TrailcamError', 'ConfigError', 'AbortError']) {
   assert.equal(typeof t[name], 'function', name);
 }
-for (const ns of ['engine', 'session', 'artemis', 'protocol', 'runtime', 'telemetry', 'sim', 'errors', 'ble']) assert.equal(typeof t[ns], 'object', ns);
+for (const ns of ['engine', 'session', 'artemis', 'protocol', 'runtime', 'telemetry', 'sim', 'errors', 'ble', 'ha']) assert.equal(typeof t[ns], 'object', ns);
 assert.equal(t.engine.race, t.race);
 // The PPPP codec: the PUNCH_PKT of the README's demo.
 const punch = t.decode(Buffer.from('f14100144c42435300000000000000004343434a4a000000', 'hex'));
