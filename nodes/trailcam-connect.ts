@@ -62,7 +62,10 @@ module.exports = (RED: NodeAPI): void => {
       if (action === 'close') return;
       let result: ConnectResult;
       try {
-        result = await runtime.connect({ signal, overrides: msg.camera });
+        // A string msg.camera is the camera label other trailcam nodes put there (trailcam-status
+        // sends {topic, payload, camera: "<name>"}), passed through a flow: not overrides.
+        const overrides = typeof msg.camera === 'string' ? undefined : msg.camera;
+        result = await runtime.connect({ signal, overrides });
       } catch (err) {
         if (!(err instanceof RaceError)) throw err;
         const payload: FailedPayload = {

@@ -112,6 +112,13 @@ describe('nodes: trailcam-connect', function () {
     assert.deepEqual((reconnect.msg.payload as { racers: { mode: string }[] }).racers.map((r) => r.mode), ['lan', 'p2p', 'relay']);
   });
 
+  it('a string msg.camera (the label trailcam-status sends) is not an override: status wired into connect races', async () => {
+    await helper.load(trailcamNodes(), connectFlow(env.sim));
+    const result = await raceOnce({ topic: 'Garden trail camera', payload: 'online', camera: 'Garden trail camera' });
+    assert.equal(result.id, 'lan');
+    assert.deepEqual((result.msg.payload as { racers: { mode: string }[] }).racers.map((r) => r.mode), ['lan', 'p2p', 'relay']);
+  });
+
   it('invalid overrides → done(err) caught by a Catch node naming the field, red status, no output, no crash', async () => {
     await helper.load(trailcamNodes(), connectFlow(env.sim));
     const connect = helper.getNode('connect') as TestNode;
