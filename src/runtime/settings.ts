@@ -23,6 +23,13 @@ export const CAMERA_DEFAULTS = {
   reconnectFactor: 2,
   /** Up to this fraction of each wait is taken off at random (jitter), so cameras do not retry in lockstep. */
   reconnectJitter: 0.2,
+  /**
+   * Power mode: `mains` keeps a session up (the monitor reconnects with the backoff); `battery`
+   * opens sessions on demand and closes them after `idleCloseMs` without use, so the camera can sleep.
+   */
+  powerMode: 'mains',
+  /** Battery mode: a session with no connect or command for this long is closed (other clients: 30 s). */
+  idleCloseMs: 30_000,
   /** ARTEMIS login of the KJK230 (artemis.md §5). */
   user: 'admin',
   password: 'admin',
@@ -34,7 +41,12 @@ export const CAMERA_LIMITS = {
   reconnectMs: { min: 10, max: 60 * 60_000 },
   reconnectFactor: { min: 1, max: 10 },
   reconnectJitter: { min: 0, max: 1 },
+  idleCloseMs: { min: 1_000, max: 60 * 60_000 },
 } as const;
+
+/** How the camera is powered, which decides how long its sessions live (see CAMERA_DEFAULTS.powerMode). */
+export const POWER_MODES = ['mains', 'battery'] as const;
+export type PowerMode = (typeof POWER_MODES)[number];
 
 /** The user's ARTEMIS login (Node-RED credentials). Never logged or put in a message. */
 export interface CameraCredentials {
@@ -55,6 +67,9 @@ export interface CameraSettings {
   reconnectMaxMs: number;
   reconnectFactor: number;
   reconnectJitter: number;
+  powerMode: PowerMode;
+  /** Battery mode only: idle time after which the session is closed. */
+  idleCloseMs: number;
   credentials: CameraCredentials;
 }
 
@@ -67,6 +82,8 @@ export interface CameraSettingsInput extends RaceConfigInput {
   reconnectMaxMs?: unknown;
   reconnectFactor?: unknown;
   reconnectJitter?: unknown;
+  powerMode?: unknown;
+  idleCloseMs?: unknown;
   user?: unknown;
   password?: unknown;
 }
@@ -96,11 +113,19 @@ export function validateCameraSettings(input: CameraSettingsInput): CameraSettin
     reconnectMaxMs,
     reconnectFactor: parseNumber('reconnectFactor', input.reconnectFactor, CAMERA_DEFAULTS.reconnectFactor, CAMERA_LIMITS.reconnectFactor),
     reconnectJitter: parseNumber('reconnectJitter', input.reconnectJitter, CAMERA_DEFAULTS.reconnectJitter, CAMERA_LIMITS.reconnectJitter),
+    powerMode: parsePowerMode(input.powerMode),
+    idleCloseMs: parseMs('idleCloseMs', input.idleCloseMs, CAMERA_DEFAULTS.idleCloseMs, CAMERA_LIMITS.idleCloseMs.min, CAMERA_LIMITS.idleCloseMs.max),
     credentials: {
       user: parseSecret('user', input.user, CAMERA_DEFAULTS.user),
       password: parseSecret('password', input.password, CAMERA_DEFAULTS.password),
     },
   };
+}
+
+function parsePowerMode(value: unknown): PowerMode {
+  if (value === undefined || value === null || value === '') return CAMERA_DEFAULTS.powerMode;
+  if (typeof value === 'string' && (POWER_MODES as readonly string[]).includes(value)) return value as PowerMode;
+  throw new ConfigError('powerMode', value, `must be one of ${POWER_MODES.join(', ')}`);
 }
 
 function parseName(value: unknown, race: RaceConfig): string {
