@@ -23,7 +23,7 @@ describe('cli: a battery camera\'s day against the sleeping simulated camera', f
       servers: 1,
       relays: 0,
       fast: true,
-      sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 50 },
+      sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000 },
     });
   });
   afterEach(async () => {

@@ -14,7 +14,7 @@ const CLOSED = { scans: 0, connections: 0, subscriptions: 0, timers: 0 };
 const wakeNodes = (): unknown[] => [...trailcamNodes(), require('../../nodes/trailcam-wake')];
 const node = (id: string): TestNode => helper.getNode(id) as TestNode;
 
-/** A sleeping simulated camera with ARTEMIS; BLE answers at once, the camera sleeps 50 ms after its last session. */
+/** A sleeping simulated camera with ARTEMIS; BLE answers at once, the camera sleeps 1 s after its last session (long enough for the stand-in nmcli join before the race). */
 function sleepingSimulation(): Promise<Simulation> {
   let session = 0;
   return createSimulation({
@@ -23,7 +23,7 @@ function sleepingSimulation(): Promise<Simulation> {
     relays: 1,
     seed: 3,
     fast: true,
-    sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 50 },
+    sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000 },
   });
 }
 

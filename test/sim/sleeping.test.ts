@@ -70,14 +70,14 @@ describe('sim: a sleeping battery camera (fake timers: the realistic BLE delays)
 /**
  * The battery day at the runtime level, real sockets on loopback: a race before the wake fails,
  * wake over the fake BLE peripheral, race, command, the runtime's idle close (its own timers on a
- * ManualTimers clock), the camera's own sleep (real time, but waited for as an event, 50 ms).
+ * ManualTimers clock), the camera's own sleep (real time, but waited for as an event, 1 s).
  */
 describe('sim: wake → race → command → idle close → camera asleep (runtime)', function () {
   this.timeout(20_000);
   let sim: Simulation;
   let runtime: CameraRuntime | undefined;
   beforeEach(async () => {
-    sim = await createSimulation({ cameras: [{ services: ARTEMIS }], servers: 1, relays: 1, fast: true, seed: 3, sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 50 } });
+    sim = await createSimulation({ cameras: [{ services: ARTEMIS }], servers: 1, relays: 1, fast: true, seed: 3, sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000 } });
   });
   afterEach(async () => {
     await runtime?.close();
@@ -112,7 +112,7 @@ describe('sim: wake → race → command → idle close → camera asleep (runti
     await clock.advance(30_000);
     const [availability] = await asleepRt;
     assert.equal(availability.reason, IDLE_CLOSED);
-    await cameraSleeps; // its own 50 ms without a session
+    await cameraSleeps; // its own 1 s without a session
     assert.equal(sleeper.awake, false);
     assert.equal(sim.liveSessions(), 0);
     await rt.stopMonitor();
