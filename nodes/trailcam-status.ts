@@ -44,7 +44,7 @@ function availabilityMessage(rt: CameraRuntime, availability: Availability): Nod
 
 /**
  * trailcam-status: sends the camera's availability whenever it changes (online, unresponsive,
- * offline, connecting; never the same state twice in a row). Optionally starts the availability
+ * asleep (battery power mode), offline, connecting; never the same state twice in a row). Optionally starts the availability
  * monitor at deploy; `msg.action` start / stop / check. The status dot follows the camera.
  */
 module.exports = (RED: NodeAPI): void => {

@@ -83,7 +83,7 @@ describe('editor definitions', () => {
 
   it('every property and credential has an input in the edit dialog with a translated label; help documents every camera field', () => {
     const dir = nodesDir();
-    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command']) {
+    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command', 'trailcam-wake']) {
       const def = loadDefinition(type);
       const html = readFileSync(join(dir, `${type}.html`), 'utf8');
       const prefix = def.category === 'config' ? 'node-config-input-' : 'node-input-';
@@ -123,7 +123,7 @@ describe('editor definitions', () => {
 
   it('every catalogue key the editor and runtime use exists in en-US and de; help exists for every node', () => {
     const dir = nodesDir();
-    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command']) {
+    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command', 'trailcam-wake']) {
       const sources = [readFileSync(join(dir, `${type}.html`), 'utf8'), readFileSync(join(dir, `${type}.ts`), 'utf8')].join('\n');
       const full = [...sources.matchAll(new RegExp(`(?:data-i18n="(?:\\[\\w+\\])?|RED\\._\\(')${type}\\.([\\w.-]+)`, 'g'))].map((m) => m[1]);
       const relative = [...sources.matchAll(/NS \+ "([\w.-]+)"/g)].map((m) => m[1]);

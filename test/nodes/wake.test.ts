@@ -241,4 +241,14 @@ describe('editor: trailcam-wake', () => {
     assert.equal(def.defaults.join.value, false, 'the join is opt-in');
     assert.equal(def.label.call({ address: 'C6:1E:0D:E0:32:E8' }), 'wake C6:1E:0D:E0:32:E8');
   });
+
+  it('trailcam-camera: power mode mains by default, battery accepted, anything else named; idle time 1000-3600000 ms', () => {
+    const def = loadDefinition('trailcam-camera');
+    const validate = (field: string, value: unknown) => def.defaults[field].validate?.call({}, value, {});
+    assert.deepEqual([def.defaults.powerMode.value, def.defaults.idleCloseMs.value], ['mains', 30000]);
+    assert.equal(validate('powerMode', 'battery'), true);
+    assert.match(String(validate('powerMode', 'solar')), /errors\.powerMode/);
+    assert.equal(validate('idleCloseMs', 1000), true);
+    assert.match(String(validate('idleCloseMs', 999)), /errors\.range/);
+  });
 });
