@@ -1,5 +1,6 @@
 import { CAPTURED_WAKE_ANSWER, FakeBleTransport, type FakeCameraOptions } from '../ble/fake';
 import { normalizeAddress } from '../ble/transport';
+import { SYSTEM_TIMERS, type RuntimeTimers } from '../runtime/timers';
 import { ConfigError } from '../errors';
 import type { SimCamera } from './camera';
 
@@ -23,6 +24,12 @@ export interface SleepingCameraOptions {
   connectDelayMs?: number;
   /** Awake with no session for this long: the Wi-Fi side goes off again (default 60000). */
   sleepAfterMs?: number;
+  /**
+   * Timers for that idle time only (a fake clock in tests, so a camera cannot fall asleep while a
+   * test's stand-in join runs); default setTimeout/clearTimeout. The BLE delays use the fake
+   * transport's own timers.
+   */
+  timers?: RuntimeTimers;
 }
 
 export const REALISTIC_SLEEPING_CAMERA = {
@@ -54,7 +61,8 @@ export class SleepingCamera {
   readonly ble: FakeCameraOptions;
   readonly sleepAfterMs: number;
   readonly counters: SleepingCounters = { wakes: 0, sleeps: 0 };
-  #timer: NodeJS.Timeout | undefined;
+  #timer: unknown;
+  readonly #timers: RuntimeTimers;
   #unwatch: () => void;
   #closed = false;
   #transition: Promise<void> = Promise.resolve();
@@ -64,6 +72,7 @@ export class SleepingCamera {
     this.camera = camera;
     const address = normalizeAddress(options.address ?? REALISTIC_SLEEPING_CAMERA.address);
     if (!address) throw new ConfigError('address', options.address, 'must be a BLE address like C6:1E:0D:E0:32:E8');
+    this.#timers = options.timers ?? SYSTEM_TIMERS;
     this.sleepAfterMs = nonNegative('sleepAfterMs', options.sleepAfterMs, REALISTIC_SLEEPING_CAMERA.sleepAfterMs);
     const hotspot = options.hotspot ?? CAPTURED_WAKE_ANSWER;
     this.ble = {
@@ -148,14 +157,14 @@ export class SleepingCamera {
   #armSleep(): void {
     this.#clearTimer();
     if (this.#closed || !this.camera.running) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#timers.setTimeout(() => {
       this.#timer = undefined;
       if (this.camera.sessionCount === 0) void this.sleep();
     }, this.sleepAfterMs);
   }
 
   #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 

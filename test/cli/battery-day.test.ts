@@ -7,6 +7,8 @@ import { createSimulation, type Simulation } from '../../src/sim';
 import { createNmcliStandIn, type NmcliStandIn } from '../ble/nmcli-stand-in';
 import { capture } from '../helpers/cli';
 import { settledHandles } from '../helpers/udp';
+import { ManualTimers } from '../helpers/manual-timers';
+import { eventually } from '../runtime/fixtures';
 
 const signal = new AbortController().signal;
 const PASSWORD = '85087127';
@@ -16,6 +18,8 @@ describe('cli: a battery camera\'s day against the sleeping simulated camera', f
   this.timeout(20_000);
   let sim: Simulation;
   let nmcli: NmcliStandIn;
+  /** The sleeping camera's own idle time runs on this clock: it cannot fall asleep during the stand-in join. */
+  let sleepClock: ManualTimers;
   beforeEach(async () => {
     nmcli = createNmcliStandIn();
     sim = await createSimulation({
@@ -23,7 +27,7 @@ describe('cli: a battery camera\'s day against the sleeping simulated camera', f
       servers: 1,
       relays: 0,
       fast: true,
-      sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000 },
+      sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000, timers: (sleepClock = new ManualTimers()) },
     });
   });
   afterEach(async () => {
@@ -61,6 +65,8 @@ describe('cli: a battery camera\'s day against the sleeping simulated camera', f
     assert.match(info.out(), /model\s+KJK230/);
     assert.ok(!(info.out() + info.err() + woke.err()).includes(PASSWORD));
     // The CLI closes its session after the command (CLOSE): the camera's own idle time then sends it to sleep.
+    await eventually(() => sim.sleepers[0].sleepScheduled, 'the camera saw its last session end');
+    await sleepClock.advance(1000);
     await cameraSleeps;
     assert.equal(sim.liveSessions(), 0);
     assert.deepEqual(await settledHandles(), quiet, 'no socket or timer left by the CLI or the camera');

@@ -6,8 +6,10 @@ import { IDLE_CLOSED } from '../../src/runtime';
 import { createSimulation, type Simulation } from '../../src/sim';
 import type { NodeMessage } from '../../nodes/lib/red';
 import { createNmcliStandIn, type NmcliStandIn } from '../ble/nmcli-stand-in';
+import { ManualTimers } from '../helpers/manual-timers';
 import { nodesDir } from './editor-definitions';
 import { coreNodes, helper, nextMessage, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { eventually } from '../runtime/fixtures';
 
 const TAB = 'trailcam.example.flow';
 const node = (id: string): TestNode => helper.getNode(id) as TestNode;
@@ -48,6 +50,8 @@ function until(id: string, match: (msg: NodeMessage) => boolean): Promise<NodeMe
 describe('example: Morning check, against the sleeping simulated camera', function () {
   this.timeout(20_000);
   let nmcli: NmcliStandIn;
+  /** The sleeping camera's own idle time runs on this clock: it cannot fall asleep during the stand-in join. */
+  let sleepClock: ManualTimers;
   const env = simulatedFlows({
     start: () =>
       createSimulation({
@@ -55,7 +59,7 @@ describe('example: Morning check, against the sleeping simulated camera', functi
         servers: 0,
         relays: 0,
         fast: true,
-        sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000 },
+        sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000, timers: (sleepClock = new ManualTimers()) },
       }),
     afterUnload: () => {
       helper.settings({});
@@ -81,6 +85,8 @@ describe('example: Morning check, against the sleeping simulated camera', functi
     assert.ok(!JSON.stringify(msg).includes('85087127'), 'the hotspot password is not published');
     assert.ok(nmcli.calls().some((c) => c.includes('connect')), 'joined the hotspot');
     await asleep;
+    await eventually(() => env.sim.sleepers[0].sleepScheduled, 'the camera saw its last session end');
+    await sleepClock.advance(1000);
     await cameraSleeps;
     assert.equal(env.sim.liveSessions(), 0);
   });

@@ -6,24 +6,30 @@ import { createSimulation, type Simulation } from '../../src/sim';
 import type { NodeMessage, NodeStatus } from '../../nodes/lib/red';
 import { createNmcliStandIn, type NmcliStandIn } from '../ble/nmcli-stand-in';
 import { settledHandles } from '../helpers/udp';
+import { ManualTimers } from '../helpers/manual-timers';
 import { loadDefinition } from './editor-definitions';
 import { cameraNode, collect, helper, nextMessage, nextStatus, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
+import { eventually } from '../runtime/fixtures';
 
 const PASSWORD = '85087127';
 const CLOSED = { scans: 0, connections: 0, subscriptions: 0, timers: 0 };
 const wakeNodes = (): unknown[] => [...trailcamNodes(), require('../../nodes/trailcam-wake')];
 const node = (id: string): TestNode => helper.getNode(id) as TestNode;
 
-/** A sleeping simulated camera with ARTEMIS; BLE answers at once, the camera sleeps 1 s after its last session (long enough for the stand-in nmcli join before the race). */
+/** The clock of the sleeping camera's own idle time (reset per test): it sleeps only when a test advances it. */
+let sleepClock = new ManualTimers();
+
+/** A sleeping simulated camera with ARTEMIS; BLE answers at once, the camera sleeps 1 s (on sleepClock) after its last session. */
 function sleepingSimulation(): Promise<Simulation> {
   let session = 0;
+  sleepClock = new ManualTimers();
   return createSimulation({
     cameras: [{ services: { 0: () => new ArtemisCameraService({ seed: (session += 1), mediaCount: 12 }) } }],
     servers: 1,
     relays: 1,
     seed: 3,
     fast: true,
-    sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000 },
+    sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000, timers: sleepClock },
   });
 }
 
@@ -132,6 +138,9 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
     assert.equal(sleeping.reason, IDLE_CLOSED);
     assert.equal(typeof sleeping.lastSeen, 'number');
     assert.equal(sleeping.powerMode, 'battery');
+    assert.equal(sleeper.awake, true, 'awake until its own idle time has passed');
+    await eventually(() => sleeper.sleepScheduled, 'the camera saw its last session end');
+    await sleepClock.advance(1000);
     await cameraSleeps;
     assert.equal(env.sim.liveSessions(), 0, 'the camera holds no session');
     assert.deepEqual(availability.filter((m) => m.reason !== NOT_NEEDED_YET).map((m) => m.payload), ['online', 'asleep']);
@@ -193,7 +202,10 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
     const bad = await failed({ address: 'garden' });
     assert.match(String((bad.error as { message: string }).message), /invalid msg\.address "garden"/);
 
-    nextTransport = () => new FakeBleTransport([{ address: 'C6:1E:0D:E0:32:E8', answerDelayMs: 60_000 }]);
+    // A wake that waits for its answer (the node's timeout long enough to never end it here).
+    await helper.unload();
+    await helper.load(wakeNodes(), dayFlow(env.sim, { timeoutMs: 600_000 }));
+    nextTransport = () => new FakeBleTransport([{ address: 'C6:1E:0D:E0:32:E8', answerDelayMs: 600_000 }]);
     const waiting = nextStatus(node('wake'), (s) => /step-answer/.test(s.text ?? ''));
     node('wake').receive({});
     await waiting;

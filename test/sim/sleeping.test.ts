@@ -8,7 +8,7 @@ import { CameraRuntime, IDLE_CLOSED, validateCameraSettings, type Availability }
 import { createSimulation, sleeperAddress, type Simulation } from '../../src/sim';
 import { ManualTimers, ioTurn } from '../helpers/manual-timers';
 import { settledHandles } from '../helpers/udp';
-import { nextEvent, simCameraInput } from '../runtime/fixtures';
+import { eventually, nextEvent, simCameraInput } from '../runtime/fixtures';
 
 const ARTEMIS = { 0: () => new ArtemisCameraService({ user: 'admin', password: 'admin', seed: 1, mediaCount: 10 }) };
 
@@ -70,14 +70,16 @@ describe('sim: a sleeping battery camera (fake timers: the realistic BLE delays)
 /**
  * The battery day at the runtime level, real sockets on loopback: a race before the wake fails,
  * wake over the fake BLE peripheral, race, command, the runtime's idle close (its own timers on a
- * ManualTimers clock), the camera's own sleep (real time, but waited for as an event, 1 s).
+ * ManualTimers clock), the camera's own sleep (its idle timer on another ManualTimers clock).
  */
 describe('sim: wake → race → command → idle close → camera asleep (runtime)', function () {
   this.timeout(20_000);
   let sim: Simulation;
   let runtime: CameraRuntime | undefined;
+  let sleepClock: ManualTimers;
   beforeEach(async () => {
-    sim = await createSimulation({ cameras: [{ services: ARTEMIS }], servers: 1, relays: 1, fast: true, seed: 3, sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000 } });
+    sleepClock = new ManualTimers();
+    sim = await createSimulation({ cameras: [{ services: ARTEMIS }], servers: 1, relays: 1, fast: true, seed: 3, sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000, timers: sleepClock } });
   });
   afterEach(async () => {
     await runtime?.close();
@@ -112,6 +114,9 @@ describe('sim: wake → race → command → idle close → camera asleep (runti
     await clock.advance(30_000);
     const [availability] = await asleepRt;
     assert.equal(availability.reason, IDLE_CLOSED);
+    assert.equal(sleeper.awake, true, 'awake until its own idle time has passed');
+    await eventually(() => sleeper.sleepScheduled, 'the camera saw its last session end');
+    await sleepClock.advance(1000);
     await cameraSleeps; // its own 1 s without a session
     assert.equal(sleeper.awake, false);
     assert.equal(sim.liveSessions(), 0);
