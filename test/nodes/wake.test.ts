@@ -109,6 +109,8 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
     const runtime = (helper.getNode('cam') as unknown as { runtime: CameraRuntime }).runtime;
     assert.deepEqual([runtime.availability.state, runtime.availability.lastSeen, runtime.monitoring], ['asleep', null, true], 'battery camera at deploy: asleep, never seen, watched');
     const wakeStatuses = statusTexts(node('wake'));
+    const cameraStatuses: NodeStatus[] = [];
+    node('command').on('call:status', (call) => cameraStatuses.push(call.args[0] as NodeStatus));
     const logged = helper.log();
 
     const woken = nextMessage(node('woken'));
@@ -135,6 +137,7 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
     assert.equal(info.model, 'KJK230');
 
     const sleeping = await asleep;
+    assert.deepEqual(cameraStatuses.at(-1), { fill: 'blue', shape: 'ring', text: 'trailcam-camera.status.asleep' }, 'the camera\'s nodes show a blue ring "asleep"');
     assert.equal(sleeping.reason, IDLE_CLOSED);
     assert.equal(typeof sleeping.lastSeen, 'number');
     assert.equal(sleeping.powerMode, 'battery');
