@@ -185,6 +185,7 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
 
   it('failures go to done(err) with a red status: not found, join refused (msg.payload keeps the credentials), bad msg.address, busy', async () => {
     settings({ STANDIN_REFUSE_CONNECT: '1' });
+    const quiet = await settledHandles();
     await helper.load(wakeNodes(), dayFlow(env.sim, { timeoutMs: 300 }));
     const failed = async (msg: NodeMessage): Promise<NodeMessage> => {
       const caught = nextMessage(node('caught'));
@@ -216,11 +217,15 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
     assert.match(String((busy.error as { message: string }).message), /already running/);
     await helper.unload();
     for (const t of transports) assert.deepEqual(t.handles(), CLOSED, 'released after every failure');
+    await env.sim.sleepers[0].sleep(); // the camera woke for the refused join: switch it off to compare
+    assert.deepEqual(await settledHandles(), quiet, 'no socket, timer or nmcli process left by the failures');
+    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap').length, 0, 'no nmcli child left');
   });
 
-  it('a redeploy during a wake aborts it and releases every BLE handle; no BLE library: ERR_BLE_UNAVAILABLE with the install hint', async () => {
+  it('a redeploy during a wake or a join aborts it and releases every BLE handle, socket, timer and nmcli; no BLE library: ERR_BLE_UNAVAILABLE with the install hint', async () => {
     settings();
     nextTransport = () => new FakeBleTransport([{ address: 'C6:1E:0D:E0:32:E8', answerDelayMs: 600_000 }]);
+    const quiet = await settledHandles();
     await helper.load(wakeNodes(), dayFlow(env.sim));
     const waiting = nextStatus(node('wake'), (s) => /step-answer/.test(s.text ?? ''));
     node('wake').receive({});
@@ -229,6 +234,20 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
     assert.deepEqual([held.connections, held.subscriptions, held.timers > 0], [1, 2, true], 'connected, subscribed, the answer pending');
     await helper.unload();
     assert.deepEqual(transports[0].handles(), CLOSED);
+    assert.deepEqual(await settledHandles(), quiet, 'no socket or timer left by the aborted wake');
+
+    // A redeploy during the join: nmcli (the stand-in hangs in "connect") is killed, nothing is left.
+    settings({ STANDIN_HANG: '1' });
+    nextTransport = undefined;
+    await helper.load(wakeNodes(), dayFlow(env.sim));
+    const joining = nextStatus(node('wake'), (s) => /joining/.test(s.text ?? ''));
+    node('wake').receive({});
+    await joining;
+    await nmcli.waitForCalls((calls) => calls.some((c) => c.includes('connect')));
+    await helper.unload();
+    await env.sim.sleepers[0].sleep();
+    assert.deepEqual(await settledHandles(), quiet, 'no socket, timer or nmcli process left by the aborted join');
+    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap').length, 0, 'the nmcli child was killed');
 
     helper.settings({}); // the default transport: @abandonware/noble, not installed here
     await helper.load(wakeNodes(), dayFlow(env.sim));
