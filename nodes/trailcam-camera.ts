@@ -24,6 +24,9 @@ interface CameraConfig {
   reconnectMaxMs?: number | string;
   reconnectFactor?: number | string;
   reconnectJitter?: number | string;
+  /** `mains` (default) or `battery` (sessions on demand, closed after idleCloseMs). */
+  powerMode?: string;
+  idleCloseMs?: number | string;
 }
 
 /** Turns the editor's properties (and credentials) into runtime settings input. */
@@ -48,6 +51,8 @@ function settingsInput(config: CameraConfig, credentials: Record<string, string 
     reconnectMaxMs: config.reconnectMaxMs,
     reconnectFactor: config.reconnectFactor,
     reconnectJitter: config.reconnectJitter,
+    powerMode: config.powerMode,
+    idleCloseMs: config.idleCloseMs,
     user: credentials?.user,
     password: credentials?.password,
   };

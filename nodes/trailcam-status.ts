@@ -24,22 +24,27 @@ function parseAction(value: unknown): Action {
 /** How long an "online" message waits for the device info before it goes out without it. */
 const DEVICE_INFO_TIMEOUT_MS = 5_000;
 
-/** The message for an availability: `{payload: state, mode, since, reason, commandFailures, camera}`. */
-function availabilityMessage(camera: string, availability: Availability): NodeMessage {
+/**
+ * The message for an availability: `{payload: state, mode, since, reason, commandFailures,
+ * lastSeen, powerMode, camera}`; payload `asleep` only for a battery camera (see Availability).
+ */
+function availabilityMessage(rt: CameraRuntime, availability: Availability): NodeMessage {
   return {
-    topic: camera,
+    topic: rt.name,
     payload: availability.state,
     mode: availability.mode,
     since: availability.since,
     reason: availability.reason,
     commandFailures: availability.commandFailures,
-    camera,
+    lastSeen: availability.lastSeen,
+    powerMode: rt.settings.powerMode,
+    camera: rt.name,
   };
 }
 
 /**
  * trailcam-status: sends the camera's availability whenever it changes (online, unresponsive,
- * offline, connecting; never the same state twice in a row). Optionally starts the availability
+ * asleep (battery power mode), offline, connecting; never the same state twice in a row). Optionally starts the availability
  * monitor at deploy; `msg.action` start / stop / check. The status dot follows the camera.
  */
 module.exports = (RED: NodeAPI): void => {
@@ -67,7 +72,7 @@ module.exports = (RED: NodeAPI): void => {
     };
 
     const emit = (rt: CameraRuntime, availability: Availability): void => {
-      const msg = availabilityMessage(rt.name, availability);
+      const msg = availabilityMessage(rt, availability);
       queue = queue
         .then(() => enrich(rt, msg, lifetime.signal))
         .then(() => {
@@ -97,7 +102,7 @@ module.exports = (RED: NodeAPI): void => {
         else if (action === 'stop') await runtime.stopMonitor(node);
         else {
           const availability = await runtime.check({ signal });
-          const reply: NodeMessage = { ...msg, ...availabilityMessage(runtime.name, availability), topic: msg.topic ?? runtime.name };
+          const reply: NodeMessage = { ...msg, ...availabilityMessage(runtime, availability), topic: msg.topic ?? runtime.name };
           delete reply.action;
           await enrich(runtime, reply, signal);
           send(reply);

@@ -50,6 +50,8 @@ export interface NodeAPI {
     registerType(type: string, constructor: (this: Node, config: never) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
     getNode(id: string): Node | null;
   };
+  /** Node-RED's runtime settings (settings.js); read-only here (trailcam-wake reads `trailcamWake`). */
+  settings?: Record<string, unknown>;
   /** Translates a message catalogue key of this node set. */
   _(key: string, substitutions?: Record<string, unknown>): string;
 }

@@ -22,6 +22,8 @@ export function cameraStatus(state: RuntimeState, availability: Availability | n
       return {};
     case 'idle':
       if (availability?.state === 'connecting') return { fill: 'yellow', shape: 'ring', text: t('trailcam-camera.status.connecting') };
+      // Battery power mode: the session was closed on purpose so the camera can sleep.
+      if (availability?.state === 'asleep') return { fill: 'blue', shape: 'ring', text: t('trailcam-camera.status.asleep') };
       if (state.reason === USER_CLOSED) return { fill: 'grey', shape: 'ring', text: t('trailcam-camera.status.disconnected') };
       if (availability?.state === 'offline') return { fill: 'red', shape: 'ring', text: availability.reason ?? t('trailcam-camera.status.offline') };
       if (state.reason !== null) return { fill: 'red', shape: 'ring', text: state.reason };

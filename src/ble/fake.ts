@@ -27,6 +27,11 @@ export interface FakeCameraOptions {
   missing?: string[];
   /** Refuse the write (a GATT error). */
   refuseWrite?: boolean;
+  /**
+   * Called when the wake request is written, before the answer's delay starts (the simulator's
+   * sleeping camera switches its Wi-Fi side on here). Its errors are ignored: the answer still comes.
+   */
+  onWake?: () => void;
 }
 
 /** The captured answer body (ble_udp_1.log). */
@@ -194,6 +199,11 @@ export class FakeConnection implements GattConnection {
   onWrite(uuid: string, data: Buffer): void {
     const request = encodeBleMessage(WAKE_MSG_ID);
     if (uuid !== WAKE_WRITE_CHARACTERISTIC || !data.subarray(0, request.length).equals(request)) return;
+    try {
+      this.camera.onWake?.();
+    } catch {
+      // the simulator's hook; the fake camera answers regardless
+    }
     if (this.camera.echo !== false) {
       const echo = Buffer.alloc(BLE_NOTIFICATION_SIZE);
       request.copy(echo);

@@ -31,6 +31,8 @@ export interface WakeOptions {
   /** Bound of the whole wake, from adapter to answer (default 30000). */
   timeoutMs?: unknown;
   signal?: AbortSignal;
+  /** Called as each step begins (adapter, scan, connect, …, answer), e.g. for a node status. Must not throw. */
+  onStep?: (step: BleWakeStep) => void;
 }
 
 export interface WakeResult extends HotspotCredentials {
@@ -87,6 +89,11 @@ export async function wakeCamera(options: WakeOptions): Promise<WakeResult> {
   const signal = controller.signal;
 
   let step: BleWakeStep = 'adapter';
+  const enter = (next: BleWakeStep): void => {
+    step = next;
+    options.onStep?.(next);
+  };
+  options.onStep?.(step);
   let transport: BleTransport | undefined;
   let connection: GattConnection | undefined;
   const subscribed: GattCharacteristic[] = [];
@@ -95,11 +102,11 @@ export async function wakeCamera(options: WakeOptions): Promise<WakeResult> {
     const source = options.transport ?? createNobleTransport;
     transport = typeof source === 'function' ? await source() : source;
     await transport.ready(signal);
-    step = 'scan';
+    enter('scan');
     const peripheral = await transport.scan(match, signal);
-    step = 'connect';
+    enter('connect');
     connection = await abortable(peripheral.connect(signal), signal, 'Bluetooth LE connect', (late) => void late.disconnect());
-    step = 'discover';
+    enter('discover');
     const found = await abortable(connection.discover([WAKE_WRITE_CHARACTERISTIC, WAKE_ANSWER_CHARACTERISTIC], signal), signal, 'GATT discovery');
     const write = found.get(WAKE_WRITE_CHARACTERISTIC);
     const answer = found.get(WAKE_ANSWER_CHARACTERISTIC);
@@ -107,7 +114,7 @@ export async function wakeCamera(options: WakeOptions): Promise<WakeResult> {
       const missing = [write ? null : '0x0002 (write)', answer ? null : '0x0003 (answer)'].filter(Boolean).join(' and ');
       throw new BleGattError('discover', `camera ${target} has no characteristic ${missing}: is it a KJK230?`);
     }
-    step = 'subscribe';
+    enter('subscribe');
     let settle: { resolve(a: WakeAnswer): void; reject(e: unknown): void } | undefined;
     const answered = new Promise<WakeAnswer>((resolve, reject) => (settle = { resolve, reject }));
     answered.catch(() => undefined); // it may fail before it is awaited; awaited below
@@ -138,9 +145,9 @@ export async function wakeCamera(options: WakeOptions): Promise<WakeResult> {
       signal,
       'GATT subscribe',
     );
-    step = 'write';
+    enter('write');
     await abortable(write.write(request, signal), signal, 'GATT write');
-    step = 'answer';
+    enter('answer');
     const result = await abortable(answered, signal, 'BLE wake answer');
     if (result.ret !== 0 || !result.credentials) throw new BleWakeRefusedError(target, result.ret);
     return { ...result.credentials, address: peripheral.address, name: peripheral.name, acknowledged, elapsedMs: Date.now() - started };

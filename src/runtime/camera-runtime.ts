@@ -14,6 +14,7 @@ import { reportTuning, tuneRaceConfig, type RaceTuningReport, type TuningSource 
 import { runMonitor, untilAborted } from './availability';
 import type { Availability, AvailabilityState, ConnectResult, RaceRecord, RuntimeState } from './types';
 import { commandOutcome, UNRESPONSIVE_AFTER_FAILURES, type CommandHealth } from './command-health';
+import { SYSTEM_TIMERS, type RuntimeTimers } from './timers';
 
 export interface CameraRuntimeEvents {
   /** The connection state changed (racing, connected, failed, idle, closed). */
@@ -41,6 +42,8 @@ export interface CameraRuntimeOptions {
   now?: () => number;
   /** Random source in [0, 1) for the monitor's back-off jitter (seed it in tests). Default Math.random. */
   random?: () => number;
+  /** Timers for the battery idle close (a fake clock in tests). Default setTimeout/clearTimeout. */
+  timers?: RuntimeTimers;
 }
 
 /** The live session on the won link, its race result and its command channel (once used). */
@@ -78,22 +81,34 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   #monitor: { controller: AbortController; done: Promise<void> } | undefined;
   readonly #monitorHolders = new Set<unknown>();
   #health: CommandHealth = { consecutiveFailures: 0, lastError: null };
+  readonly #timers: RuntimeTimers;
+  /** Battery mode: commands in flight (the idle time counts from the last one's end). */
+  #uses = 0;
+  #idleTimer: unknown;
+  #lastSeen: number | null = null;
 
   constructor(settings: CameraSettings, options: CameraRuntimeOptions = {}) {
     super();
     this.settings = settings;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
-    this.#availability = { state: 'unknown', mode: null, since: this.#now(), reason: null, commandFailures: 0 };
+    this.#timers = options.timers ?? SYSTEM_TIMERS;
+    this.#availability = { state: 'unknown', mode: null, since: this.#now(), reason: null, commandFailures: 0, lastSeen: null };
+  }
+
+  /** True in the battery power mode: sessions on demand, closed after `settings.idleCloseMs` without use. */
+  get onBattery(): boolean {
+    return this.settings.powerMode === 'battery';
   }
 
   /**
    * Whether the camera is reachable: `online` while a session is up, `offline` after a failed
    * race or a lost session, `connecting` while the monitor makes its first attempt, `unknown`
-   * before anything was tried.
+   * before anything was tried. Battery mode: `asleep` once a session was closed on purpose (idle
+   * time, closeSession) and while the monitor watches a camera nobody has needed yet.
    */
   get availability(): Availability {
-    return { ...this.#availability };
+    return { ...this.#availability, lastSeen: this.#lastSeen };
   }
 
   /** Consecutive failed commands on the current session and the last failure (see CommandHealth). */
@@ -101,12 +116,13 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     return { ...this.#health };
   }
 
+  /** Mains: the monitor loop runs. Battery: someone watches the availability (no loop, no session held). */
   get monitoring(): boolean {
-    return this.#monitor !== undefined;
+    return this.#monitor !== undefined || (this.onBattery && this.#monitorHolders.size > 0);
   }
 
   /**
-   * Keeps the camera's session up: races, waits for the session to end, retries with the
+   * Mains power mode: keeps the camera's session up: races, waits for the session to end, retries with the
    * configured backoff (reconnectMinMs growing by reconnectFactor up to reconnectMaxMs, minus up
    * to reconnectJitter of it at random; reset by a successful race). The monitor runs while
    * at least one holder has started it (each Node-RED node is a holder); idempotent per holder.
@@ -114,6 +130,13 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   startMonitor(holder: unknown = DEFAULT_HOLDER): void {
     this.#assertOpen('startMonitor');
     this.#monitorHolders.add(holder);
+    if (this.onBattery) {
+      // A battery camera is not kept awake: the availability follows the on-demand sessions
+      // (online, asleep after the idle close, offline when asked for and unreachable). Before
+      // anyone needed it, it is presumed asleep, its normal state.
+      if (this.#availability.state === 'unknown') this.#setAvailability('asleep', null, NOT_NEEDED_YET);
+      return;
+    }
     if (this.#monitor) return;
     const controller = new AbortController();
     if (this.#availability.state === 'unknown') this.#setAvailability('connecting', null, null);
@@ -183,6 +206,12 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
    * RuntimeClosedError. The caller's abort ends its wait; the race stops when no caller waits.
    */
   async connect(options: ConnectOptions = {}): Promise<ConnectResult> {
+    const result = await this.#connect(options);
+    this.#armIdle(); // battery: a connect is a use; the idle time counts from now
+    return result;
+  }
+
+  async #connect(options: ConnectOptions): Promise<ConnectResult> {
     const { signal } = options;
     this.#assertOpen('connect');
     const base = this.#tunedConfig();
@@ -282,24 +311,54 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     return this.#tracked(options.signal, (commands) => commands.mediaList(request, options));
   }
 
-  /** Runs a command on the live session and counts its outcome (see commandOutcome) for that session. */
+  /**
+   * Runs a command on the live session and counts its outcome (see commandOutcome) for that
+   * session. In battery mode no idle close happens while it runs; the idle time restarts at its end.
+   */
   async #tracked<T>(signal: AbortSignal | undefined, run: (commands: CameraCommands) => Promise<T>): Promise<T> {
-    const commands = await this.#commands(signal);
-    const live = this.#live;
+    this.#uses += 1;
+    this.#disarmIdle();
     try {
-      const result = await run(commands);
-      this.#countCommand(live, null);
-      return result;
-    } catch (err) {
-      const outcome = commandOutcome(err);
-      if (outcome !== 'neutral') this.#countCommand(live, outcome === 'failed' ? err : null);
-      throw err;
+      const commands = await this.#commands(signal);
+      const live = this.#live;
+      try {
+        const result = await run(commands);
+        this.#countCommand(live, null);
+        return result;
+      } catch (err) {
+        const outcome = commandOutcome(err);
+        if (outcome !== 'neutral') this.#countCommand(live, outcome === 'failed' ? err : null);
+        throw err;
+      }
+    } finally {
+      this.#uses -= 1;
+      this.#armIdle();
     }
+  }
+
+  /** Battery mode: (re)starts the idle close for the live session when nothing uses it. */
+  #armIdle(): void {
+    this.#disarmIdle();
+    const live = this.#live;
+    if (!this.onBattery || this.closed || this.#uses > 0 || live === undefined || !live.session.open) return;
+    this.#idleTimer = this.#timers.setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#live !== live || this.#uses > 0 || this.closed) return;
+      // Session.close never rejects; the end handler below reports `asleep`.
+      void live.session.close(IDLE_CLOSED);
+    }, this.settings.idleCloseMs);
+  }
+
+  #disarmIdle(): void {
+    if (this.#idleTimer === undefined) return;
+    this.#timers.clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
   }
 
   /** An answer (`failure` null) resets the count, a failure adds one; only for the session still live. */
   #countCommand(live: LiveEntry | undefined, failure: unknown): void {
     if (live === undefined || this.#live !== live || this.closed) return;
+    if (failure === null) this.#lastSeen = this.#now();
     const health: CommandHealth =
       failure === null
         ? { consecutiveFailures: 0, lastError: null }
@@ -330,6 +389,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     if (this.#closing) return this.#closing;
     const reason = new RuntimeClosedError('close');
     this.#closing = (async () => {
+      this.#disarmIdle();
       const monitor = this.#monitor;
       this.#monitor = undefined;
       this.#monitorHolders.clear();
@@ -404,12 +464,20 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     const session = openLiveSession(result.link, { silenceMs: this.settings.keepaliveSilenceMs });
     const live: LiveEntry = { session, result: summary };
     this.#live = live;
+    this.#lastSeen = connected;
     session.onEnd((reason) => {
       live.commands?.close();
-      if (this.#live === live) this.#live = undefined;
+      if (this.#live === live) {
+        this.#live = undefined;
+        this.#disarmIdle();
+      }
       if (this.closed) return;
-      // A session the user closed says nothing about the camera's reachability.
-      if (reason !== USER_CLOSED) this.#setAvailability('offline', null, reason);
+      const onPurpose = reason === USER_CLOSED || reason === IDLE_CLOSED;
+      if (onPurpose) this.#lastSeen = this.#now();
+      // A session the user closed says nothing about the camera's reachability (mains); a battery
+      // camera whose session was closed on purpose goes to sleep. A lost session is `offline`.
+      if (onPurpose && this.onBattery) this.#setAvailability('asleep', null, reason);
+      else if (!onPurpose) this.#setAvailability('offline', null, reason);
       if (this.#state.phase === 'connected') this.#setState({ phase: 'idle', reason });
     });
     this.#setState({ phase: 'connected', mode: result.mode, elapsedMs: result.elapsedMs, since: connected });
@@ -420,6 +488,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
       this.emit('commands', this.commandHealth);
     }
     this.#setAvailability('online', result.mode, null);
+    this.#armIdle(); // battery: closed after the idle time even if no caller waits any more
     return summary;
   }
 
@@ -431,12 +500,13 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
 
   #setAvailability(state: AvailabilityState, mode: Mode | null, reason: string | null): void {
     const commandFailures = this.#health.consecutiveFailures;
+    const lastSeen = this.#lastSeen;
     if (this.#availability.state === state) {
       // Same state, newer detail (e.g. offline: closed → unreachable): no new event.
-      this.#availability = { ...this.#availability, mode, reason, commandFailures };
+      this.#availability = { ...this.#availability, mode, reason, commandFailures, lastSeen };
       return;
     }
-    this.#availability = { state, mode, since: this.#now(), reason, commandFailures };
+    this.#availability = { state, mode, since: this.#now(), reason, commandFailures, lastSeen };
     this.emit('availability', this.availability);
   }
 
@@ -455,6 +525,12 @@ const DEFAULT_HOLDER = Symbol('default monitor holder');
 
 /** The reason of a session the user closed (closeSession). */
 export const USER_CLOSED = 'closed by the user';
+
+/** The reason of a battery camera's session closed after `idleCloseMs` without use. */
+export const IDLE_CLOSED = 'idle: closed so the camera can sleep';
+
+/** The reason of a battery camera's `asleep` before anything needed it. */
+export const NOT_NEEDED_YET = 'not needed yet';
 
 /** A short reason for a status line. */
 export function failureReason(err: unknown): string {

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
 import { readRaceConfig, type RaceConfig, type RaceConfigInput } from '../engine';
 import { formatDid } from '../protocol';
-import { DEFAULT_RECONNECT_MIN_MS, FIELD_BOUNDS, readFlag, readNotBelow, readNumber, readText, throwProblems, type FieldProblem } from '../validation';
+import { DEFAULT_RECONNECT_MIN_MS, FIELD_BOUNDS, POWER_MODES, readChoice, readFlag, readNotBelow, readNumber, readText, throwProblems, type FieldProblem } from '../validation';
 
 /**
  * Defaults of a camera as the Node-RED editor offers them (KJK230: its own access point
@@ -24,6 +24,13 @@ export const CAMERA_DEFAULTS = {
   reconnectFactor: 2,
   /** Up to this fraction of each wait is taken off at random (jitter), so cameras do not retry in lockstep. */
   reconnectJitter: 0.2,
+  /**
+   * Power mode: `mains` keeps a session up (the monitor reconnects with the backoff); `battery`
+   * opens sessions on demand and closes them after `idleCloseMs` without use, so the camera can sleep.
+   */
+  powerMode: 'mains',
+  /** Battery mode: a session with no connect or command for this long is closed (other clients: 30 s). */
+  idleCloseMs: 30_000,
   /** ARTEMIS login of the KJK230 (artemis.md §5). */
   user: 'admin',
   password: 'admin',
@@ -35,7 +42,12 @@ export const CAMERA_LIMITS = {
   reconnectMs: FIELD_BOUNDS.reconnectMs,
   reconnectFactor: FIELD_BOUNDS.reconnectFactor,
   reconnectJitter: FIELD_BOUNDS.reconnectJitter,
+  idleCloseMs: FIELD_BOUNDS.idleCloseMs,
 } as const;
+
+/** How the camera is powered, which decides how long its sessions live (see CAMERA_DEFAULTS.powerMode); the list lives with the field rules. */
+export { POWER_MODES };
+export type PowerMode = (typeof POWER_MODES)[number];
 
 /** The user's ARTEMIS login (Node-RED credentials). Never logged or put in a message. */
 export interface CameraCredentials {
@@ -56,6 +68,9 @@ export interface CameraSettings {
   reconnectMaxMs: number;
   reconnectFactor: number;
   reconnectJitter: number;
+  powerMode: PowerMode;
+  /** Battery mode only: idle time after which the session is closed. */
+  idleCloseMs: number;
   credentials: CameraCredentials;
 }
 
@@ -68,6 +83,8 @@ export interface CameraSettingsInput extends RaceConfigInput {
   reconnectMaxMs?: unknown;
   reconnectFactor?: unknown;
   reconnectJitter?: unknown;
+  powerMode?: unknown;
+  idleCloseMs?: unknown;
   user?: unknown;
   password?: unknown;
 }
@@ -94,6 +111,8 @@ export function validateCameraSettings(input: CameraSettingsInput): CameraSettin
     reconnectMaxMs: reconnectMaxMs ?? CAMERA_DEFAULTS.reconnectMaxMs,
     reconnectFactor: readNumber(problems, 'reconnectFactor', input.reconnectFactor, FIELD_BOUNDS.reconnectFactor) ?? CAMERA_DEFAULTS.reconnectFactor,
     reconnectJitter: readNumber(problems, 'reconnectJitter', input.reconnectJitter, FIELD_BOUNDS.reconnectJitter) ?? CAMERA_DEFAULTS.reconnectJitter,
+    powerMode: (readChoice(problems, 'powerMode', input.powerMode, POWER_MODES) ?? CAMERA_DEFAULTS.powerMode) as PowerMode,
+    idleCloseMs: readNumber(problems, 'idleCloseMs', input.idleCloseMs, FIELD_BOUNDS.idleCloseMs) ?? CAMERA_DEFAULTS.idleCloseMs,
     credentials: {
       user: readText(problems, 'user', input.user, true) ?? CAMERA_DEFAULTS.user,
       password: readText(problems, 'password', input.password, true) ?? CAMERA_DEFAULTS.password,

@@ -29,9 +29,12 @@ export type RuntimeState =
 
 /**
  * Camera availability as the monitor (or a check) sees it: `unresponsive` while a session is up
- * but the last UNRESPONSIVE_AFTER_FAILURES or more commands got no usable answer.
+ * but the last UNRESPONSIVE_AFTER_FAILURES or more commands got no usable answer. `asleep`
+ * (battery power mode only): no session because this package closed it on purpose (idle time,
+ * or a close asked for), or a battery camera nobody has needed yet; `offline` then means asked
+ * for and unreachable, or a session lost without a CLOSE.
  */
-export type AvailabilityState = 'online' | 'unresponsive' | 'offline' | 'connecting' | 'unknown';
+export type AvailabilityState = 'online' | 'unresponsive' | 'asleep' | 'offline' | 'connecting' | 'unknown';
 
 export interface Availability {
   state: AvailabilityState;
@@ -47,6 +50,11 @@ export interface Availability {
    * whose session is up is `unresponsive`, not `online`.
    */
   commandFailures: number;
+  /**
+   * When the camera was last seen (ms since the epoch): a session opened, a command answered, or
+   * a session closed on purpose; null before any contact. A lost session keeps the earlier value.
+   */
+  lastSeen: number | null;
 }
 
 /** A finished race as recorded in the telemetry (emitted as the runtime's `race` event). */

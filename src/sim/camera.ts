@@ -142,6 +142,7 @@ export class SimCamera {
   /** The serial (`counters.sessions` when it opened, from 1) of each live session, by session key. */
   readonly #serials = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #sessionListeners = new Set<(count: number) => void>();
   #running = false;
 
   constructor(options: CameraOptions, network: CameraNetwork) {
@@ -187,6 +188,19 @@ export class SimCamera {
 
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /**
+   * Calls `listener` with the session count whenever a session opens or ends, and after stop()
+   * (count 0). Returns the function that removes it.
+   */
+  onSessionsChanged(listener: (count: number) => void): () => void {
+    this.#sessionListeners.add(listener);
+    return () => this.#sessionListeners.delete(listener);
+  }
+
+  #sessionsChanged(): void {
+    for (const listener of [...this.#sessionListeners]) listener(this.#sessions.size);
   }
 
   /** Opens the sockets (re-using the ports of a previous start) and registers with the servers. */
@@ -247,6 +261,7 @@ export class SimCamera {
     this.#timers.clear();
     for (const session of this.#sessions.values()) session.end('camera stopped', false);
     this.#sessions.clear();
+    this.#sessionsChanged();
     this.#serials.clear();
     this.#punched.clear();
     this.#readying.clear();
@@ -429,9 +444,11 @@ export class SimCamera {
       this.#punched.delete(id);
       if (reason === 'timeout') this.counters.closedByTimeout += 1;
       if (reason === 'remote') this.counters.closedByPeer += 1;
+      if (this.#running) this.#sessionsChanged();
     });
     this.#sessions.set(id, session);
     session.start();
+    this.#sessionsChanged();
   }
 }
 

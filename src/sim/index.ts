@@ -6,3 +6,4 @@ export { Path, HEALTHY_PATH, PATH_NAMES, validatePathSettings, type PathName, ty
 export { ECHO_CHANNEL, echoService, silentService, type ChannelService, type ChannelServiceFactory } from './services';
 export { seededRandom } from '../random';
 export type { Address } from './endpoint';
+export { SleepingCamera, REALISTIC_SLEEPING_CAMERA, sleeperAddress, type SleepingCameraOptions, type SleepingCounters } from './sleeping';

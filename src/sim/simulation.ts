@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { FakeBleTransport } from '../ble/fake';
 import { formatDid, parseDid } from '../protocol';
 import { DEFAULT_DID, FAST_CAMERA, REAL_LAN_PATH, SimCamera, type CameraOptions } from './camera';
 import type { Address } from './endpoint';
@@ -7,6 +8,7 @@ import { seededRandom } from '../random';
 import { RelayServer } from './relay';
 import { RendezvousServer } from './rendezvous';
 import { parseAddress, validateBindHost } from './address';
+import { REALISTIC_SLEEPING_CAMERA, SleepingCamera, sleeperAddress, type SleepingCameraOptions } from './sleeping';
 
 /** Which parts one process runs: all (the default, one process) or one of them, as on separate hosts. */
 export const SIM_PARTS = ['all', 'camera', 'server', 'relay'] as const;
@@ -47,6 +49,12 @@ export interface SimulationOptions {
   /** Fixed ports for the first server/relay (0 = ephemeral). */
   serverPort?: number;
   relayPort?: number;
+  /**
+   * Battery cameras: every camera starts asleep (silent on every port) and wakes through its
+   * fake BLE peripheral (`sleepers[i].ble`); camera i's BLE address is the given one (default
+   * C6:1E:0D:E0:32:E8) plus i. `true` takes the realistic defaults (SleepingCameraOptions).
+   */
+  sleeping?: boolean | SleepingCameraOptions;
 }
 
 export interface Simulation {
@@ -59,6 +67,10 @@ export interface Simulation {
   readonly remoteServers: readonly Address[];
   readonly remoteRelays: readonly Address[];
   readonly paths: Readonly<Record<PathName, Path>>;
+  /** With `sleeping`: one per camera, in the same order; empty otherwise. */
+  readonly sleepers: readonly SleepingCamera[];
+  /** A fake BLE central that sees every sleeping camera's peripheral. */
+  bleTransport(): FakeBleTransport;
   /** Sessions every camera holds now (e.g. 1 after a race whose losers sent CLOSE). */
   liveSessions(): number;
   /** Changes one path's impairments at run time. */
@@ -88,7 +100,9 @@ export async function createSimulation(options: SimulationOptions = {}): Promise
   const relays: RelayServer[] = [];
   const servers: RendezvousServer[] = [];
   const cameras: SimCamera[] = [];
+  const sleepers: SleepingCamera[] = [];
   const close = async (): Promise<void> => {
+    await Promise.all(sleepers.map((s) => s.close()));
     await Promise.all(cameras.map((c) => c.stop()));
     await Promise.all([...servers, ...relays].map((s) => s.close()));
     for (const path of Object.values(paths)) path.close();
@@ -106,7 +120,15 @@ export async function createSimulation(options: SimulationOptions = {}): Promise
     }
     const network = { host, lan: paths.lan, p2p: paths.p2p, servers: part === 'camera' ? remoteServers : servers.map((s) => s.address) };
     if (runs('camera')) for (const camera of cameraOptions) cameras.push(new SimCamera(camera, network));
-    await Promise.all(cameras.map((c) => c.start()));
+    if (options.sleeping) {
+      // Bind once so that every port (ephemeral ones too) is fixed and known before the first
+      // wake, then switch the Wi-Fi side off: a wake binds the same ports again.
+      await Promise.all(cameras.map((c) => c.start()));
+      await Promise.all(cameras.map((c) => c.stop()));
+      const sleeping = options.sleeping === true ? {} : options.sleeping;
+      const base = sleeping.address ?? REALISTIC_SLEEPING_CAMERA.address;
+      cameras.forEach((camera, i) => sleepers.push(new SleepingCamera(camera, { ...sleeping, address: sleeperAddress(base, i), name: i === 0 ? sleeping.name : undefined })));
+    } else await Promise.all(cameras.map((c) => c.start()));
     // Ready means registered, so a client racing at once finds the cameras (a DEV_LGN could
     // otherwise arrive after the client's first P2P_REQ). A camera part waits for remote servers
     // at most `registerWaitMs` (they may not be up yet); it keeps resending until they answer.
@@ -125,6 +147,8 @@ export async function createSimulation(options: SimulationOptions = {}): Promise
     remoteServers,
     remoteRelays,
     paths,
+    sleepers,
+    bleTransport: () => new FakeBleTransport(sleepers.map((s) => s.ble)),
     liveSessions: () => cameras.reduce((sum, c) => sum + c.sessionCount, 0),
     setPath: (name, settings) => {
       if (!PATH_NAMES.includes(name)) throw new ConfigError('path', name, 'must be lan, p2p or relay');

@@ -64,6 +64,8 @@ export const FIELD_BOUNDS = {
   reconnectMs: { min: 10, max: 60 * 60_000, unit: 'ms' },
   reconnectFactor: { min: 1, max: 10 },
   reconnectJitter: { min: 0, max: 1 },
+  /** Battery power mode: a session unused for this long is closed so the camera can sleep. */
+  idleCloseMs: { min: 1_000, max: 60 * 60_000, unit: 'ms' },
   /** trailcam-telemetry: seconds between reports (0: only on input). */
   telemetryIntervalS: { min: 0, max: 7 * 24 * 3600, unit: 's' },
   /** trailcam-command: how long one command may take. */
@@ -74,6 +76,9 @@ export const FIELD_BOUNDS = {
 export const LIST_LIMITS = { ports: 64, servers: 8 } as const;
 
 export const MODE_NAMES = ['lan', 'p2p', 'relay'] as const;
+
+/** How a camera is powered: `mains` keeps a session up, `battery` opens them on demand (src/runtime/settings.ts). */
+export const POWER_MODES = ['mains', 'battery'] as const;
 
 export type ProblemCode =
   | 'port'
@@ -94,6 +99,7 @@ export type ProblemCode =
   | 'modes-empty'
   | 'mode-key'
   | 'flag'
+  | 'choice'
   | 'text';
 
 /**
@@ -120,6 +126,7 @@ const MESSAGES: Record<Language, Record<ProblemCode, string>> = {
     'modes-empty': '{subject}: enable at least one of LAN, P2P, relay',
     'mode-key': '{subject} of {key}: {key} is not lan, p2p or relay',
     flag: '{subject} {value} is not true or false',
+    choice: '{subject} {value} is not one of {choices}',
     text: '{subject} is not text ({value})',
   },
   de: {
@@ -141,6 +148,7 @@ const MESSAGES: Record<Language, Record<ProblemCode, string>> = {
     'modes-empty': '{subject}: mindestens einen von LAN, P2P, Relay einschalten',
     'mode-key': '{subject} für {key}: {key} ist nicht lan, p2p oder relay',
     flag: '{subject} {value} ist nicht true oder false',
+    choice: '{subject} {value} ist keiner von {choices}',
     text: '{subject} ist kein Text ({value})',
   },
 };
@@ -162,6 +170,8 @@ const SUBJECTS: Record<Language, Record<string, string>> = {
     attemptTimeoutMs: 'attempt timeout',
     startupDelayMs: 'start-up delay',
     keepaliveSilenceMs: 'silence limit',
+    powerMode: 'power mode',
+    idleCloseMs: 'idle close time',
     reconnectMinMs: 'first reconnect wait',
     reconnectMaxMs: 'longest reconnect wait',
     reconnectFactor: 'backoff factor',
@@ -188,6 +198,8 @@ const SUBJECTS: Record<Language, Record<string, string>> = {
     attemptTimeoutMs: 'Versuchsdauer',
     startupDelayMs: 'Startverzögerung',
     keepaliveSilenceMs: 'Stille-Grenze',
+    powerMode: 'Stromversorgung',
+    idleCloseMs: 'Leerlauf bis zum Schließen',
     reconnectMinMs: 'erste Wartezeit',
     reconnectMaxMs: 'längste Wartezeit',
     reconnectFactor: 'Faktor',
@@ -384,6 +396,13 @@ export function readFlag(sink: Sink, field: string, value: unknown): boolean | u
   return problem(sink, field, field, value, 'flag');
 }
 
+/** One of `choices` (text); empty gives undefined. */
+export function readChoice<T extends string>(sink: Sink, field: string, value: unknown, choices: readonly T[]): T | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+  return problem(sink, field, field, value, 'choice', { choices: choices.join(', ') });
+}
+
 /** Text; `secret` values are shown only by their type. Empty gives undefined. */
 export function readText(sink: Sink, field: string, value: unknown, secret = false): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -412,6 +431,8 @@ export const CAMERA_FORM_FIELDS = [
   'reconnectMaxMs',
   'reconnectFactor',
   'reconnectJitter',
+  'powerMode',
+  'idleCloseMs',
 ] as const;
 
 /** What the camera dialog holds; the editor passes the node's (or the open dialog's) values. */
@@ -456,7 +477,11 @@ export function cameraFieldProblems(field: keyof CameraForm, form: CameraForm): 
     case 'keepaliveSilenceMs':
     case 'reconnectFactor':
     case 'reconnectJitter':
+    case 'idleCloseMs':
       readNumber(sink, field, value, FIELD_BOUNDS[field]);
+      break;
+    case 'powerMode':
+      readChoice(sink, field, value, POWER_MODES);
       break;
     case 'reconnectMinMs':
       readNumber(sink, field, value, FIELD_BOUNDS.reconnectMs);

@@ -92,7 +92,7 @@ describe('editor definitions', () => {
 
   it('every property and credential has an input in the edit dialog with a translated label; help documents every camera field', () => {
     const dir = nodesDir();
-    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command', 'trailcam-ha']) {
+    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command', 'trailcam-ha', 'trailcam-wake']) {
       const def = loadDefinition(type);
       const html = readFileSync(join(dir, `${type}.html`), 'utf8');
       const prefix = def.category === 'config' ? 'node-config-input-' : 'node-input-';
@@ -132,7 +132,7 @@ describe('editor definitions', () => {
 
   it('every catalogue key the editor and runtime use exists in en-US and de; help exists for every node', () => {
     const dir = nodesDir();
-    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command', 'trailcam-ha']) {
+    for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command', 'trailcam-ha', 'trailcam-wake']) {
       const sources = [readFileSync(join(dir, `${type}.html`), 'utf8'), readFileSync(join(dir, `${type}.ts`), 'utf8')].join('\n');
       const full = [...sources.matchAll(new RegExp(`(?:data-i18n="(?:\\[\\w+\\])?|RED\\._\\(')${type}\\.([\\w.-]+)`, 'g'))].map((m) => m[1]);
       const relative = [...sources.matchAll(/NS \+ "([\w.-]+)"/g)].map((m) => m[1]);

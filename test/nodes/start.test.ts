@@ -74,7 +74,7 @@ describe('npm start (scripts/start.js)', function () {
 
     const nodes = (await (await fetch(`${url}nodes`, { headers: { Accept: 'application/json' } })).json()) as { module: string; types: string[] }[];
     const ours = nodes.filter((n) => n.module === 'node-red-contrib-trailcam').flatMap((n) => n.types);
-    assert.deepEqual(ours.sort(), ['trailcam-camera', 'trailcam-command', 'trailcam-connect', 'trailcam-ha', 'trailcam-status', 'trailcam-telemetry']);
+    assert.deepEqual(ours.sort(), ['trailcam-camera', 'trailcam-command', 'trailcam-connect', 'trailcam-ha', 'trailcam-status', 'trailcam-telemetry', 'trailcam-wake']);
     const flows = (await (await fetch(`${url}flows`)).json()) as { type: string; host?: string }[];
     const camera = flows.find((n) => n.type === 'trailcam-camera');
     assert.equal(camera?.host, '127.0.0.1', 'the demo camera is the simulator on loopback');
