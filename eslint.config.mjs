@@ -18,6 +18,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       // Node-RED node constructors keep `const node = this` for their event handlers (Node-RED's own style).
       '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
+      // A handler created before the peer it answers for (let x; ... closure uses x ...; x = await ...).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../src/errors';
 import { HaPublisher, validateHaSettings, type HaOrigin, type HaStep } from '../src/ha';
 import { formatDid } from '../src/protocol';
@@ -17,7 +19,7 @@ interface HaConfig extends UsesCamera {
 function packageOrigin(): HaOrigin {
   try {
     // dist/nodes/trailcam-ha.js → the package root's package.json (also when installed).
-    const pkg = require('../../package.json') as { name?: string; version?: string; bugs?: { url?: string } };
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { name?: string; version?: string; bugs?: { url?: string } };
     return { name: pkg.name ?? 'node-red-contrib-trailcam', sw_version: pkg.version, support_url: pkg.bugs?.url };
   } catch {
     return { name: 'node-red-contrib-trailcam' };

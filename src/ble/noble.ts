@@ -9,8 +9,9 @@ export const NOBLE_MODULE = '@abandonware/noble';
 /** The part of @abandonware/noble's API this adapter uses (declared here: its types are not installed). */
 export interface NobleLike {
   state: string;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+  // never[]: any listener, whatever its argument types, is assignable (noble's events differ in their arguments).
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
   startScanningAsync(serviceUuids?: string[], allowDuplicates?: boolean): Promise<void>;
   stopScanningAsync(): Promise<void>;
 }

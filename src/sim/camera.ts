@@ -365,12 +365,13 @@ export class SimCamera {
   /** What the camera's servers tell it: DEV_LGN_ACK, PUNCH_TO (a client to punch), RLY_TO (a relay to knock on). */
   #onServerMessage(message: Message, from: Address): void {
     switch (message.type) {
-      case 'DEV_LGN_ACK':
+      case 'DEV_LGN_ACK': {
         const state = this.#registered.get(`${from.host}:${from.port}`);
         if (state) state.acked = true;
         this.counters.registrationAcks += 1;
         if (this.#allRegistered()) for (const resolve of this.#registeredWaiters.splice(0)) resolve();
         return;
+      }
       case 'PUNCH_TO':
         return this.#answerProbe('wan', message.address);
       case 'RLY_TO':
