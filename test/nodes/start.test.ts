@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { EditorComms } from '../helpers/editor-comms';
 
 /** The project root: TRAILCAM_PROJECT_ROOT, or the nearest directory up with this package's package.json. */
 function projectRoot(): string {
@@ -37,12 +38,15 @@ function waitForLine(child: ChildProcess, pattern: RegExp, output: string[]): Pr
 describe('npm start (scripts/start.js)', function () {
   this.timeout(30_000);
   let child: ChildProcess | undefined;
+  let comms: EditorComms | undefined;
   let userDir: string;
 
   beforeEach(() => {
     userDir = mkdtempSync(join(tmpdir(), 'trailcam-demo-'));
   });
   afterEach(async () => {
+    comms?.close();
+    comms = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child?.once('exit', r));
       child.kill('SIGKILL');
@@ -69,8 +73,11 @@ describe('npm start (scripts/start.js)', function () {
 
     const [, url] = await waitForLine(child, /Server now running at (http:\/\/127\.0\.0\.1:\d+\/)/, output);
     assert.match(output.join(''), /simulated camera LBCS-000000-CCCJJ on 127\.0\.0\.1:\d+/);
-    // A race won over LAN, logged by the demo flow's debug node.
-    await waitForLine(child, /\[debug:LAN won\] \d+(\.\d+)?/, output);
+    // A race won over LAN, as the debug sidebar and the connect node's status show it.
+    comms = await EditorComms.open(url);
+    const lanWon = await comms.next('a "LAN won" debug message', (m) => m.topic === 'debug' && m.data.name === 'LAN won');
+    assert.match(String(lanWon.data.msg), /^\d+(\.\d+)?$/, 'elapsedMs');
+    await comms.next('the connect node showing the LAN win', (m) => m.topic === 'status/demo.connect' && /^lan \d+ ms$/.test(String(m.data.text)));
 
     const nodes = (await (await fetch(`${url}nodes`, { headers: { Accept: 'application/json' } })).json()) as { module: string; types: string[] }[];
     const ours = nodes.filter((n) => n.module === 'node-red-contrib-trailcam').flatMap((n) => n.types);
@@ -80,7 +87,8 @@ describe('npm start (scripts/start.js)', function () {
     assert.equal(camera?.host, '127.0.0.1', 'the demo camera is the simulator on loopback');
     assert.ok(flows.some((n) => n.type === 'trailcam-connect'));
     assert.ok(!JSON.stringify(flows).includes('@DID@'), 'the flow template was filled in');
-    await waitForLine(child, /\[debug:availability\][^]*payload: 'online'/, output);
+    // The availability debug node's status (retained, so it is there even if the message came before the socket).
+    await comms.next('the availability debug node showing online', (m) => m.topic === 'status/demo.availability' && m.data.text === 'online');
     const examples = (await (await fetch(`${url}library/examples/flows/node-red-contrib-trailcam`)).json()) as { fn: string }[];
     assert.ok(examples.some((e) => e.fn === 'Branch on winning mode'), 'Import → Examples lists the package examples');
     assert.ok(examples.length >= 7);
@@ -91,6 +99,8 @@ describe('npm start (scripts/start.js)', function () {
     assert.equal(settings.telemetryEnabled, false, 'telemetry consent is answered');
     assert.equal(settings.editorTheme?.tours, false, 'no welcome tour');
     assert.doesNotMatch(output.join(''), /system-generated key|credentialSecret/, 'no credential-secret warning');
+    // The debug nodes write to the sidebar only: the terminal has Node-RED's log and the demo's own lines.
+    assert.doesNotMatch(output.join(''), /\[debug:/, 'no debug output in the terminal');
     // The editor gets each node's catalogue and help in English and German.
     for (const [lang, racing] of [
       ['en-US', 'racing…'],
