@@ -85,6 +85,7 @@ function drawn(file: FlowFile): DrawnNode[] {
       inputs: NO_INPUT.has(n.type) ? 0 : 1,
       outputs: n.type === 'comment' ? 0 : (n.wires ?? []).length,
       status: statusOf(n),
+      button: n.type === 'inject' ? ('left' as const) : n.type === 'debug' ? ('right' as const) : undefined,
     }));
 }
 
