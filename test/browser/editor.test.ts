@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { validateCameraSettings } from '../../src/runtime';
 import { crowded, describeBox, type Box } from '../examples/layout';
 import { DemoProcess, projectRoot } from '../helpers/demo-process';
 
@@ -251,12 +252,23 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
   const original: Record<string, string> = {};
   const showTab = (tab: CameraTab, target: Page = page): Promise<void> => showCameraTab(target, tab);
 
-  it('every bad value is marked invalid, with a message that names it', async () => {
+  /** What the runtime says about the camera dialog's values, or '' when it takes them. */
+  const runtimeMessage = (values: Record<string, string>): string => {
+    try {
+      validateCameraSettings({ ...values, modes: ['lan', 'p2p', 'relay'] });
+      return '';
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  };
+
+  it('every bad value is marked invalid, with the message the runtime gives, naming the value', async () => {
     const problems: string[] = [];
+    for (const field of ['did', 'relays', ...BAD.map(([f]) => f)]) original[field] = await page.locator(`#node-config-input-${field}`).inputValue();
+    assert.equal(runtimeMessage(original), '', 'the runtime takes the demo camera as it is');
     for (const [field, bad, tab] of BAD) {
       await showTab(tab);
       const input = page.locator(`#node-config-input-${field}`);
-      original[field] = await input.inputValue();
       await input.fill(bad);
       await input.press('Tab');
       if (!(await input.evaluate((e) => e.getAttribute('class') ?? '')).split(/\s+/).includes('input-error')) {
@@ -271,6 +283,9 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
       // One picture per dialog tab (the last bad field of it, with its message).
       if (BAD.filter(([, , t]) => t === tab).at(-1)?.[0] === field) await screenshot(`invalid-${tab}`);
       if (!message.includes(bad)) problems.push(`${field} = ${bad}: the message "${message}" does not name the value`);
+      const runtime = runtimeMessage({ ...original, [field]: bad });
+      if (runtime === '') problems.push(`${field} = ${bad}: the runtime takes it, the editor says "${message}"`);
+      else if (!runtime.includes(message)) problems.push(`${field} = ${bad}: the editor says "${message}", the runtime "${runtime}"`);
       await page.mouse.move(5, 5);
       await tooltip.waitFor({ state: 'hidden' });
     }
