@@ -42,11 +42,14 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, output: string
  */
 export class DemoProcess {
   readonly output: string[] = [];
+  /** Kills the group if the test process exits without stop() (its own group does not get the terminal's Ctrl-C). */
+  private readonly onExit = (): void => this.killGroup();
 
   private constructor(
     readonly child: ChildProcess,
     readonly userDir: string,
   ) {
+    process.once('exit', this.onExit);
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => this.output.push(chunk));
     child.stderr?.setEncoding('utf8');
@@ -77,18 +80,20 @@ export class DemoProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.running && this.child.pid !== undefined) {
-      const exited = new Promise((r) => this.child.once('exit', r));
-      process.kill(-this.child.pid, 'SIGKILL');
-      await exited;
-    } else if (this.child.pid !== undefined) {
-      // The start script is gone; Node-RED may not be.
-      try {
-        process.kill(-this.child.pid, 'SIGKILL');
-      } catch {
-        /* the group is empty */
-      }
-    }
+    process.off('exit', this.onExit);
+    const exited = this.running ? new Promise((r) => this.child.once('exit', r)) : Promise.resolve();
+    // Also when the start script is gone: the Node-RED it started may not be.
+    this.killGroup();
+    await exited;
     rmSync(this.userDir, { recursive: true, force: true });
+  }
+
+  private killGroup(): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      /* the group is empty */
+    }
   }
 }
