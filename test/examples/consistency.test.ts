@@ -15,7 +15,8 @@ import { crowded, describeBox, nodeBox, statusBox, type Box, type DrawnNode } fr
 
 const projectRoot = dirname(nodesDir());
 const examplesDir = join(projectRoot, 'examples');
-const TRAILCAM_TYPES = ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command'] as const;
+/** Every node type of this package (package.json "node-red".nodes), so a new one is checked too. */
+const TRAILCAM_TYPES = Object.keys((JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
 /** Nodes that contact the camera when a message arrives. */
 const RACING_TYPES = new Set(['trailcam-connect', 'trailcam-status', 'trailcam-command']);
 /** Node types without an input port (their box is 7 px narrower). */
