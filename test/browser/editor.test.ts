@@ -104,18 +104,64 @@ function drawnBoxes(): { id: string; what: 'node' | 'status'; left: number; top:
   return out;
 }
 
-/** Labels in the open edit dialog whose text does not fit (it runs into the field next to it). */
-function overflowingLabels(): string[] {
-  const { document } = (globalThis as unknown as PageGlobals);
-  const labels = document.querySelectorAll('.red-ui-editor .form-row label');
+/**
+ * What does not fit in the open (top-most) edit dialog: a label whose text is wider than its box
+ * (it runs into the field next to it), and anything in a form row or tip that reaches past the
+ * dialog's visible right edge (the tray's edge, or the sidebar drawn over it).
+ */
+function overflowingText(): string[] {
+  const { document } = globalThis as unknown as PageGlobals;
+  const trays = document.querySelectorAll('#red-ui-editor-stack .red-ui-tray');
+  const tray = trays[trays.length - 1];
+  if (!tray) return ['no edit dialog is open'];
+  const sidebar = document.querySelector('#red-ui-sidebar');
+  const sidebarLeft = sidebar && sidebar.offsetParent !== null ? sidebar.getBoundingClientRect().left : Infinity;
+  const edge = Math.min(tray.getBoundingClientRect().right, sidebarLeft);
   const out: string[] = [];
+  const labels = tray.querySelectorAll('.form-row label');
   for (let i = 0; i < labels.length; i += 1) {
     const label = labels[i];
     if (label.offsetParent === null) continue; // on a hidden tab
     const text = (label.textContent ?? '').trim();
     if (text !== '' && label.scrollWidth > label.clientWidth + 1) out.push(`"${text}" needs ${label.scrollWidth} px, has ${label.clientWidth} px`);
   }
+  const parts = tray.querySelectorAll('.form-row > *, .form-row label, .form-tips');
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i];
+    if (part.offsetParent === null) continue;
+    const right = part.getBoundingClientRect().right;
+    if (right > edge + 1) out.push(`${part.tagName.toLowerCase()}${part.id ? `#${part.id}` : ''} "${(part.textContent ?? '').trim().slice(0, 40)}" reaches ${Math.round(right - edge)} px past the dialog's visible edge`);
+  }
   return out;
+}
+
+/** Resolves when the top-most edit dialog has slid in (Node-RED moves it in with a 0.25 s transition of `right`). */
+async function trayOpen(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const g = globalThis as unknown as PageGlobals & { getComputedStyle(e: El): { right: string } };
+    const trays = g.document.querySelectorAll('#red-ui-editor-stack .red-ui-tray');
+    const tray = trays[trays.length - 1];
+    return tray !== undefined && g.getComputedStyle(tray).right === '0px';
+  });
+}
+
+/** Drags a node type from the palette to (x, y) of the workspace as a user does; resolves with the new node's id. */
+async function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string> {
+  const ofType = (t: string): string[] => (globalThis as unknown as PageGlobals).RED.nodes.filterNodes({ type: t }).map((n) => n.id);
+  const before = await page.evaluate(ofType, type);
+  const entry = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+  await entry.scrollIntoViewIfNeeded();
+  const from = await entry.boundingBox();
+  const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+  assert.ok(from && chart, `${type} in the palette and the workspace are drawn`);
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(chart.x + x, chart.y + y, { steps: 12 });
+  await page.mouse.up();
+  await page.waitForFunction(([t, n]) => (globalThis as unknown as PageGlobals).RED.nodes.filterNodes({ type: t }).length === n + 1, [type, before.length] as const);
+  const added = (await page.evaluate(ofType, type)).find((id) => !before.includes(id)) ?? '';
+  assert.notEqual(added, '', `a new ${type}`);
+  return added;
 }
 
 type CameraTab = 'connection' | 'timing' | 'login';
@@ -220,19 +266,7 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
   });
 
   it('a connect node dragged from the palette lands in the workspace', async () => {
-    const before = await page.evaluate(() => (globalThis as unknown as PageGlobals).RED.nodes.filterNodes({ type: 'trailcam-connect' }).map((n) => n.id));
-    const entry = page.locator('.red-ui-palette-node[data-palette-type="trailcam-connect"]');
-    await entry.scrollIntoViewIfNeeded();
-    const from = await entry.boundingBox();
-    const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
-    assert.ok(from && chart);
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(chart.x + 400, chart.y + 560, { steps: 12 });
-    await page.mouse.up();
-    await page.waitForFunction((n) => (globalThis as unknown as PageGlobals).RED.nodes.filterNodes({ type: 'trailcam-connect' }).length === n + 1, before.length);
-    added = await page.evaluate((old) => (globalThis as unknown as PageGlobals).RED.nodes.filterNodes({ type: 'trailcam-connect' }).find((n) => !old.includes(n.id))?.id ?? '', before);
-    assert.notEqual(added, '');
+    added = await dragFromPalette(page, 'trailcam-connect', 400, 560);
     await page.locator(`[id="${added}"]`).waitFor();
     await screenshot('connect-dragged-in');
   });
@@ -240,12 +274,14 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
   it("its dialog and the camera's dialog open (#node-input-btn-camera-edit)", async () => {
     await page.locator(`[id="${added}"] rect.red-ui-flow-node`).dblclick();
     await page.locator('#node-input-camera').waitFor();
+    await trayOpen(page);
     await page.locator('#node-input-camera').selectOption('demo.camera');
     await screenshot('connect-dialog');
     await page.locator('#node-input-btn-camera-edit').click();
     await page.locator('#node-config-input-host').waitFor();
+    await trayOpen(page);
     await screenshot('camera-dialog');
-    fail(await page.evaluate(overflowingLabels), 'English camera dialog labels fit');
+    fail(await page.evaluate(overflowingText), 'English camera dialog labels fit');
   });
 
   /** Field, bad value, tab it is on. */
@@ -441,18 +477,23 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
       const problems: string[] = [];
       const check = async (what: string): Promise<void> => {
         await screenshot(`de-${what}`, dePage);
-        for (const p of (await dePage.evaluate(overflowingLabels)) as string[]) problems.push(`${what}: ${p}`);
+        for (const p of (await dePage.evaluate(overflowingText)) as string[]) problems.push(`${what}: ${p}`);
       };
-      for (const id of ['demo.status', 'demo.telemetry', 'demo.connect']) {
+      // The demo has no command node: one from the palette (not deployed).
+      const command = await dragFromPalette(dePage, 'trailcam-command', 400, 600);
+      for (const id of ['demo.status', 'demo.telemetry', command, 'demo.connect']) {
         await dePage.locator(`[id="${id}"] rect.red-ui-flow-node`).dblclick();
         await dePage.locator('#node-input-camera').waitFor();
-        await check(id.replace('demo.', ''));
+        await trayOpen(dePage);
+        await check(id === command ? 'command' : id.replace('demo.', ''));
         if (id !== 'demo.connect') {
           await dePage.locator('#node-dialog-cancel').click();
           await dePage.locator('#node-input-camera').waitFor({ state: 'detached' });
         }
       }
       await dePage.locator('#node-input-btn-camera-edit').click();
+      await dePage.locator('#node-config-input-host').waitFor();
+      await trayOpen(dePage);
       for (const tab of ['connection', 'timing', 'login'] as const) {
         await showTab(tab, dePage);
         await check(`camera-${tab}`);
