@@ -30,16 +30,19 @@ function readExample(): FlowNode[] {
   throw new Error(`examples/${EXAMPLE}.json not found`);
 }
 
-/** The example as shipped, with only the camera aimed at the simulator and the broker at the test's mosquitto. */
+/** The example as shipped, with only the camera aimed at the simulator, the broker at the test's mosquitto and debug nodes as helper nodes. */
 function againstTestParts(flow: FlowNode[], sim: Simulation, broker: Mosquitto): FlowNode[] {
   const tab = flow.find((n) => n.z !== undefined)?.z as string;
   return [
-    { id: tab, type: 'tab', label: 'example' },
+    // The example brings its own tab (Import → Examples names it); add one only if it has none.
+    ...(flow.some((n) => n.type === 'tab') ? [] : [{ id: tab, type: 'tab', label: 'example' }]),
     ...flow.map((node): FlowNode => {
       if (node.type === 'trailcam-camera') {
         return { ...cameraNode(sim, { keepaliveSilenceMs: SILENCE_MS, reconnectMinMs: 50, reconnectMaxMs: 200 }), id: node.id, name: node.name };
       }
       if (node.type === 'mqtt-broker') return { ...node, broker: '127.0.0.1', port: String(broker.port) };
+      // The sidebar's debug node needs the editor; the test helper's own node stands in for it.
+      if (node.type === 'debug') return { id: node.id, type: 'helper', z: node.z, wires: [] };
       return node;
     }),
   ];
