@@ -238,7 +238,8 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
         problems.push(`${type}: not in the palette`);
         continue;
       }
-      const shown = (await entry.locator('.red-ui-palette-label').innerText()).trim();
+      // The palette wraps a long label onto two lines; what it says is the words.
+      const shown = (await entry.locator('.red-ui-palette-label').innerText()).replace(/\s+/g, ' ').trim();
       if (label === undefined ? shown === '' : shown !== label) problems.push(`${type}: label "${shown}", expected ${label === undefined ? 'one' : `"${label}"`}`);
       const background = await entry.locator('.red-ui-palette-icon').evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundImage: string } }).getComputedStyle(e).backgroundImage);
       const icon = /url\("?([^")]+)"?\)/.exec(background)?.[1] ?? '';
