@@ -5,11 +5,16 @@
 // simulated camera every 5 s. The simulated network changes every 20 s so the winning mode and
 // the availability change. Ctrl-C stops Node-RED and the simulator.
 //
+// A second, battery camera sleeps until the demo's wake node wakes it over Bluetooth: the BLE
+// side is simulated (demo-settings.js runs that sleeping camera inside Node-RED's process, where
+// the wake node can reach its fake peripheral; this script only picks its port).
+//
 // Options: --port N (editor port, default 1880; 0 = any free port), --user-dir DIR (scratch
 // Node-RED user directory, default .trailcam-demo), --scenario-ms MS (0 = keep every path up).
 // TRAILCAM_BUILD_DIR names the compiled output (default dist).
 
 const { spawn } = require('node:child_process');
+const dgram = require('node:dgram');
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
@@ -56,14 +61,31 @@ function checkProject() {
   if (!fs.existsSync(path.join(build, 'src', 'sim', 'index.js'))) fail(`${path.relative(root, build)}/src/sim is missing: run \`npm run build\` first`);
 }
 
+/** The battery camera of the demo (its DID differs from the mains camera's). */
+const BATTERY_DID = 'LBCS-000001-CCCJJ';
+
+/** A UDP port on 127.0.0.1 that is free now (bound and released), for the sleeping camera's session socket. */
+function freeUdpPort() {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
+
 /** Writes the demo flow, aimed at the simulator's addresses, into the user directory. */
-function writeFlow(userDir, sim) {
+function writeFlow(userDir, sim, batteryPort) {
   const camera = sim.cameras[0];
   const template = fs.readFileSync(path.join(__dirname, 'demo-flow.json'), 'utf8');
   const flow = template
     .replace('@DID@', camera.did)
     .replace('@PORTS@', String(camera.sessionPort))
-    .replace('@SERVERS@', sim.servers.map((s) => `${s.host}:${s.port}`).join(','));
+    .replace('@SERVERS@', sim.servers.map((s) => `${s.host}:${s.port}`).join(','))
+    .replace('@BATTERY_DID@', BATTERY_DID)
+    .replace('@BATTERY_PORTS@', String(batteryPort));
   fs.mkdirSync(userDir, { recursive: true });
   fs.writeFileSync(path.join(userDir, 'flows.json'), flow);
 }
@@ -84,16 +106,19 @@ async function main() {
     fast: true,
     paths: { p2p: { delayMs: 15, jitterMs: 5 }, relay: { delayMs: 30, jitterMs: 10 } },
   });
-  writeFlow(userDir, sim);
+  const batteryPort = await freeUdpPort();
+  writeFlow(userDir, sim, batteryPort);
   const camera = sim.cameras[0];
   process.stdout.write(
     `trailcam demo: simulated camera ${camera.did} on 127.0.0.1:${camera.sessionPort}, ` +
-      `rendezvous server ${sim.servers[0].host}:${sim.servers[0].port}, relay ${sim.relays[0].host}:${sim.relays[0].port}\n`,
+      `rendezvous server ${sim.servers[0].host}:${sim.servers[0].port}, relay ${sim.relays[0].host}:${sim.relays[0].port}\n` +
+      `trailcam demo: simulated battery camera ${BATTERY_DID} on 127.0.0.1:${batteryPort}, asleep until the wake node wakes it (the Bluetooth side is simulated)\n`,
   );
 
   const child = spawn(process.execPath, [redJs, '-u', userDir, '-s', path.join(__dirname, 'demo-settings.js'), '-p', String(port), 'flows.json'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TRAILCAM_DEMO_BATTERY: JSON.stringify({ did: BATTERY_DID, sessionPort: batteryPort, build }) },
   });
   const forward = (from, to) => {
     let buffered = '';

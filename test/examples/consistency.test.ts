@@ -40,7 +40,9 @@ function readFlows(): FlowFile[] {
   const demo = readFileSync(join(projectRoot, 'scripts', 'demo-flow.json'), 'utf8')
     .replace('@DID@', 'LBCS-000000-CCCJJ')
     .replace('@PORTS@', '40611')
-    .replace('@SERVERS@', '127.0.0.1:32100');
+    .replace('@SERVERS@', '127.0.0.1:32100')
+    .replace('@BATTERY_DID@', 'LBCS-000001-CCCJJ')
+    .replace('@BATTERY_PORTS@', '40612');
   files.push({ name: 'npm start demo', nodes: JSON.parse(demo) as FlowNode[], demo: true });
   return files;
 }

@@ -38,6 +38,13 @@ describe('npm start (scripts/start.js)', function () {
     assert.ok(!JSON.stringify(flows).includes('@DID@'), 'the flow template was filled in');
     // The availability debug node's status (retained, so it is there even if the message came before the socket).
     await comms.next('the availability debug node showing online', (m) => m.topic === 'status/demo.availability' && m.data.text === 'online');
+    // The battery camera (issue 15): asleep at first, then woken over the simulated BLE by the
+    // wake node, raced and asked for its device info; the status says so on the editor.
+    assert.match(output.join(''), /simulated battery camera LBCS-000001-CCCJJ on 127\.0\.0\.1:\d+, asleep until the wake node wakes it \(the Bluetooth side is simulated\)/);
+    await comms.next('the battery camera reported asleep before any wake', (m) => m.topic === 'status/demo.battery.availability' && m.data.text === 'asleep');
+    const info = await comms.next('the woken battery camera’s device info', (m) => m.topic === 'debug' && m.data.name === 'battery camera');
+    assert.match(String(info.data.msg), /batteryPercent/, 'device info of the woken camera');
+    await comms.next('the battery camera online after its wake', (m) => m.topic === 'status/demo.battery.availability' && m.data.text === 'online');
     const examples = (await (await fetch(`${url}library/examples/flows/node-red-contrib-trailcam`)).json()) as { fn: string }[];
     assert.ok(examples.some((e) => e.fn === 'Branch on winning mode'), 'Import → Examples lists the package examples');
     assert.ok(examples.length >= 7);
