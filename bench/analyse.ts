@@ -31,7 +31,7 @@ export interface StrategyStats {
 }
 
 export const WRONG_WINNER_RULE =
-  'a trial is a wrong win when the winning mode is not the oracle\'s best mode of that trial and the strategy took more than max(1 ms, 10 %) longer than the oracle';
+  "a trial is a wrong win when the winning mode is not the oracle's best mode of that trial and the strategy took more than max(1 ms, 10 %) longer than the oracle";
 
 /** Whether `sample` was won by a slower mode than the trial's best one (WRONG_WINNER_RULE). */
 export function wrongWinner(sample: Sample, oracle: OracleSample): boolean {

@@ -52,16 +52,24 @@ export function renderChart(result: BenchResult): string {
       const x = x0 + i * barW;
       const base = y(1);
       if (stats.p50 === null || stats.p95 === null) {
-        out.push(`<text x="${x + barW / 2}" y="${base - 4}" text-anchor="middle" fill="#d62728" font-size="14">×<title>${escape(`${STRATEGY_LABELS[st]}: never connected`)}</title></text>`);
+        out.push(
+          `<text x="${x + barW / 2}" y="${base - 4}" text-anchor="middle" fill="#d62728" font-size="14">×<title>${escape(`${STRATEGY_LABELS[st]}: never connected`)}</title></text>`,
+        );
         return;
       }
       const title = `<title>${escape(`${s.number}. ${s.title}, ${STRATEGY_LABELS[st]}: p50 ${stats.p50} ms, p95 ${stats.p95} ms`)}</title>`;
-      out.push(`<rect x="${x + 1}" y="${y(stats.p95).toFixed(1)}" width="${barW - 2}" height="${(base - y(stats.p95)).toFixed(1)}" fill="${COLORS[st]}" opacity="0.35">${title}</rect>`);
-      out.push(`<rect x="${x + 1}" y="${y(stats.p50).toFixed(1)}" width="${barW - 2}" height="${(base - y(stats.p50)).toFixed(1)}" fill="${COLORS[st]}">${title}</rect>`);
+      out.push(
+        `<rect x="${x + 1}" y="${y(stats.p95).toFixed(1)}" width="${barW - 2}" height="${(base - y(stats.p95)).toFixed(1)}" fill="${COLORS[st]}" opacity="0.35">${title}</rect>`,
+      );
+      out.push(
+        `<rect x="${x + 1}" y="${y(stats.p50).toFixed(1)}" width="${barW - 2}" height="${(base - y(stats.p50)).toFixed(1)}" fill="${COLORS[st]}">${title}</rect>`,
+      );
     });
     const cx = x0 + (STRATEGIES.length * barW) / 2;
     out.push(`<text x="${cx}" y="${top + plotH + 16}" text-anchor="middle" font-weight="bold">${s.number}</text>`);
-    wrap(s.title, 14).forEach((line, k) => out.push(`<text x="${cx}" y="${top + plotH + 30 + k * 12}" text-anchor="middle" fill="#333">${escape(line)}</text>`));
+    wrap(s.title, 14).forEach((line, k) =>
+      out.push(`<text x="${cx}" y="${top + plotH + 30 + k * 12}" text-anchor="middle" fill="#333">${escape(line)}</text>`),
+    );
   });
   out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#999"/>`);
   STRATEGIES.forEach((st, i) => {

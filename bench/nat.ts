@@ -154,8 +154,13 @@ async function runScenario(bed: Testbed, scenario: NatScenario, options: NatOpti
     options.signal?.throwIfAborted();
     const report = run.json as NatClientReport | null;
     if (run.code !== 0 || !report?.records) {
-      const partLogs = parts.map((p) => p.stderr().trim()).filter(Boolean).join(' | ');
-      throw new Error(`NAT scenario ${scenario.number} (${scenario.id}): the client failed (exit ${run.code}): ${report?.error ?? run.stdout.trim()} ${run.stderr.trim()} ${partLogs}`.trim());
+      const partLogs = parts
+        .map((p) => p.stderr().trim())
+        .filter(Boolean)
+        .join(' | ');
+      throw new Error(
+        `NAT scenario ${scenario.number} (${scenario.id}): the client failed (exit ${run.code}): ${report?.error ?? run.stdout.trim()} ${run.stderr.trim()} ${partLogs}`.trim(),
+      );
     }
     return report.records;
   } finally {

@@ -24,7 +24,10 @@ function loadLine(m: BenchResult['machine']): string {
   const load = m.loadAverage1m;
   if (!load) return 'The load of the machine was not recorded for this run.';
   const max = load.max === undefined ? '' : `, at most ${load.max.toFixed(2)} during it (sampled every 5 s)`;
-  const nat = load.natStart === undefined || load.natEnd === undefined ? '' : `; ${load.natStart.toFixed(2)} when the NAT scenarios started and ${load.natEnd.toFixed(2)} when they ended`;
+  const nat =
+    load.natStart === undefined || load.natEnd === undefined
+      ? ''
+      : `; ${load.natStart.toFixed(2)} when the NAT scenarios started and ${load.natEnd.toFixed(2)} when they ended`;
   return `Load average (1 min) ${load.start.toFixed(2)} at the start of the run and ${load.end.toFixed(2)} at its end${max}${nat}, on ${m.cpus} cores.`;
 }
 
@@ -79,20 +82,34 @@ export function scaleTable(result: BenchResult): string {
   const rows = [s, ...(result.floorScale ? [result.floorScale] : [])];
   const row = (r: NonNullable<BenchResult['scale']>): string => {
     const t = r.timeToConnectMs;
-    return `| ${r.strategy ?? 'engine'} | ${r.cameras} | ${r.connected} (${pct(r.successRate)}) | ${num(t.p50)} ms | ${num(t.p99)} ms | ${num(t.max)} ms | ${r.wallMs} ms | ${r.rssBeforeMb} → ${r.peakRssMb} MB | ${num(r.rssPerCameraKb)} KB | ${r.cpuMsPerConnect} ms | ${num(r.socketsPerConnect)} / ${num(r.datagramsPerConnect)} | ${r.socketsBefore} → ${r.socketsAfter} | ${r.timersBefore} → ${r.timersAfter} | ${Object.entries(r.modes).map(([m, n]) => `${m} ${n}`).join(', ') || '–'} |`;
+    return `| ${r.strategy ?? 'engine'} | ${r.cameras} | ${r.connected} (${pct(r.successRate)}) | ${num(t.p50)} ms | ${num(t.p99)} ms | ${num(t.max)} ms | ${r.wallMs} ms | ${r.rssBeforeMb} → ${r.peakRssMb} MB | ${num(r.rssPerCameraKb)} KB | ${r.cpuMsPerConnect} ms | ${num(r.socketsPerConnect)} / ${num(r.datagramsPerConnect)} | ${r.socketsBefore} → ${r.socketsAfter} | ${r.timersBefore} → ${r.timersAfter} | ${
+      Object.entries(r.modes)
+        .map(([m, n]) => `${m} ${n}`)
+        .join(', ') || '–'
+    } |`;
   };
   const floor = result.floorScale;
-  const x = (a: number | null | undefined, b: number | null | undefined): string => (a === null || a === undefined || b === null || b === undefined || b <= 0 ? '–' : `${Math.round((a / b) * 100) / 100} ×`);
+  const x = (a: number | null | undefined, b: number | null | undefined): string =>
+    a === null || a === undefined || b === null || b === undefined || b <= 0 ? '–' : `${Math.round((a / b) * 100) / 100} ×`;
   const ratioRow = floor
-    ? [`| engine / floor | | | ${x(s.timeToConnectMs.p50, floor.timeToConnectMs.p50)} | ${x(s.timeToConnectMs.p99, floor.timeToConnectMs.p99)} | | | | ${x(s.rssPerCameraKb, floor.rssPerCameraKb)} | ${x(s.cpuMsPerConnect, floor.cpuMsPerConnect)} | ${x(s.socketsPerConnect, floor.socketsPerConnect)} / ${x(s.datagramsPerConnect, floor.datagramsPerConnect)} | | | |`]
+    ? [
+        `| engine / floor | | | ${x(s.timeToConnectMs.p50, floor.timeToConnectMs.p50)} | ${x(s.timeToConnectMs.p99, floor.timeToConnectMs.p99)} | | | | ${x(s.rssPerCameraKb, floor.rssPerCameraKb)} | ${x(s.cpuMsPerConnect, floor.cpuMsPerConnect)} | ${x(s.socketsPerConnect, floor.socketsPerConnect)} / ${x(s.datagramsPerConnect, floor.datagramsPerConnect)} | | | |`,
+      ]
     : [];
   return [
     '| who connects | cameras | connected | p50 | p99 | max | wall | RSS before → peak | RSS / camera | CPU / connect | sockets / datagrams per connect | UDP sockets before → after | timers before → after | winners |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(row),
     ...ratioRow,
-    ...(floor ? ['', '*floor*: the bare LAN handshake on one socket against the same simulator (`bench/floor.ts`): what any client must spend; the engine row is a cold race with every mode and the default config.'] : []),
-    ...rows.flatMap((r) => (r.errors.length > 0 ? ['', `Failures of ${r.strategy ?? 'engine'} (first ${r.errors.length}): ${r.errors.map((e) => `\`${e}\``).join('; ')}`] : [])),
+    ...(floor
+      ? [
+          '',
+          '*floor*: the bare LAN handshake on one socket against the same simulator (`bench/floor.ts`): what any client must spend; the engine row is a cold race with every mode and the default config.',
+        ]
+      : []),
+    ...rows.flatMap((r) =>
+      r.errors.length > 0 ? ['', `Failures of ${r.strategy ?? 'engine'} (first ${r.errors.length}): ${r.errors.map((e) => `\`${e}\``).join('; ')}`] : [],
+    ),
   ].join('\n');
 }
 
@@ -108,9 +125,7 @@ export function learningLine(result: BenchResult): string {
 }
 
 export function targetList(result: BenchResult): string {
-  return result.targets
-    .map((t) => `- ${t.met === null ? 'not measured' : t.met ? '**met**' : '**missed**'}: ${t.target} — measured ${t.measured}`)
-    .join('\n');
+  return result.targets.map((t) => `- ${t.met === null ? 'not measured' : t.met ? '**met**' : '**missed**'}: ${t.target} — measured ${t.measured}`).join('\n');
 }
 
 export function definitionList(result: BenchResult): string {
@@ -133,7 +148,9 @@ export function notes(result: BenchResult): string {
   const s4 = result.scenarios.find((s) => s.id === 'fourth-port');
   const r4 = s4?.strategies.warm.regretMs?.p50;
   if (s4 && r4 !== undefined && r4 !== null && r4 < 0) {
-    lines.push(`Scenario 4: the warm engine is faster than the oracle (regret p50 ${r4} ms): it learned the camera's port and tries it first (lanPortOrder), while the oracle races each mode with the configured port order.`);
+    lines.push(
+      `Scenario 4: the warm engine is faster than the oracle (regret p50 ${r4} ms): it learned the camera's port and tries it first (lanPortOrder), while the oracle races each mode with the configured port order.`,
+    );
   }
   const slower = result.scenarios.filter((s) => (s.strategies.warm.timeToConnectMs.p95 ?? 0) > (s.strategies.cold.timeToConnectMs.p95 ?? 0) * 1.2);
   if (slower.length > 0) {
@@ -145,7 +162,11 @@ export function notes(result: BenchResult): string {
   if (s5) {
     const o = s5.raw.oracle;
     const wrong = (['cold', 'warm'] as const).flatMap((st) =>
-      s5.raw[st].flatMap((ms, i) => (ms >= 0 && o[i] >= 0 && s5.winners[st][i] !== s5.winners.oracle[i] && ms - o[i] > Math.max(1, o[i] * 0.1) ? [`${s5.winners[st][i]}${s5.winners.oracle[i]}`] : [])),
+      s5.raw[st].flatMap((ms, i) =>
+        ms >= 0 && o[i] >= 0 && s5.winners[st][i] !== s5.winners.oracle[i] && ms - o[i] > Math.max(1, o[i] * 0.1)
+          ? [`${s5.winners[st][i]}${s5.winners.oracle[i]}`]
+          : [],
+      ),
     );
     const p2pOverLan = wrong.filter((w) => w === 'pl').length;
     if (wrong.length > 0) {
@@ -160,7 +181,11 @@ export function notes(result: BenchResult): string {
     [byId('nat-relay'), byId('relay-only'), 'relay'],
   ] as const;
   const compared = pairs.flatMap(([nat, loop, mode]) =>
-    nat && loop ? [`scenario ${nat.number} ${nat.strategies.cold.timeToConnectMs.p50} ms against scenario ${loop.number}'s ${loop.strategies.cold.timeToConnectMs.p50} ms (${mode})`] : [],
+    nat && loop
+      ? [
+          `scenario ${nat.number} ${nat.strategies.cold.timeToConnectMs.p50} ms against scenario ${loop.number}'s ${loop.strategies.cold.timeToConnectMs.p50} ms (${mode})`,
+        ]
+      : [],
   );
   if (compared.length > 0) {
     lines.push(
@@ -199,7 +224,7 @@ export function renderReport(result: BenchResult): string {
     '',
     scaleTable(result),
     '',
-    '## Targets (issue #6; the NAT scenarios\' from issue 12)',
+    "## Targets (issue #6; the NAT scenarios' from issue 12)",
     '',
     targetList(result),
     '',
@@ -213,7 +238,7 @@ export function renderReport(result: BenchResult): string {
 /** What goes between the README's bench markers. */
 export function renderReadmeSection(result: BenchResult): string {
   return [
-    '`npm run bench` (or `trailcam bench`, `--quick` for a short run, `--json` for the figures) races against the simulator on 127.0.0.1 (scenarios 1-8) and, as root with `ip netns`, nftables and conntrack, across real Linux NAT routers in network namespaces (scenarios 9-12, the network test tier\'s bed; elsewhere they are listed as skipped with what is missing, `--nat off` skips them), and writes `bench/results/latest.md`, `latest.svg` and `latest.json`. Definitions of every column and scenario: [bench/results/latest.md](bench/results/latest.md).',
+    "`npm run bench` (or `trailcam bench`, `--quick` for a short run, `--json` for the figures) races against the simulator on 127.0.0.1 (scenarios 1-8) and, as root with `ip netns`, nftables and conntrack, across real Linux NAT routers in network namespaces (scenarios 9-12, the network test tier's bed; elsewhere they are listed as skipped with what is missing, `--nat off` skips them), and writes `bench/results/latest.md`, `latest.svg` and `latest.json`. Definitions of every column and scenario: [bench/results/latest.md](bench/results/latest.md).",
     '',
     runLine(result),
     '',
@@ -239,5 +264,17 @@ export function renderReadmeSection(result: BenchResult): string {
 
 /** What the CLI prints without --json. */
 export function renderSummary(result: BenchResult): string {
-  return [runLine(result), '', mainTable(result), '', learningLine(result), '', scaleTable(result), '', targetList(result), '', ...result.files.map((f) => `written: ${f}`)].join('\n');
+  return [
+    runLine(result),
+    '',
+    mainTable(result),
+    '',
+    learningLine(result),
+    '',
+    scaleTable(result),
+    '',
+    targetList(result),
+    '',
+    ...result.files.map((f) => `written: ${f}`),
+  ].join('\n');
 }

@@ -45,7 +45,6 @@ export interface BenchOptions {
   nat: NatOptions['nat'];
 }
 
-
 /** Defaults for a full or a quick run; warm-ups = min(10, max(2, trials)). */
 export function benchDefaults(quick: boolean, patch: Partial<BenchOptions> = {}): BenchOptions {
   const base = quick ? QUICK : FULL;
@@ -92,7 +91,14 @@ export interface BenchResult {
   bench: 'trailcam';
   version: 1;
   date: string;
-  machine: { cpus: number; model: string; memoryGb: number; node: string; platform: string; loadAverage1m?: { start: number; end: number; max?: number; natStart?: number; natEnd?: number } };
+  machine: {
+    cpus: number;
+    model: string;
+    memoryGb: number;
+    node: string;
+    platform: string;
+    loadAverage1m?: { start: number; end: number; max?: number; natStart?: number; natEnd?: number };
+  };
   options: Omit<BenchOptions, 'log' | 'outDir' | 'signal'>;
   definitions: Record<string, string>;
   scenarios: ScenarioResult[];
@@ -107,18 +113,23 @@ export interface BenchResult {
 }
 
 export const DEFINITIONS: Record<string, string> = {
-  timeToConnect: 'performance.now() from the call until race()/sequentialRace() resolves with the link (the engine closes its losers before it resolves, so their clean-up is included); the link is then closed with CLOSE',
+  timeToConnect:
+    'performance.now() from the call until race()/sequentialRace() resolves with the link (the engine closes its losers before it resolves, so their clean-up is included); the link is then closed with CLOSE',
   success: `connected within the maximum connection time (${MAX_CONNECTION_TIME_MS} ms, the seed's MAX_CONNECTION_TIME)`,
   cold: 'race() with the default config (all modes at once, LAN ports 20 ms apart, 1.5 s attempts), no history',
   warm: 'the same engine built as src/runtime/camera-runtime.ts does: deriveTuning() (order, stagger, adaptive attempt timeouts, breaker, LAN port order) before each race, recordRace() after; warm-up races first, then it keeps learning during the measured trials',
-  oracle: "each mode raced alone (a one-mode race, configured LAN port order, no telemetry) under the same trial setting, the best taken: the cold race's winning mode runs first, the other modes then run alone concurrently, each cut at the best time so far + 1 ms (a mode cut there cannot be the best, so the minimum is exact)",
-  sequential: "src/engine sequentialRace(): the seed's before-behaviour, modes lan, p2p, relay and LAN ports one after another, one attempt each with the seed's 5 s timeout; its trials run concurrently, started 20 ms apart (they overlap only while waiting out timeouts), each scenario condition on its own simulator",
+  oracle:
+    "each mode raced alone (a one-mode race, configured LAN port order, no telemetry) under the same trial setting, the best taken: the cold race's winning mode runs first, the other modes then run alone concurrently, each cut at the best time so far + 1 ms (a mode cut there cannot be the best, so the minimum is exact)",
+  sequential:
+    "src/engine sequentialRace(): the seed's before-behaviour, modes lan, p2p, relay and LAN ports one after another, one attempt each with the seed's 5 s timeout; its trials run concurrently, started 20 ms apart (they overlap only while waiting out timeouts), each scenario condition on its own simulator",
   regret: 'per trial: strategy time − oracle time (both connected); the table gives its p50 and p95',
   wrongWinner: WRONG_WINNER_RULE,
-  cleanup: "win → last loser settled: max(elapsedMs of the losers that had started) − winner's elapsedMs from the race result; a racer settles only after its attempt sockets' close callbacks ran, so no engine hook is needed. Scenario 4 races LAN alone, so it has no losing racer: the losing destination ports of the LAN racer are closed before the LAN racer itself settles, i.e. inside its time to connect",
-  packets: 'datagrams the client sent (sum of every racer\'s `sent`, all attempt sockets, failed trials included) / connected trials',
+  cleanup:
+    "win → last loser settled: max(elapsedMs of the losers that had started) − winner's elapsedMs from the race result; a racer settles only after its attempt sockets' close callbacks ran, so no engine hook is needed. Scenario 4 races LAN alone, so it has no losing racer: the losing destination ports of the LAN racer are closed before the LAN racer itself settles, i.e. inside its time to connect",
+  packets: "datagrams the client sent (sum of every racer's `sent`, all attempt sockets, failed trials included) / connected trials",
   nat: "scenarios 9-12 (bench/nat.ts): the network test tier's bed (bench/testbed/: six namespaces, veth pairs, a bridge, nftables masquerade and home-router firewalls, documentation-range addresses only inside the namespaces, no route out), the simulator's camera, rendezvous server and relay as separate `trailcam sim --part` processes on their hosts, every strategy run by dist/bench/nat-client.js in the client's namespace with the same trial loop as scenarios 1-8; the bed is built once per run and deleted afterwards (also on exit, SIGINT, SIGTERM)",
-  scale: 'N cameras in one simulator running in a child process (nominal paths), so the cameras\' CPU and memory are not counted; N cold races (every mode) started in the same tick from the bench process; links held until every race settled, then closed; CPU = user+system time of the bench process (the engine) from the first start to the last race settled / N; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed',
+  scale:
+    "N cameras in one simulator running in a child process (nominal paths), so the cameras' CPU and memory are not counted; N cold races (every mode) started in the same tick from the bench process; links held until every race settled, then closed; CPU = user+system time of the bench process (the engine) from the first start to the last race settled / N; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed",
 };
 
 /** A few unmeasured races so JIT compilation does not land in the first scenario's figures. */
@@ -140,7 +151,12 @@ interface Planned {
 /** Phase A: cold, warm and oracle, one connect at a time, one simulator per scenario. */
 async function measureScenario(p: Planned, options: BenchOptions): Promise<void> {
   const { scenario, plan } = p;
-  const env = await openEnvironment({ seed: options.seed + scenario.number, layout: scenario.layout, paths: (plan.warmup[0] ?? plan.trials[0]).paths, camera: scenario.camera });
+  const env = await openEnvironment({
+    seed: options.seed + scenario.number,
+    layout: scenario.layout,
+    paths: (plan.warmup[0] ?? plan.trials[0]).paths,
+    camera: scenario.camera,
+  });
   try {
     const { signal } = options;
     // Sessions the race opened on the camera that are still live SESSION_COUNT_AFTER_MS after it
@@ -184,7 +200,8 @@ async function measureBaseline(planned: Planned[], options: BenchOptions): Promi
     for (const p of planned) {
       for (const c of p.plan.trials) {
         const key = keyOf(p, c);
-        if (!envs.has(key)) envs.set(key, await openEnvironment({ seed: options.seed + 100 + envs.size, layout: p.scenario.layout, paths: c.paths, camera: p.scenario.camera }));
+        if (!envs.has(key))
+          envs.set(key, await openEnvironment({ seed: options.seed + 100 + envs.size, layout: p.scenario.layout, paths: c.paths, camera: p.scenario.camera }));
       }
     }
     const jobs: { p: Planned; i: number }[] = [];
@@ -203,7 +220,8 @@ async function measureBaseline(planned: Planned[], options: BenchOptions): Promi
 }
 
 /** What a scenario's row says about itself (loopback and NAT scenarios alike). */
-type ScenarioMeta = Pick<ScenarioResult, 'number' | 'id' | 'title' | 'how' | 'modes' | 'ports' | 'warmups'> & Partial<Pick<ScenarioResult, 'network' | 'randomLoss'>>;
+type ScenarioMeta = Pick<ScenarioResult, 'number' | 'id' | 'title' | 'how' | 'modes' | 'ports' | 'warmups'> &
+  Partial<Pick<ScenarioResult, 'network' | 'randomLoss'>>;
 
 /** The figures of one scenario from its trial records. */
 function summarise(meta: ScenarioMeta, records: readonly TrialRecord[]): ScenarioResult {
@@ -213,7 +231,10 @@ function summarise(meta: ScenarioMeta, records: readonly TrialRecord[]): Scenari
     (['cold', 'warm', 'oracle', 'sequential'] as const).map((s) => [s, records.map((r) => (r[s] ? (r[s].ok ? r[s].ms : -r[s].ms) : NaN))]),
   ) as Record<Strategy, number[]>;
   const winners = Object.fromEntries(
-    (['cold', 'warm', 'oracle', 'sequential'] as const).map((s) => [s, records.map((r) => (r[s]?.ok && r[s]?.mode ? (r[s]?.mode as string)[0] : 'x')).join('')]),
+    (['cold', 'warm', 'oracle', 'sequential'] as const).map((s) => [
+      s,
+      records.map((r) => (r[s]?.ok && r[s]?.mode ? (r[s]?.mode as string)[0] : 'x')).join(''),
+    ]),
   ) as Record<Strategy, string>;
   return { ...meta, modes: [...meta.modes], trials: records.length, conditions, strategies: allStrategyStats(records), raw, winners };
 }
@@ -227,7 +248,12 @@ function scenarioResult(p: Planned): ScenarioResult {
       title: scenario.title,
       how: scenario.how,
       modes: scenario.modes,
-      ports: scenario.layout === 'fourth' ? '3 silent + camera (4th)' : scenario.layout === 'default' ? 'session, silent, search, 3 silent (default-shaped)' : 'camera session port',
+      ports:
+        scenario.layout === 'fourth'
+          ? '3 silent + camera (4th)'
+          : scenario.layout === 'default'
+            ? 'session, silent, search, 3 silent (default-shaped)'
+            : 'camera session port',
       warmups: p.plan.warmup.length,
       network: 'loopback',
       randomLoss: scenario.id === 'lan-loss',
@@ -306,7 +332,19 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       bench: 'trailcam',
       version: 1,
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage1m: { start: loadAtStart, end: loadavg()[0], max: Math.max(loadMax, loadavg()[0]), ...(nat.runs.length > 0 ? { natStart: loadAtNat, natEnd: loadAfterNat } : {}) } },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model ?? 'unknown',
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        loadAverage1m: {
+          start: loadAtStart,
+          end: loadavg()[0],
+          max: Math.max(loadMax, loadavg()[0]),
+          ...(nat.runs.length > 0 ? { natStart: loadAtNat, natEnd: loadAfterNat } : {}),
+        },
+      },
       options: recorded,
       definitions: DEFINITIONS,
       scenarios,

@@ -27,7 +27,14 @@ interface ScaleConnection {
 
 async function connectWith(strategy: ScaleStrategy, config: RaceConfig, camera: { did: string; sessionPort: number }): Promise<ScaleConnection> {
   if (strategy === 'floor') {
-    const link = await floorConnect({ host: '127.0.0.1', port: camera.sessionPort, did: camera.did, bindAddress: config.bindAddress, probeIntervalMs: config.probeIntervalMs, maxConnectionTimeMs: config.maxConnectionTimeMs });
+    const link = await floorConnect({
+      host: '127.0.0.1',
+      port: camera.sessionPort,
+      did: camera.did,
+      bindAddress: config.bindAddress,
+      probeIntervalMs: config.probeIntervalMs,
+      maxConnectionTimeMs: config.maxConnectionTimeMs,
+    });
     return { mode: 'lan', sockets: 1, datagrams: link.sent, close: () => link.close() };
   }
   const result = await race(config);

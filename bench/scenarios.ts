@@ -49,7 +49,8 @@ export const NOMINAL: PathPlan = {
   relay: { ...HEALTHY_PATH, delayMs: 25 },
 };
 
-export const NOMINAL_TEXT = 'fixed one-way delay per datagram and direction: LAN 0.5 ms, P2P 10 ms, relay 25 ms (round trips ~1 / 20 / 50 ms; the rendezvous server is not delayed; no jitter, so the regret is not drowned in it)';
+export const NOMINAL_TEXT =
+  'fixed one-way delay per datagram and direction: LAN 0.5 ms, P2P 10 ms, relay 25 ms (round trips ~1 / 20 / 50 ms; the rendezvous server is not delayed; no jitter, so the regret is not drowned in it)';
 
 function condition(key: string, changes: Partial<Record<PathName, Partial<PathSettings>>> = {}): Condition {
   const paths = Object.fromEntries(PATH_NAMES.map((name) => [name, { ...NOMINAL[name], ...(changes[name] ?? {}) }])) as PathPlan;

@@ -77,7 +77,14 @@ async function measure(run: () => Promise<RaceResult>, sessions?: SessionCounter
       await result.link.close();
     }
     return {
-      sample: { ok: true, ms, mode: result.mode, packets: packetsOf(result.racers), cleanupMs: cleanupMs(result), ...(liveSessions === undefined ? {} : { liveSessions }) },
+      sample: {
+        ok: true,
+        ms,
+        mode: result.mode,
+        packets: packetsOf(result.racers),
+        cleanupMs: cleanupMs(result),
+        ...(liveSessions === undefined ? {} : { liveSessions }),
+      },
       racers: result.racers,
     };
   } catch (err) {

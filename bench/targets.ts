@@ -109,7 +109,10 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
       id: 'drift-relearn',
       target: `scenario 7: the warm engine wins on LAN again within ${FEW_RACES} races after LAN returns`,
       met: drift.warmRacesToLan === null ? false : drift.warmRacesToLan <= FEW_RACES,
-      measured: drift.warmRacesToLan === null ? 'no LAN win after the return' : `first LAN win at race ${drift.warmRacesToLan} after the return; LAN won ${pct(drift.warmLanShareAfterReturn)} of the races after it (winners: ${drift.warm})`,
+      measured:
+        drift.warmRacesToLan === null
+          ? 'no LAN win after the return'
+          : `first LAN win at race ${drift.warmRacesToLan} after the return; LAN won ${pct(drift.warmLanShareAfterReturn)} of the races after it (winners: ${drift.warm})`,
     });
   }
   for (const s of result.scenarios.filter((sc) => sc.network === 'nat')) {

@@ -92,6 +92,7 @@ function stepStatus(RED: NodeAPI, step: HaStep, publisher: HaPublisher): NodeSta
     return { fill: 'green', shape: 'dot', text: RED._('trailcam-ha.status.announced', { count: step.messages.length, by: input.by }) };
   }
   const availability = input.kind === 'update' ? input.readings.availability : undefined;
-  if (availability && !publisher.removed) return { fill: availability === 'offline' ? 'red' : 'green', shape: availability === 'online' ? 'dot' : 'ring', text: availability };
+  if (availability && !publisher.removed)
+    return { fill: availability === 'offline' ? 'red' : 'green', shape: availability === 'online' ? 'dot' : 'ring', text: availability };
   return null;
 }

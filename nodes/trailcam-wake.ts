@@ -1,4 +1,14 @@
-import { joinHotspot, validateMatch, wakeCamera, DEFAULT_WAKE_TIMEOUT_MS, type BleMatch, type BleTransport, type BleWakeStep, type JoinHotspotResult, type WakeResult } from '../src/ble';
+import {
+  joinHotspot,
+  validateMatch,
+  wakeCamera,
+  DEFAULT_WAKE_TIMEOUT_MS,
+  type BleMatch,
+  type BleTransport,
+  type BleWakeStep,
+  type JoinHotspotResult,
+  type WakeResult,
+} from '../src/ble';
 import { parseMs } from '../src/engine';
 import { ConfigError, TrailcamError } from '../src/errors';
 import { InFlight } from './lib/inflight';
@@ -95,7 +105,8 @@ module.exports = (RED: NodeAPI): void => {
     const ifname = typeof config.ifname === 'string' && config.ifname.trim() !== '' ? config.ifname.trim() : undefined;
     try {
       timeoutMs = parseMs('timeoutMs', config.timeoutMs, DEFAULT_WAKE_TIMEOUT_MS, 1, 10 * 60_000);
-      if (ifname !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(ifname)) throw new ConfigError('ifname', ifname, 'must be a network interface name such as wlan0');
+      if (ifname !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(ifname))
+        throw new ConfigError('ifname', ifname, 'must be a network interface name such as wlan0');
     } catch (err) {
       configError = err as ConfigError;
       node.error(configError.message);
@@ -134,7 +145,7 @@ module.exports = (RED: NodeAPI): void => {
           };
           // Set before the join: if it fails, the Catch node's msg still has the credentials.
           msg.payload = payload;
-          msg.topic = msg.topic ?? (target.address ?? target.name);
+          msg.topic = msg.topic ?? target.address ?? target.name;
           if (config.join) {
             status('yellow', 'ring', `${t('joining')} ${woken.ssid}…`);
             const joined = await joinHotspot({ credentials: woken, ifname, signal, env: settings.nmcliEnv });

@@ -35,7 +35,10 @@ export class ConfigError extends TrailcamError {
 
   constructor(field: string, value: unknown, reason: string, problems?: readonly ConfigProblem[]) {
     const listed = problems !== undefined && problems.length > 0;
-    super('ERR_TRAILCAM_CONFIG', listed ? problems.map((p) => `invalid ${p.field}: ${p.message}`).join('; ') : `invalid ${field} ${describeValue(value)}: ${reason}`);
+    super(
+      'ERR_TRAILCAM_CONFIG',
+      listed ? problems.map((p) => `invalid ${p.field}: ${p.message}`).join('; ') : `invalid ${field} ${describeValue(value)}: ${reason}`,
+    );
     this.field = field;
     this.value = value;
     this.problems = listed ? problems : [{ field, value, message: this.message }];

@@ -57,7 +57,18 @@ export async function deploy(bed: Testbed, parts: Part[], scene: Scene = {}): Pr
   const relayDelay = String(scene.relayDelayMs ?? RELAY_DELAY_MS);
   const p2pDelay = String(scene.p2pDelayMs ?? P2P_DELAY_MS);
   parts.push(await startPart(bed.ns.inet, 'relay', ['--part', 'relay', '--bind', A.relay, '--relay-port', String(RELAY_PORT), '--relay-delay', relayDelay]));
-  parts.push(await startPart(bed.ns.inet, 'rendezvous server', ['--part', 'server', '--bind', A.server, '--server-port', String(SERVER_PORT), '--relay', `${A.relay}:${RELAY_PORT}`]));
+  parts.push(
+    await startPart(bed.ns.inet, 'rendezvous server', [
+      '--part',
+      'server',
+      '--bind',
+      A.server,
+      '--server-port',
+      String(SERVER_PORT),
+      '--relay',
+      `${A.relay}:${RELAY_PORT}`,
+    ]),
+  );
   await scene.beforeCamera?.();
   parts.push(await startPart(bed.ns.cam, 'camera', ['--part', 'camera', '--bind', A.cam, '--did', DID, '--server', SERVER, '--p2p-delay', p2pDelay, '--fast']));
 }

@@ -114,18 +114,19 @@ export function runIn(ns: string, args: readonly string[], timeoutMs: number, si
       clearTimeout(timer);
       signal?.removeEventListener('abort', kill);
       running.delete(child);
-      const json = stdout
-        .trim()
-        .split('\n')
-        .reverse()
-        .map((line) => {
-          try {
-            return JSON.parse(line) as Record<string, unknown>;
-          } catch {
-            return null;
-          }
-        })
-        .find((value) => value !== null) ?? null;
+      const json =
+        stdout
+          .trim()
+          .split('\n')
+          .reverse()
+          .map((line) => {
+            try {
+              return JSON.parse(line) as Record<string, unknown>;
+            } catch {
+              return null;
+            }
+          })
+          .find((value) => value !== null) ?? null;
       done({ code, stdout, stderr, json, wallMs: Date.now() - started });
     });
   });

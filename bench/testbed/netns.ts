@@ -39,7 +39,11 @@ export const RUN_PREFIX = `${NETNS_PREFIX}${process.pid}.${processStartTime(proc
 
 /** Thrown when a command of the test bed fails: names the command and its output. */
 export class NetCommandError extends Error {
-  constructor(readonly command: string, readonly status: number | null, readonly output: string) {
+  constructor(
+    readonly command: string,
+    readonly status: number | null,
+    readonly output: string,
+  ) {
     super(`network test bed: \`${command}\` failed (exit ${status ?? 'signal'}): ${output.trim() || '(no output)'}`);
     this.name = 'NetCommandError';
   }

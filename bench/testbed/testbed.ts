@@ -92,7 +92,10 @@ export function createTestbed(): Testbed {
     ip(ns.natcam, 'link', 'add', 'br0', 'type', 'bridge');
     ip(ns.natcam, 'link', 'set', 'br0', 'up');
     ip(ns.natcam, 'addr', 'add', `${A.camLanGateway}/24`, 'dev', 'br0');
-    for (const [host, port] of [['cam', 'pcam'], ['lancli', 'plancli']] as const) {
+    for (const [host, port] of [
+      ['cam', 'pcam'],
+      ['lancli', 'plancli'],
+    ] as const) {
       veth(ns.natcam, port, ns[host], 'eth0');
       ip(ns.natcam, 'link', 'set', port, 'master', 'br0');
       ip(ns[host], 'addr', 'add', `${A[host]}/24`, 'dev', 'eth0');
@@ -156,7 +159,12 @@ export function createTestbed(): Testbed {
     setUdpTimeout(seconds) {
       for (const router of ['natcam', 'natcli'] as const) {
         const stream = seconds === DEFAULT_UDP_TIMEOUT.udp ? DEFAULT_UDP_TIMEOUT.stream : seconds;
-        inNs(ns[router], 'sysctl', ['-q', '-w', `net.netfilter.nf_conntrack_udp_timeout=${seconds}`, `net.netfilter.nf_conntrack_udp_timeout_stream=${stream}`]);
+        inNs(ns[router], 'sysctl', [
+          '-q',
+          '-w',
+          `net.netfilter.nf_conntrack_udp_timeout=${seconds}`,
+          `net.netfilter.nf_conntrack_udp_timeout_stream=${stream}`,
+        ]);
       }
     },
     dropCameraRegistrations(on) {
@@ -165,7 +173,9 @@ export function createTestbed(): Testbed {
         ns.natcam,
         'inet',
         'droplgn',
-        on ? 'chain lgn { type filter hook forward priority -10; policy accept; iifname "br0" oifname "wan" meta l4proto udp @th,64,16 0xf110 counter drop; }' : null,
+        on
+          ? 'chain lgn { type filter hook forward priority -10; policy accept; iifname "br0" oifname "wan" meta l4proto udp @th,64,16 0xf110 counter drop; }'
+          : null,
       );
     },
     droppedRegistrations() {

@@ -35,7 +35,12 @@ export function commandFields(payload: unknown): JsonObject {
  * lists every id seen), so they fail with a typed error that says so; send the cmdId as a
  * number once it is known.
  */
-export async function runCommand(runtime: CameraRuntime, command: CameraCommand, payload: unknown, options: { signal: AbortSignal; timeoutMs: number }): Promise<unknown> {
+export async function runCommand(
+  runtime: CameraRuntime,
+  command: CameraCommand,
+  payload: unknown,
+  options: { signal: AbortSignal; timeoutMs: number },
+): Promise<unknown> {
   if (command.kind === 'raw') return runtime.command(command.cmdId, commandFields(payload), options);
   switch (command.name) {
     case 'deviceInfo':
@@ -46,7 +51,10 @@ export async function runCommand(runtime: CameraRuntime, command: CameraCommand,
     }
     case 'startAV':
     case 'stopAV':
-      throw new UnknownCommandError(command.name, 'the KJK230 command id for live audio/video was never captured (see artemis.md §5); send msg.command as a number once it is known');
+      throw new UnknownCommandError(
+        command.name,
+        'the KJK230 command id for live audio/video was never captured (see artemis.md §5); send msg.command as a number once it is known',
+      );
   }
 }
 

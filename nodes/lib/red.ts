@@ -47,7 +47,11 @@ export interface Node {
 export interface NodeAPI {
   nodes: {
     createNode(node: object, config: object): void;
-    registerType(type: string, constructor: (this: Node, config: never) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
+    registerType(
+      type: string,
+      constructor: (this: Node, config: never) => void,
+      options?: { credentials?: Record<string, { type: 'text' | 'password' }> },
+    ): void;
     getNode(id: string): Node | null;
   };
   /** Node-RED's runtime settings (settings.js); read-only here (trailcam-wake reads `trailcamWake`). */

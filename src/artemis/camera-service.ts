@@ -1,11 +1,5 @@
 import { ArtemisCmd, ArtemisMsgType, MAX_MEDIA_PAGE_SIZE } from './constants';
-import {
-  DEFAULT_CAMERA_DEVICE_STATE,
-  deviceInfoResponse,
-  generateMediaFiles,
-  mediaListResponse,
-  type CameraDeviceState,
-} from './camera-documents';
+import { DEFAULT_CAMERA_DEVICE_STATE, deviceInfoResponse, generateMediaFiles, mediaListResponse, type CameraDeviceState } from './camera-documents';
 import { ArtemisFrameError } from './errors';
 import { decodeCommandFrame, encodeResponse } from './frame';
 import { numberField, type JsonObject } from './json';

@@ -369,12 +369,10 @@ export class ArtemisClient extends EventEmitter<ArtemisClientEvents> {
     const done = (): void => {
       this.#heartbeatInFlight = false;
     };
-    this.#transport
-      .send(this.channel, encodeRequest(seq, { cmdId: ArtemisCmd.heartbeat }), { signal: this.#lifetime.signal })
-      .then(done, (error: unknown) => {
-        done();
-        if (this.#state !== 'closed') this.emit('heartbeat-error', error instanceof Error ? error : new Error(String(error)));
-      });
+    this.#transport.send(this.channel, encodeRequest(seq, { cmdId: ArtemisCmd.heartbeat }), { signal: this.#lifetime.signal }).then(done, (error: unknown) => {
+      done();
+      if (this.#state !== 'closed') this.emit('heartbeat-error', error instanceof Error ? error : new Error(String(error)));
+    });
   }
 
   readonly #onData = (channel: number, data: Buffer): void => {
@@ -455,9 +453,7 @@ function checkResponse(cmdId: number, seq: number, body: JsonObject): JsonObject
   }
   if (typeof result === 'number' && result !== 0) {
     const errorMsg = stringField(body, 'errorMsg');
-    throw cmdId === ArtemisCmd.login
-      ? new ArtemisLoginError(seq, result, errorMsg)
-      : new ArtemisCommandError(cmdId, seq, result, errorMsg);
+    throw cmdId === ArtemisCmd.login ? new ArtemisLoginError(seq, result, errorMsg) : new ArtemisCommandError(cmdId, seq, result, errorMsg);
   }
   const responseCmd = body.cmdId;
   if (responseCmd !== undefined && responseCmd !== cmdId) {

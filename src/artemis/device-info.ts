@@ -37,8 +37,7 @@ export interface DeviceInfo {
 export function normaliseDeviceInfo(body: JsonObject): DeviceInfo {
   const isCharging = booleanField(body, 'isCharging');
   const isSolarCharging = booleanField(body, 'isSolarCharging');
-  const charging =
-    isCharging === undefined && isSolarCharging === undefined ? null : isCharging === true || isSolarCharging === true;
+  const charging = isCharging === undefined && isSolarCharging === undefined ? null : isCharging === true || isSolarCharging === true;
   return {
     batteryPercent: numberField(body, 'batPercent') ?? null,
     charging,

@@ -14,8 +14,7 @@ export class ArtemisFrameError extends TrailcamError {
   readonly seq: number | undefined;
 
   constructor(stage: ArtemisFrameStage, reason: string, frame?: { msgType?: number; seq?: number }) {
-    const where =
-      frame?.msgType === undefined ? '' : ` (msgType ${frame.msgType}${frame.seq === undefined ? '' : `, seq ${frame.seq}`})`;
+    const where = frame?.msgType === undefined ? '' : ` (msgType ${frame.msgType}${frame.seq === undefined ? '' : `, seq ${frame.seq}`})`;
     super('ERR_ARTEMIS_FRAME', `bad ARTEMIS frame${where} at ${stage}: ${reason}`);
     this.stage = stage;
     this.msgType = frame?.msgType;

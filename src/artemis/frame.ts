@@ -1,11 +1,4 @@
-import {
-  ARTEMIS_HEADER_LENGTH,
-  ARTEMIS_MAGIC,
-  ArtemisMsgType,
-  HEADER_OFFSET,
-  REQUEST_NUL_COUNT,
-  RESPONSE_NUL_COUNT,
-} from './constants';
+import { ARTEMIS_HEADER_LENGTH, ARTEMIS_MAGIC, ArtemisMsgType, HEADER_OFFSET, REQUEST_NUL_COUNT, RESPONSE_NUL_COUNT } from './constants';
 import { decryptPayload, encryptPayload } from './crypto';
 import { ArtemisFrameError } from './errors';
 import { isJsonObject, type JsonObject } from './json';

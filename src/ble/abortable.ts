@@ -6,7 +6,10 @@ import { toAbortError } from '../errors';
  */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal, what: string, onLate?: (value: T) => void): Promise<T> {
   if (signal.aborted) {
-    promise.then((value) => onLate?.(value), () => undefined);
+    promise.then(
+      (value) => onLate?.(value),
+      () => undefined,
+    );
     return Promise.reject(toAbortError(signal.reason, what));
   }
   return new Promise<T>((resolve, reject) => {

@@ -112,7 +112,10 @@ export class BleMessageReassembler {
       return items;
     }
     if (this.#inBody && startsWithMagic(chunk, 0)) {
-      items.push({ kind: 'error', error: new BleMessageError('truncated', `msgId ${this.#msgId} ended after ${this.#received} of ${this.#length} body bytes: a new header arrived`) });
+      items.push({
+        kind: 'error',
+        error: new BleMessageError('truncated', `msgId ${this.#msgId} ended after ${this.#received} of ${this.#length} body bytes: a new header arrived`),
+      });
       this.reset();
     }
     let offset = 0;
@@ -124,7 +127,10 @@ export class BleMessageReassembler {
             kind: 'error',
             error:
               offset === 0
-                ? new BleMessageError('magic', `notification of ${chunk.length} bytes does not start a message (no 13 57 header): a lost, duplicated or reordered notification`)
+                ? new BleMessageError(
+                    'magic',
+                    `notification of ${chunk.length} bytes does not start a message (no 13 57 header): a lost, duplicated or reordered notification`,
+                  )
                 : new BleMessageError('trailing', `${chunk.length - offset} bytes after a complete message are neither padding nor a header`),
           });
           break;
@@ -214,7 +220,8 @@ export function decodeWakeAnswer(body: Uint8Array): WakeAnswer {
   if (typeof ret !== 'number' || !Number.isInteger(ret)) throw new BleMessageError('field', `wake answer field "ret" is ${describe(ret)}, not an integer`);
   if (ret !== 0) return { ret, credentials: null };
   const { ssid, bssid, pwd } = record;
-  if (typeof ssid !== 'string' || ssid.length === 0 || Buffer.byteLength(ssid) > 32) throw new BleMessageError('field', `wake answer field "ssid" is ${describe(ssid)}, not a Wi-Fi name of 1 to 32 bytes`);
+  if (typeof ssid !== 'string' || ssid.length === 0 || Buffer.byteLength(ssid) > 32)
+    throw new BleMessageError('field', `wake answer field "ssid" is ${describe(ssid)}, not a Wi-Fi name of 1 to 32 bytes`);
   if (typeof bssid !== 'string' || !MAC.test(bssid)) throw new BleMessageError('field', `wake answer field "bssid" is ${describe(bssid)}, not a MAC address`);
   if (typeof pwd !== 'string' || pwd.length > 63) throw new BleMessageError('field', `wake answer field "pwd" is not a string of up to 63 characters`);
   return { ret, credentials: { ssid, bssid: bssid.toUpperCase(), password: pwd } };

@@ -1,7 +1,16 @@
 import { AbortError, toAbortError } from '../errors';
 import { BLE_NOTIFICATION_SIZE, encodeBleMessage, splitNotifications, WAKE_ANSWER_CHARACTERISTIC, WAKE_MSG_ID, WAKE_WRITE_CHARACTERISTIC } from './codec';
 import { BleAdapterError, BleGattError } from './errors';
-import { matches, normalizeAddress, normalizeUuid, type BleMatch, type BlePeripheral, type BleTransport, type GattCharacteristic, type GattConnection } from './transport';
+import {
+  matches,
+  normalizeAddress,
+  normalizeUuid,
+  type BleMatch,
+  type BlePeripheral,
+  type BleTransport,
+  type GattCharacteristic,
+  type GattConnection,
+} from './transport';
 
 /** How a fake camera answers the wake request. */
 export interface FakeCameraOptions {
@@ -211,7 +220,9 @@ export class FakeConnection implements GattConnection {
     }
     const notifications =
       this.camera.answerNotifications ??
-      (this.camera.answer === null ? [] : splitNotifications(encodeBleMessage(WAKE_MSG_ID, Buffer.from(JSON.stringify(this.camera.answer ?? CAPTURED_WAKE_ANSWER)))));
+      (this.camera.answer === null
+        ? []
+        : splitNotifications(encodeBleMessage(WAKE_MSG_ID, Buffer.from(JSON.stringify(this.camera.answer ?? CAPTURED_WAKE_ANSWER)))));
     const first = this.camera.answerDelayMs ?? 4400;
     const gap = this.camera.notificationGapMs ?? 90;
     notifications.forEach((n, i) => this.schedule(first + i * gap, () => this.#characteristics.get(WAKE_ANSWER_CHARACTERISTIC)?.notify(n)));

@@ -37,7 +37,8 @@ export interface JoinHotspotResult {
 export async function joinHotspot(options: JoinHotspotOptions): Promise<JoinHotspotResult> {
   const { credentials } = options;
   const timeoutMs = parseMs('timeoutMs', options.timeoutMs, DEFAULT_JOIN_TIMEOUT_MS, 1, 10 * 60_000);
-  if (options.ifname !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(options.ifname)) throw new ConfigError('ifname', options.ifname, 'must be a network interface name such as wlan0');
+  if (options.ifname !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(options.ifname))
+    throw new ConfigError('ifname', options.ifname, 'must be a network interface name such as wlan0');
   throwIfAborted(options.signal, 'hotspot join');
   const run = (args: string[]): Promise<string> => nmcli(args, credentials.password, timeoutMs, options.signal, options.env ?? process.env);
 
@@ -85,7 +86,12 @@ function nmcli(args: string[], password: string, timeoutMs: number, signal: Abor
       const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
       if (signal?.aborted || e.name === 'AbortError') reject(toAbortError(signal?.reason, 'hotspot join'));
       else if (e.code === 'ENOENT')
-        reject(new HotspotError('missing', 'nmcli (NetworkManager) was not found on PATH: install NetworkManager (sudo apt-get install network-manager) or join the camera\'s Wi-Fi yourself'));
+        reject(
+          new HotspotError(
+            'missing',
+            "nmcli (NetworkManager) was not found on PATH: install NetworkManager (sudo apt-get install network-manager) or join the camera's Wi-Fi yourself",
+          ),
+        );
       else if (e.killed) reject(new HotspotError('timeout', `nmcli ${shown} did not finish within ${timeoutMs} ms`));
       else {
         const detail = mask(String(stderr || stdout).trim(), password).slice(0, 500) || 'no message';

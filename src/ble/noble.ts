@@ -1,7 +1,16 @@
 import { toAbortError } from '../errors';
 import { abortable } from './abortable';
 import { BleAdapterError, BleGattError, BleUnavailableError } from './errors';
-import { matches, normalizeAddress, normalizeUuid, type BleMatch, type BlePeripheral, type BleTransport, type GattCharacteristic, type GattConnection } from './transport';
+import {
+  matches,
+  normalizeAddress,
+  normalizeUuid,
+  type BleMatch,
+  type BlePeripheral,
+  type BleTransport,
+  type GattCharacteristic,
+  type GattConnection,
+} from './transport';
 
 /** The optional BLE library, loaded with require() only when a wake is asked for. */
 export const NOBLE_MODULE = '@abandonware/noble';
@@ -46,7 +55,8 @@ export function loadNoble(requireFn: RequireFn = require): NobleLike {
     loaded = requireFn(NOBLE_MODULE);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(NOBLE_MODULE)) throw new BleUnavailableError(`${NOBLE_MODULE} is not installed`, { cause: err });
+    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(NOBLE_MODULE))
+      throw new BleUnavailableError(`${NOBLE_MODULE} is not installed`, { cause: err });
     throw new BleUnavailableError(`${NOBLE_MODULE} failed to load (${e instanceof Error ? e.message : String(err)})`, { cause: err });
   }
   const noble = (loaded as { default?: unknown })?.default ?? loaded;

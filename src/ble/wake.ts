@@ -51,14 +51,15 @@ export function validateMatch(address: unknown, name: unknown): BleMatch {
   if (hasAddress && hasName) throw new ConfigError('address', address, 'give either an address or a name, not both');
   if (hasAddress) {
     const normal = typeof address === 'string' ? normalizeAddress(address) : undefined;
-    if (!normal) throw new ConfigError('address', address, 'must be a BLE address like C6:1E:0D:E0:32:E8 (the camera\'s device id)');
+    if (!normal) throw new ConfigError('address', address, "must be a BLE address like C6:1E:0D:E0:32:E8 (the camera's device id)");
     return { address: normal };
   }
   if (hasName) {
-    if (typeof name !== 'string' || name.trim() !== name || Buffer.byteLength(name) > 248) throw new ConfigError('name', name, 'must be the advertised name, e.g. TC100_32E8');
+    if (typeof name !== 'string' || name.trim() !== name || Buffer.byteLength(name) > 248)
+      throw new ConfigError('name', name, 'must be the advertised name, e.g. TC100_32E8');
     return { name };
   }
-  throw new ConfigError('address', address, 'give the camera\'s BLE address (its device id) or its advertised name');
+  throw new ConfigError('address', address, "give the camera's BLE address (its device id) or its advertised name");
 }
 
 /**
@@ -178,9 +179,6 @@ function timeoutError(step: BleWakeStep, target: string, timeoutMs: number, ackn
 
 async function disconnectWithin(connection: GattConnection, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    connection.disconnect().catch(() => undefined),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-  ]);
+  await Promise.race([connection.disconnect().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
 }

@@ -156,7 +156,13 @@ export interface CameraCommandSpec<T> {
  * 2 for a bad flag (named), 1 when the camera is unreachable or the command fails.
  * The password is never printed: error messages carry no credentials.
  */
-export async function runCameraCommand<T>(spec: CameraCommandSpec<T>, values: FlagValues, io: CliIo, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCameraCommand<T>(
+  spec: CameraCommandSpec<T>,
+  values: FlagValues,
+  io: CliIo,
+  signal: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const json = values.json === true;
   let runtime: CameraRuntime;
   let timeoutMs: number;
@@ -180,7 +186,9 @@ export async function runCameraCommand<T>(spec: CameraCommandSpec<T>, values: Fl
   try {
     connected = await runtime.connect({ signal });
     const result = await spec.request({ runtime, signal, timeoutMs });
-    io.stdout.write(json ? `${JSON.stringify({ ...connectionJson(connected), ...spec.json(result) })}\n` : `${connectedLine(connected)}\n${spec.format(result)}`);
+    io.stdout.write(
+      json ? `${JSON.stringify({ ...connectionJson(connected), ...spec.json(result) })}\n` : `${connectedLine(connected)}\n${spec.format(result)}`,
+    );
     return ExitCode.OK;
   } catch (err) {
     if (err instanceof RaceError) {

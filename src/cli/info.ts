@@ -51,11 +51,10 @@ const spec: CameraCommandSpec<DeviceInfo> = {
 
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'connect, log in and print the camera\'s device info (battery, SD card, firmware)',
+  summary: "connect, log in and print the camera's device info (battery, SD card, firmware)",
   async run(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
     const values = parseFlags('info', argv, OPTIONS, INFO_HELP, io);
     if (typeof values === 'number') return values;
     return runCameraCommand(spec, values, io, signal);
   },
 };
-

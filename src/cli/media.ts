@@ -51,7 +51,7 @@ export function formatMediaPage(page: MediaListPage): string {
 
 export const mediaCommand: Command = {
   name: 'media',
-  summary: 'connect, log in and print one page of the camera\'s media list',
+  summary: "connect, log in and print one page of the camera's media list",
   async run(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
     const values = parseFlags('media', argv, OPTIONS, MEDIA_HELP, io);
     if (typeof values === 'number') return values;

@@ -54,7 +54,10 @@ export async function runRace(config: Parameters<typeof race>[0], json: boolean,
     return ExitCode.OK;
   } catch (err) {
     if (err instanceof RaceError) {
-      if (json) io.stdout.write(`${JSON.stringify({ connected: false, error: err.message, elapsedMs: err.elapsedMs, lanSources: lanSources(err.racers), racers: err.racers })}\n`);
+      if (json)
+        io.stdout.write(
+          `${JSON.stringify({ connected: false, error: err.message, elapsedMs: err.elapsedMs, lanSources: lanSources(err.racers), racers: err.racers })}\n`,
+        );
       io.stderr.write(`trailcam race: ${err.message}\n`);
       return ExitCode.FAILED;
     }
@@ -89,7 +92,8 @@ function formatResult(result: RaceResult): string {
     ...result.racers.map(formatRacer),
   ];
   const sources = lanSources(result.racers) ?? 0;
-  if (sources > 1) lines.push(`  warning: ${sources} sources on the camera's address answered with its DID (the camera answers from one port; see the README's trust model)`);
+  if (sources > 1)
+    lines.push(`  warning: ${sources} sources on the camera's address answered with its DID (the camera answers from one port; see the README's trust model)`);
   return `${lines.join('\n')}\n`;
 }
 

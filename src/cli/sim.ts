@@ -179,7 +179,11 @@ export function simConfigFromFlags(values: Values): SimCliConfig {
   const addresses = (flag: 'server' | 'relay', allowed: SimPart): Address[] => {
     const list = Array.isArray(values[flag]) ? (values[flag] as string[]) : [];
     if (list.length > 0 && part !== allowed) {
-      throw new ConfigError(`--${flag}`, list[0], `only with --part ${allowed} (${flag === 'server' ? 'the camera registers with it' : 'the server lists it'}; --part ${part} ${part === 'all' ? 'runs its own' : 'does not use it'})`);
+      throw new ConfigError(
+        `--${flag}`,
+        list[0],
+        `only with --part ${allowed} (${flag === 'server' ? 'the camera registers with it' : 'the server lists it'}; --part ${part} ${part === 'all' ? 'runs its own' : 'does not use it'})`,
+      );
     }
     if (list.length > SIM_CLI_LIMITS[`${flag}s`]) throw new ConfigError(`--${flag}`, list.length, `at most ${SIM_CLI_LIMITS[`${flag}s`]}`);
     return list.map((text) => parseAddress(`--${flag}`, text));
@@ -315,9 +319,7 @@ function readyLine(sim: Simulation, config: SimCliConfig): string {
   if (sim.part === 'relay') return `trailcam sim ready (relay part): ${list('relay', sim.relays)}; ${end}`;
   const first = sim.cameras[0];
   const who =
-    sim.cameras.length === 1
-      ? `camera ${first.did}`
-      : `${sim.cameras.length} cameras ${first.did}..${sim.cameras[sim.cameras.length - 1].did}, the first`;
+    sim.cameras.length === 1 ? `camera ${first.did}` : `${sim.cameras.length} cameras ${first.did}..${sim.cameras[sim.cameras.length - 1].did}, the first`;
   const camera = `${who} on ${first.host} (LAN search port ${first.searchPort}, session port ${first.sessionPort}, internet port ${first.wanPort})`;
   if (sim.part === 'camera') return `trailcam sim ready (camera part): ${camera}; registers with ${list('rendezvous', sim.remoteServers)}; ${end}`;
   return `trailcam sim ready: ${camera}; ${list('rendezvous', sim.servers)}; ${list('relay', sim.relays)}; ${end}`;
@@ -452,8 +454,10 @@ function raceOnce(sim: Simulation, config: SimCliConfig, io: CliIo, signal: Abor
 function startFailure(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
   if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES') {
-    return `${e.address ?? ''}:${e.port ?? ''} ${e.code === 'EADDRINUSE' ? 'is in use' : 'is not allowed'} ` +
-      '(another simulator running?); choose other ports with --search-port, --session-port, --wan-port, --server-port, --relay-port (0 = any free port)';
+    return (
+      `${e.address ?? ''}:${e.port ?? ''} ${e.code === 'EADDRINUSE' ? 'is in use' : 'is not allowed'} ` +
+      '(another simulator running?); choose other ports with --search-port, --session-port, --wan-port, --server-port, --relay-port (0 = any free port)'
+    );
   }
   if (e?.code === 'EADDRNOTAVAIL') return `${e.address ?? ''}:${e.port ?? ''} is not an address of this host (--bind)`;
   return err instanceof Error ? err.message : String(err);

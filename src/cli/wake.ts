@@ -107,7 +107,9 @@ async function wake(argv: string[], io: CliIo, signal: AbortSignal, deps: WakeCo
     io.stdout.write(`${JSON.stringify({ woken: true, ...publicFields(woken), password: woken.password, ...(joined ? { joined: joined.outcome } : {}) })}\n`);
   } else {
     const who = [woken.address, woken.name].filter(Boolean).join(' ');
-    io.stdout.write(`woke ${who} in ${woken.elapsedMs} ms: hotspot ${JSON.stringify(woken.ssid)} (bssid ${woken.bssid}); the password is printed only with --json\n`);
+    io.stdout.write(
+      `woke ${who} in ${woken.elapsedMs} ms: hotspot ${JSON.stringify(woken.ssid)} (bssid ${woken.bssid}); the password is printed only with --json\n`,
+    );
     if (joined) io.stdout.write(joined.outcome === 'already' ? `already on ${JSON.stringify(joined.ssid)}\n` : `joined ${JSON.stringify(joined.ssid)}\n`);
   }
   return ExitCode.OK;
@@ -115,7 +117,14 @@ async function wake(argv: string[], io: CliIo, signal: AbortSignal, deps: WakeCo
 
 /** Everything of a wake result but the password. */
 function publicFields(woken: WakeResult): Record<string, unknown> {
-  return { address: woken.address, name: woken.name ?? null, ssid: woken.ssid, bssid: woken.bssid, acknowledged: woken.acknowledged, elapsedMs: woken.elapsedMs };
+  return {
+    address: woken.address,
+    name: woken.name ?? null,
+    ssid: woken.ssid,
+    bssid: woken.bssid,
+    acknowledged: woken.acknowledged,
+    elapsedMs: woken.elapsedMs,
+  };
 }
 
 function failure(err: unknown, json: boolean, io: CliIo, where: Record<string, unknown>): number {

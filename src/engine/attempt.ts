@@ -12,7 +12,10 @@ export interface Inbound {
 
 /** Thrown by `Attempt.receive` when nothing matching arrived in time. */
 export class AttemptTimeout extends Error {
-  constructor(readonly waitedMs: number, readonly waitingFor: string) {
+  constructor(
+    readonly waitedMs: number,
+    readonly waitingFor: string,
+  ) {
     super(`no ${waitingFor} within ${waitedMs} ms`);
   }
 }

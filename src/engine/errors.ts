@@ -2,15 +2,7 @@ import { TrailcamError } from '../errors';
 import type { Mode, RacerState } from './types';
 
 /** Why one racer failed. */
-export type RacerFailure =
-  | 'timeout'
-  | 'not-configured'
-  | 'unknown-device'
-  | 'device-offline'
-  | 'server-refused'
-  | 'no-relay'
-  | 'socket-error'
-  | 'aborted';
+export type RacerFailure = 'timeout' | 'not-configured' | 'unknown-device' | 'device-offline' | 'server-refused' | 'no-relay' | 'socket-error' | 'aborted';
 
 /** A racer's failure: which racer, in which mode, and why. */
 export class RacerError extends TrailcamError {

@@ -143,7 +143,14 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   }
 }
 
-function raceFailure(err: unknown, reason: unknown, caller: AbortSignal | undefined, infos: RacerInfo[], elapsedMs: number, racerErrors: readonly (RacerError | undefined)[]): Error {
+function raceFailure(
+  err: unknown,
+  reason: unknown,
+  caller: AbortSignal | undefined,
+  infos: RacerInfo[],
+  elapsedMs: number,
+  racerErrors: readonly (RacerError | undefined)[],
+): Error {
   if (caller?.aborted) {
     return err instanceof AbortError ? err : toAbortError(caller.reason, 'race');
   }
@@ -165,7 +172,12 @@ function raceFailure(err: unknown, reason: unknown, caller: AbortSignal | undefi
   });
   const headline = reason instanceof DeadlineReached ? reason.message : 'every racer failed';
   const lines = infos.map((info) => `${info.name}: ${info.error ?? info.state}`).join('; ');
-  return new RaceError(`camera unreachable: ${headline} (${lines})`, detailed, infos.map((i) => ({ ...i })), elapsedMs);
+  return new RaceError(
+    `camera unreachable: ${headline} (${lines})`,
+    detailed,
+    infos.map((i) => ({ ...i })),
+    elapsedMs,
+  );
 }
 
 function newInfo(racer: Racer): RacerInfo {
@@ -182,4 +194,3 @@ function newInfo(racer: Racer): RacerInfo {
     sent: 0,
   };
 }
-

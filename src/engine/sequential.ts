@@ -21,7 +21,9 @@ export async function sequentialRace(
   const config = validateRaceConfig(input);
   const timeout = options.attemptTimeoutMs ?? SEQUENTIAL_ATTEMPT_TIMEOUT_MS;
   const start = performance.now();
-  const steps = config.modes.flatMap((mode): { mode: Mode; ports: number[] }[] => (mode === 'lan' ? config.ports.map((port) => ({ mode, ports: [port] })) : [{ mode, ports: config.ports }]));
+  const steps = config.modes.flatMap((mode): { mode: Mode; ports: number[] }[] =>
+    mode === 'lan' ? config.ports.map((port) => ({ mode, ports: [port] })) : [{ mode, ports: config.ports }],
+  );
   const history: RacerInfo[] = [];
   for (const step of steps) {
     if (options.signal?.aborted) throw toAbortError(options.signal.reason, 'sequential race');

@@ -36,9 +36,11 @@ const TOPIC_PREFIX = /^[^/+#\s]+(\/[^/+#\s]+)*$/;
 /** Validates the user's settings (editor strings are fine); ConfigError names the field and value. */
 export function validateHaSettings(input: { site?: unknown; discoveryPrefix?: unknown; origin: HaOrigin }): HaSettings {
   const site = input.site === undefined || input.site === '' ? HA_DEFAULTS.site : input.site;
-  if (typeof site !== 'string' || !SITE.test(site)) throw new ConfigError('site', site, 'must be 1-64 letters, digits, _ or - (it goes into MQTT topics and Home Assistant ids)');
+  if (typeof site !== 'string' || !SITE.test(site))
+    throw new ConfigError('site', site, 'must be 1-64 letters, digits, _ or - (it goes into MQTT topics and Home Assistant ids)');
   const prefix = input.discoveryPrefix === undefined || input.discoveryPrefix === '' ? HA_DEFAULTS.discoveryPrefix : input.discoveryPrefix;
-  if (typeof prefix !== 'string' || !TOPIC_PREFIX.test(prefix)) throw new ConfigError('discoveryPrefix', prefix, 'must be an MQTT topic without wildcards (+, #), spaces or empty levels, e.g. homeassistant');
+  if (typeof prefix !== 'string' || !TOPIC_PREFIX.test(prefix))
+    throw new ConfigError('discoveryPrefix', prefix, 'must be an MQTT topic without wildcards (+, #), spaces or empty levels, e.g. homeassistant');
   return { site, discoveryPrefix: prefix, origin: input.origin };
 }
 

@@ -73,7 +73,8 @@ export function classifyHaInput(msg: HaMessageIn, topics: HaTopics): HaInput {
     // A race result (ConnectResult) or the Failed output's payload: both have mode, elapsedMs and racers.
     if ('mode' in payload && 'elapsedMs' in payload && 'racers' in payload) {
       if (payload.mode === null) return { kind: 'ignore', why: 'the race failed (Failed output)' };
-      if (isMode(payload.mode) && finite(payload.elapsedMs) !== null) return { kind: 'update', readings: { mode: payload.mode, connectMs: finite(payload.elapsedMs) as number }, facts: {} };
+      if (isMode(payload.mode) && finite(payload.elapsedMs) !== null)
+        return { kind: 'update', readings: { mode: payload.mode, connectMs: finite(payload.elapsedMs) as number }, facts: {} };
     }
     if ('batteryPercent' in payload && 'sdFreeMB' in payload) {
       return {

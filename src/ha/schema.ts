@@ -172,7 +172,13 @@ export function checkDiscovery(topic: string, payload: unknown, discoveryPrefix 
 }
 
 /** Full-named copy of `object`; unknown keys and a key given in both forms are problems. */
-function expand(object: Record<string, unknown>, abbreviations: Readonly<Record<string, string>>, known: readonly string[], where: string, problems: string[]): Record<string, unknown> {
+function expand(
+  object: Record<string, unknown>,
+  abbreviations: Readonly<Record<string, string>>,
+  known: readonly string[],
+  where: string,
+  problems: string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(object)) {
     const full = known.includes(key) ? key : abbreviations[key];
@@ -206,7 +212,8 @@ function checkEntity(component: HaComponent, config: Record<string, unknown>, wh
       });
     }
   }
-  if (config.availability_mode !== undefined) need((AVAILABILITY_MODES as readonly unknown[]).includes(config.availability_mode), `availability_mode must be one of ${AVAILABILITY_MODES.join(', ')}`);
+  if (config.availability_mode !== undefined)
+    need((AVAILABILITY_MODES as readonly unknown[]).includes(config.availability_mode), `availability_mode must be one of ${AVAILABILITY_MODES.join(', ')}`);
   if (config.entity_category !== undefined) {
     need((ENTITY_CATEGORIES as readonly unknown[]).includes(config.entity_category), `entity_category must be one of ${ENTITY_CATEGORIES.join(', ')}`);
     if (component === 'sensor') need(config.entity_category === 'diagnostic', 'entity_category must be diagnostic for sensors');
@@ -216,7 +223,11 @@ function checkEntity(component: HaComponent, config: Record<string, unknown>, wh
   checkOrigin(config.origin, where, problems);
   if (component === 'sensor') checkSensor(config, need);
   else {
-    if (config.device_class !== undefined) need((BINARY_SENSOR_CLASSES as readonly unknown[]).includes(config.device_class), `binary_sensor device_class ${String(config.device_class)} is not one this checker knows`);
+    if (config.device_class !== undefined)
+      need(
+        (BINARY_SENSOR_CLASSES as readonly unknown[]).includes(config.device_class),
+        `binary_sensor device_class ${String(config.device_class)} is not one this checker knows`,
+      );
     for (const key of ['payload_on', 'payload_off'] as const) if (config[key] !== undefined) need(isText(config[key]), `${key} must be text`);
   }
 }
@@ -228,13 +239,20 @@ function checkSensor(config: Record<string, unknown>, need: (ok: boolean, messag
   const units = SENSOR_UNITS[String(deviceClass)];
   if (units === null) {
     const options = config.options;
-    need(Array.isArray(options) && options.length > 0 && options.every((o) => typeof o === 'string'), 'an enum sensor needs options (a non-empty list of text)');
+    need(
+      Array.isArray(options) && options.length > 0 && options.every((o) => typeof o === 'string'),
+      'an enum sensor needs options (a non-empty list of text)',
+    );
     need(config.state_class === undefined && config.unit_of_measurement === undefined, 'options cannot be used with state_class or unit_of_measurement');
   } else if (units !== undefined) {
     need(config.options === undefined, 'options needs device_class enum');
-    need(units.includes(config.unit_of_measurement as string), `unit_of_measurement ${String(config.unit_of_measurement)} is not one of ${units.join(', ')} for ${String(deviceClass)}`);
+    need(
+      units.includes(config.unit_of_measurement as string),
+      `unit_of_measurement ${String(config.unit_of_measurement)} is not one of ${units.join(', ')} for ${String(deviceClass)}`,
+    );
   }
-  if (config.state_class !== undefined) need((STATE_CLASSES as readonly unknown[]).includes(config.state_class), `state_class must be one of ${STATE_CLASSES.join(', ')}`);
+  if (config.state_class !== undefined)
+    need((STATE_CLASSES as readonly unknown[]).includes(config.state_class), `state_class must be one of ${STATE_CLASSES.join(', ')}`);
 }
 
 function checkDevice(device: unknown, where: string, problems: string[]): void {

@@ -7,7 +7,7 @@
 
 /** The 256-byte substitution table (a permutation of 0..255) from the CS2 library. */
 const TABLE = Buffer.from(
-    '7c9ce84a13dedcb22f2123e4307b3d8c' +
+  '7c9ce84a13dedcb22f2123e4307b3d8c' +
     'bc0b270c3cf79ae7087196009785efc1' +
     '1fc4dba1c2ebd901faba3b05b8158783' +
     '2872d18b5ad6da9358feaacc6e1bf0a3' +

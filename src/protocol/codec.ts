@@ -1,16 +1,6 @@
 import { DID_SIZE, readDid, writeDid, type Did } from './did';
 import { DecodeError, EncodeError } from './errors';
-import {
-  DRW_MARKER,
-  HEADER_SIZE,
-  MAGIC,
-  MAX_PAYLOAD,
-  MESSAGE_NAMES,
-  MessageCode,
-  type Message,
-  type MessageName,
-  type RelayRole,
-} from './messages';
+import { DRW_MARKER, HEADER_SIZE, MAGIC, MAX_PAYLOAD, MESSAGE_NAMES, MessageCode, type Message, type MessageName, type RelayRole } from './messages';
 import { readSessionReport, REPORT_SIZE, writeSessionReport } from './report';
 import { readSocketAddress, SOCKADDR_CS2_SIZE, SOCKADDR_SIZE, writeSocketAddress, type SocketAddress } from './sockaddr';
 
@@ -40,24 +30,51 @@ type Layout = ReadonlyArray<readonly [field: string, kind: FieldKind]>;
 const LAYOUTS: Partial<Record<MessageName, Layout>> = {
   HELLO: [],
   HELLO_ACK: [['address', 'addr16']],
-  DEV_LGN: [['did', 'did'], ['nat', 'u8'], ['apiVersion', 'u24'], ['address', 'addr16']],
+  DEV_LGN: [
+    ['did', 'did'],
+    ['nat', 'u8'],
+    ['apiVersion', 'u24'],
+    ['address', 'addr16'],
+  ],
   DEV_LGN_ACK: [['result', 'result']],
-  P2P_REQ: [['did', 'did'], ['address', 'addr16']],
+  P2P_REQ: [
+    ['did', 'did'],
+    ['address', 'addr16'],
+  ],
   P2P_REQ_ACK: [['result', 'result']],
   LAN_SEARCH: [],
   PUNCH_TO: [['address', 'addr16']],
   PUNCH_PKT: [['did', 'did']],
   P2P_RDY: [['did', 'did']],
-  TRY_LAN_TCP: [['did', 'did'], ['address', 'addr24']],
+  TRY_LAN_TCP: [
+    ['did', 'did'],
+    ['address', 'addr24'],
+  ],
   LIST_REQ1: [['did', 'did']],
   RLY_HELLO: [],
   RLY_HELLO_ACK: [],
   RLY_PORT: [],
-  RLY_PORT_ACK: [['mark', 'u32'], ['port', 'u16'], ['', 'pad2']],
-  RLY_REQ: [['did', 'did'], ['address', 'addr16'], ['mark', 'u32']],
+  RLY_PORT_ACK: [
+    ['mark', 'u32'],
+    ['port', 'u16'],
+    ['', 'pad2'],
+  ],
+  RLY_REQ: [
+    ['did', 'did'],
+    ['address', 'addr16'],
+    ['mark', 'u32'],
+  ],
   RLY_REQ_ACK: [['result', 'result']],
-  RLY_TO: [['address', 'addr16'], ['mark', 'u32']],
-  RLY_PKT: [['mark', 'u32'], ['did', 'did'], ['role', 'role'], ['', 'pad3']],
+  RLY_TO: [
+    ['address', 'addr16'],
+    ['mark', 'u32'],
+  ],
+  RLY_PKT: [
+    ['mark', 'u32'],
+    ['did', 'did'],
+    ['role', 'role'],
+    ['', 'pad3'],
+  ],
   RLY_RDY: [['did', 'did']],
   ALIVE: [],
   ALIVE_ACK: [],

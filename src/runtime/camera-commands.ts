@@ -1,4 +1,12 @@
-import { ArtemisClient, type ArtemisCallOptions, type ArtemisCredentials, type DeviceInfo, type JsonObject, type MediaListPage, type MediaListRequest } from '../artemis';
+import {
+  ArtemisClient,
+  type ArtemisCallOptions,
+  type ArtemisCredentials,
+  type DeviceInfo,
+  type JsonObject,
+  type MediaListPage,
+  type MediaListRequest,
+} from '../artemis';
 import { toAbortError } from '../errors';
 import type { ChannelTransport } from '../session/types';
 

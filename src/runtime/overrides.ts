@@ -3,16 +3,7 @@ import { readRaceConfig, type RaceConfig, type RaceConfigInput } from '../engine
 import { throwProblems, type FieldProblem } from '../validation';
 
 /** Race fields a message (`msg.camera`) may override for one race. */
-export const OVERRIDABLE_FIELDS = [
-  'host',
-  'ports',
-  'modes',
-  'servers',
-  'relays',
-  'maxConnectionTimeMs',
-  'attemptTimeoutMs',
-  'startupDelayMs',
-] as const;
+export const OVERRIDABLE_FIELDS = ['host', 'ports', 'modes', 'servers', 'relays', 'maxConnectionTimeMs', 'attemptTimeoutMs', 'startupDelayMs'] as const;
 
 export type OverridableField = (typeof OVERRIDABLE_FIELDS)[number];
 

@@ -1,7 +1,18 @@
 import { ConfigError } from '../errors';
 import { readRaceConfig, type RaceConfig, type RaceConfigInput } from '../engine';
 import { formatDid } from '../protocol';
-import { DEFAULT_RECONNECT_MIN_MS, FIELD_BOUNDS, POWER_MODES, readChoice, readFlag, readNotBelow, readNumber, readText, throwProblems, type FieldProblem } from '../validation';
+import {
+  DEFAULT_RECONNECT_MIN_MS,
+  FIELD_BOUNDS,
+  POWER_MODES,
+  readChoice,
+  readFlag,
+  readNotBelow,
+  readNumber,
+  readText,
+  throwProblems,
+  type FieldProblem,
+} from '../validation';
 
 /**
  * Defaults of a camera as the Node-RED editor offers them (KJK230: its own access point
@@ -102,7 +113,8 @@ export function validateCameraSettings(input: CameraSettingsInput): CameraSettin
   const keepaliveSilenceMs = readNumber(problems, 'keepaliveSilenceMs', input.keepaliveSilenceMs, FIELD_BOUNDS.keepaliveSilenceMs);
   const reconnectMinMs = readNumber(problems, 'reconnectMinMs', input.reconnectMinMs, FIELD_BOUNDS.reconnectMs);
   let reconnectMaxMs = readNumber(problems, 'reconnectMaxMs', input.reconnectMaxMs, FIELD_BOUNDS.reconnectMs);
-  if (reconnectMaxMs !== undefined) reconnectMaxMs = readNotBelow(problems, 'reconnectMaxMs', reconnectMaxMs, 'reconnectMinMs', reconnectMinMs ?? CAMERA_DEFAULTS.reconnectMinMs);
+  if (reconnectMaxMs !== undefined)
+    reconnectMaxMs = readNotBelow(problems, 'reconnectMaxMs', reconnectMaxMs, 'reconnectMinMs', reconnectMinMs ?? CAMERA_DEFAULTS.reconnectMinMs);
   const settings = {
     name: readText(problems, 'name', input.name)?.trim(),
     adaptive: readFlag(problems, 'adaptive', input.adaptive) ?? CAMERA_DEFAULTS.adaptive,

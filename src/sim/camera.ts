@@ -215,7 +215,15 @@ export class SimCamera {
     const opening: [SocketRole, Promise<SimEndpoint>][] = [
       ['search', SimEndpoint.open(this.options.searchHost, this.searchPort, lan, (m, from) => this.#onDatagram('search', m, from))],
       ['session', SimEndpoint.open(host, this.sessionPort, lan, (m, from) => this.#onDatagram('session', m, from))],
-      ['wan', SimEndpoint.open(host, this.wanPort, (peer) => this.#wanPath(peer), (m, from) => this.#onDatagram('wan', m, from))],
+      [
+        'wan',
+        SimEndpoint.open(
+          host,
+          this.wanPort,
+          (peer) => this.#wanPath(peer),
+          (m, from) => this.#onDatagram('wan', m, from),
+        ),
+      ],
     ];
     const results = await Promise.allSettled(opening.map(([, p]) => p));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -501,7 +509,8 @@ class CameraSession {
         // Every copy is acknowledged (duplicates too), but not one the receiver has to drop.
         if (!receiver.accepts(message.index)) break;
         this.#send({ type: 'DRW_ACK', channel: message.channel, indices: [message.index] });
-        for (const data of receiver.receive(message.index, message.data)) this.#service(message.channel)?.onData(data, (reply) => this.#reply(message.channel, reply));
+        for (const data of receiver.receive(message.index, message.data))
+          this.#service(message.channel)?.onData(data, (reply) => this.#reply(message.channel, reply));
         break;
       }
       case 'DRW_ACK':

@@ -87,8 +87,10 @@ export async function createSimulation(options: SimulationOptions = {}): Promise
   if (!SIM_PARTS.includes(part)) throw new ConfigError('part', part, `must be one of ${SIM_PARTS.join(', ')}`);
   const remoteServers = (options.remoteServers ?? []).map((a, i) => parseAddress(`remoteServers[${i}]`, a));
   const remoteRelays = (options.remoteRelays ?? []).map((a, i) => parseAddress(`remoteRelays[${i}]`, a));
-  if (remoteServers.length > 0 && part !== 'camera') throw new ConfigError('remoteServers', options.remoteServers, 'only with part camera (the others use their own servers)');
-  if (remoteRelays.length > 0 && part !== 'server') throw new ConfigError('remoteRelays', options.remoteRelays, 'only with part server (the others use their own relays)');
+  if (remoteServers.length > 0 && part !== 'camera')
+    throw new ConfigError('remoteServers', options.remoteServers, 'only with part camera (the others use their own servers)');
+  if (remoteRelays.length > 0 && part !== 'server')
+    throw new ConfigError('remoteRelays', options.remoteRelays, 'only with part server (the others use their own relays)');
   const runs = (p: SimPart): boolean => part === 'all' || part === p;
   if (options.realTiming && options.fast) throw new ConfigError('realTiming', true, 'cannot be combined with fast');
   const random = seededRandom(options.seed ?? 1);
@@ -127,7 +129,9 @@ export async function createSimulation(options: SimulationOptions = {}): Promise
       await Promise.all(cameras.map((c) => c.stop()));
       const sleeping = options.sleeping === true ? {} : options.sleeping;
       const base = sleeping.address ?? REALISTIC_SLEEPING_CAMERA.address;
-      cameras.forEach((camera, i) => sleepers.push(new SleepingCamera(camera, { ...sleeping, address: sleeperAddress(base, i), name: i === 0 ? sleeping.name : undefined })));
+      cameras.forEach((camera, i) =>
+        sleepers.push(new SleepingCamera(camera, { ...sleeping, address: sleeperAddress(base, i), name: i === 0 ? sleeping.name : undefined })),
+      );
     } else await Promise.all(cameras.map((c) => c.start()));
     // Ready means registered, so a client racing at once finds the cameras (a DEV_LGN could
     // otherwise arrive after the client's first P2P_REQ). A camera part waits for remote servers

@@ -8,7 +8,15 @@ export { MODES, type Mode, type Outcome, type OutcomeResult, type RaceSummary, t
 export { TelemetryFormatError, UnsupportedVersionError } from './errors';
 export { RTT_ALPHA, RTT_BETA, RTT_K, updateRtt, retransmissionTimeoutMs, type RttEstimate } from './rtt';
 export { nearestRankPercentile } from './percentile';
-export { TELEMETRY_DEFAULTS, TELEMETRY_LIMITS, TUNING_DEFAULTS, resolveTelemetryOptions, resolveTuningOptions, type TelemetryOptions, type TuningOptions } from './options';
+export {
+  TELEMETRY_DEFAULTS,
+  TELEMETRY_LIMITS,
+  TUNING_DEFAULTS,
+  resolveTelemetryOptions,
+  resolveTuningOptions,
+  type TelemetryOptions,
+  type TuningOptions,
+} from './options';
 export { type PathStatsJSON, type PathStatsView } from './path-stats';
 export { CameraTelemetry, TELEMETRY_VERSION, type TelemetryJSON } from './camera-telemetry';
 export { recordRace } from './record-race';

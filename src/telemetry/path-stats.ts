@@ -63,15 +63,33 @@ export class PathStats implements PathStatsView {
     this.json = { ...initial, decayed: { ...initial.decayed }, samplesMs: initial.samplesMs.slice(-windowSize) };
   }
 
-  get wins(): number { return this.json.wins; }
-  get failures(): number { return this.json.failures; }
-  get cancellations(): number { return this.json.cancellations; }
-  get samplesMs(): readonly number[] { return this.json.samplesMs; }
-  get consecutiveFailures(): number { return this.json.consecutiveFailures; }
-  get rtoBackoff(): number { return this.json.rtoBackoff; }
-  get lastSuccessAtMs(): number | null { return this.json.lastSuccessAtMs; }
-  get lastFailureAtMs(): number | null { return this.json.lastFailureAtMs; }
-  get idleRaces(): number { return this.json.idleRaces; }
+  get wins(): number {
+    return this.json.wins;
+  }
+  get failures(): number {
+    return this.json.failures;
+  }
+  get cancellations(): number {
+    return this.json.cancellations;
+  }
+  get samplesMs(): readonly number[] {
+    return this.json.samplesMs;
+  }
+  get consecutiveFailures(): number {
+    return this.json.consecutiveFailures;
+  }
+  get rtoBackoff(): number {
+    return this.json.rtoBackoff;
+  }
+  get lastSuccessAtMs(): number | null {
+    return this.json.lastSuccessAtMs;
+  }
+  get lastFailureAtMs(): number | null {
+    return this.json.lastFailureAtMs;
+  }
+  get idleRaces(): number {
+    return this.json.idleRaces;
+  }
 
   get rtt(): RttEstimate | null {
     const { srttMs, rttvarMs } = this.json;
@@ -188,8 +206,18 @@ export function emptyPathStats(): PathStatsJSON {
 }
 
 const PATH_KEYS: readonly (keyof PathStatsJSON)[] = [
-  'wins', 'failures', 'cancellations', 'decayed', 'samplesMs', 'srttMs', 'rttvarMs',
-  'consecutiveFailures', 'rtoBackoff', 'lastSuccessAtMs', 'lastFailureAtMs', 'idleRaces',
+  'wins',
+  'failures',
+  'cancellations',
+  'decayed',
+  'samplesMs',
+  'srttMs',
+  'rttvarMs',
+  'consecutiveFailures',
+  'rtoBackoff',
+  'lastSuccessAtMs',
+  'lastFailureAtMs',
+  'idleRaces',
 ];
 
 /** Checks untrusted data field by field and for consistency; throws TelemetryFormatError naming the field. */

@@ -291,7 +291,8 @@ function asNumber(value: unknown): number {
 /** A port number 1–65535 (a number or digits). */
 export function readPort(sink: Sink, field: string, value: unknown, subject = 'port'): number | undefined {
   const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < FIELD_BOUNDS.port.min || n > FIELD_BOUNDS.port.max) return problem(sink, field, subject, value, 'port');
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < FIELD_BOUNDS.port.min || n > FIELD_BOUNDS.port.max)
+    return problem(sink, field, subject, value, 'port');
   return n;
 }
 
@@ -498,7 +499,9 @@ export function cameraFieldProblems(field: keyof CameraForm, form: CameraForm): 
 
 /** The modes the dialog's three checkboxes enable (unchecked only when explicitly false). */
 export function formModes(form: CameraForm): string[] {
-  return [form.modeLan !== false && 'lan', form.modeP2p !== false && 'p2p', form.modeRelay !== false && 'relay'].filter((m): m is string => typeof m === 'string');
+  return [form.modeLan !== false && 'lan', form.modeP2p !== false && 'p2p', form.modeRelay !== false && 'relay'].filter(
+    (m): m is string => typeof m === 'string',
+  );
 }
 
 /** trailcam-telemetry's interval (seconds; empty or 0: only on input). */

@@ -22,7 +22,6 @@ import { answeringPeer, FAKED, FakeTransport, flush, loadRealResponse } from './
 const NOW = 1766533338_000; // the app log's login time, in ms
 const TOKEN = 118181966;
 
-
 /** The real camera, as far as the captures show it. */
 function realCamera(request: ArtemisMessage): JsonObject | undefined {
   switch (request.body.cmdId) {
@@ -120,19 +119,22 @@ describe('artemis: ArtemisClient', () => {
   it('deviceInfo() normalises the real 512 response of the app log', async () => {
     await client.login();
     const info = await client.deviceInfo();
-    assert.deepEqual({ ...info, raw: undefined }, {
-      batteryPercent: 20,
-      charging: false,
-      solarCharging: false,
-      temperature: 19,
-      sdTotalMB: 30196,
-      sdFreeMB: 30034,
-      firmware: '2.3.0.4',
-      model: 'KJK230',
-      deviceId: 'C6:1E:0D:E0:32:E8',
-      cameraTime: 1766533338,
-      raw: undefined,
-    });
+    assert.deepEqual(
+      { ...info, raw: undefined },
+      {
+        batteryPercent: 20,
+        charging: false,
+        solarCharging: false,
+        temperature: 19,
+        sdTotalMB: 30196,
+        sdFreeMB: 30034,
+        firmware: '2.3.0.4',
+        model: 'KJK230',
+        deviceId: 'C6:1E:0D:E0:32:E8',
+        cameraTime: 1766533338,
+        raw: undefined,
+      },
+    );
     assert.deepEqual(info.raw, loadRealResponse('device-info-512'));
     assert.equal(transport.requestTexts()[1], `{"cmdId":512,"token":${TOKEN}}`);
   });
@@ -168,9 +170,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('a malformed media list is an ArtemisResponseError', async () => {
-    transport.peer = answeringPeer((request) =>
-      request.body.cmdId === 0 ? realCamera(request) : { mediaFiles: [{ fileType: 0 }], result: 0, cmdId: 768 },
-    );
+    transport.peer = answeringPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : { mediaFiles: [{ fileType: 0 }], result: 0, cmdId: 768 }));
     await client.login();
     await assert.rejects(client.mediaList(), (e: unknown) => e instanceof ArtemisResponseError && /mediaFiles\[0\]\.mediaDirNum/.test(e.message));
   });
@@ -341,9 +341,7 @@ describe('artemis: ArtemisClient', () => {
   });
 
   it('a response for another cmdId is an ArtemisResponseError', async () => {
-    transport.peer = answeringPeer((request) =>
-      request.body.cmdId === 0 ? realCamera(request) : { errorMsg: 'Success', result: 0, cmdId: 999 },
-    );
+    transport.peer = answeringPeer((request) => (request.body.cmdId === 0 ? realCamera(request) : { errorMsg: 'Success', result: 0, cmdId: 999 }));
     await client.login();
     await assert.rejects(client.command(258), ArtemisResponseError);
   });
@@ -564,10 +562,11 @@ describe('artemis: ArtemisClient', () => {
     for (const event of ['notification', 'late-response', 'frame', 'protocol-error', 'heartbeat-error', 'close'] as const) {
       client.on(event, (value: unknown) => seen.push(value));
     }
-    const capture = (p: Promise<unknown>): Promise<void> => p.then(
-      (v) => void seen.push(v),
-      (e) => void seen.push(e),
-    );
+    const capture = (p: Promise<unknown>): Promise<void> =>
+      p.then(
+        (v) => void seen.push(v),
+        (e) => void seen.push(e),
+      );
     await capture(client.login({ password: 'wrong-one' }));
     await capture(client.login({ password }));
     await capture(client.command(259));
@@ -578,9 +577,7 @@ describe('artemis: ArtemisClient', () => {
     const pending = capture(client.command(258));
     client.close();
     await pending;
-    const text = seen
-      .map((v) => (v instanceof Error ? `${v.name} ${v.message} ${String(v.cause)} ${JSON.stringify(v)}` : JSON.stringify(v)))
-      .join('\n');
+    const text = seen.map((v) => (v instanceof Error ? `${v.name} ${v.message} ${String(v.cause)} ${JSON.stringify(v)}` : JSON.stringify(v))).join('\n');
     assert.ok(seen.length >= 6, text);
     assert.ok(!text.includes(password), 'password leaked');
     assert.ok(!text.includes('wrong-one'), 'password leaked');

@@ -135,7 +135,10 @@ describe('artemis: frame codec', () => {
     assert.equal(readFrameHeader(frame.subarray(0, 19)), undefined);
     const bad = Buffer.from(frame);
     bad[0] = 0x61;
-    assert.throws(() => readFrameHeader(bad), (e: unknown) => e instanceof ArtemisFrameError && e.stage === 'header');
+    assert.throws(
+      () => readFrameHeader(bad),
+      (e: unknown) => e instanceof ArtemisFrameError && e.stage === 'header',
+    );
   });
 
   it('encodeFrame refuses a seq that is not a u32', () => {
@@ -146,8 +149,14 @@ describe('artemis: frame codec', () => {
 
   it('parseFrame insists on exactly header + length bytes', () => {
     const frame = encodeRequest(1, { cmdId: 525 });
-    assert.throws(() => parseFrame(frame.subarray(0, frame.length - 1)), (e: unknown) => e instanceof ArtemisFrameError && e.stage === 'length');
-    assert.throws(() => parseFrame(Buffer.concat([frame, Buffer.alloc(1)])), (e: unknown) => e instanceof ArtemisFrameError && e.stage === 'length');
+    assert.throws(
+      () => parseFrame(frame.subarray(0, frame.length - 1)),
+      (e: unknown) => e instanceof ArtemisFrameError && e.stage === 'length',
+    );
+    assert.throws(
+      () => parseFrame(Buffer.concat([frame, Buffer.alloc(1)])),
+      (e: unknown) => e instanceof ArtemisFrameError && e.stage === 'length',
+    );
   });
 
   const stages: [string, Buffer, string][] = [

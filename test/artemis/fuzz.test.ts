@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  ArtemisFrameError,
-  decodeCommandFrame,
-  encodeRequest,
-  encodeResponse,
-  encryptPayload,
-  FrameReassembler,
-  isCommandFrame,
-} from '../../src/artemis';
+import { ArtemisFrameError, decodeCommandFrame, encodeRequest, encodeResponse, encryptPayload, FrameReassembler, isCommandFrame } from '../../src/artemis';
 import { completeFrames, rebuildWireFrame } from './captured-frames';
 import { propertyOptions } from '../helpers/property';
 
@@ -35,16 +27,16 @@ const mutatedStream = fc
   });
 
 /** Random bytes, half of them behind a valid-looking header with a random length and msgType. */
-const randomStream = fc.tuple(fc.uint8Array({ maxLength: 1200 }), fc.boolean(), fc.nat({ max: 4000 }), fc.nat({ max: 10 })).map(
-  ([bytes, withHeader, length, msgType]) => {
+const randomStream = fc
+  .tuple(fc.uint8Array({ maxLength: 1200 }), fc.boolean(), fc.nat({ max: 4000 }), fc.nat({ max: 10 }))
+  .map(([bytes, withHeader, length, msgType]) => {
     if (!withHeader) return Buffer.from(bytes);
     const header = Buffer.alloc(20);
     header.write('ARTEMIS\0', 0, 'latin1');
     header.writeUInt32LE(msgType, 8);
     header.writeUInt32LE(length, 16);
     return Buffer.concat([header, Buffer.from(bytes)]);
-  },
-);
+  });
 
 /** A valid frame whose ciphertext is random blocks: decryption yields garbage plaintext. */
 const garbageCiphertext = fc.uint8Array({ minLength: 16, maxLength: 128 }).map((bytes) => {
@@ -97,9 +89,6 @@ function pushAndDecode(streams: Buffer[], chunkSize: number): void {
 describe('artemis: fuzz', () => {
   it('12,000 random and mutated streams through reassembler + decoder yield only frames or ArtemisFrameErrors', () => {
     const input = fc.oneof(mutatedStream, randomStream, garbageCiphertext, almostJson);
-    fc.assert(
-      fc.property(fc.array(input, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 1100 }), pushAndDecode),
-      propertyOptions(12_000),
-    );
+    fc.assert(fc.property(fc.array(input, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 1100 }), pushAndDecode), propertyOptions(12_000));
   });
 });

@@ -26,11 +26,14 @@ describe('artemis: codec properties', () => {
 
   it('encryptPayload → decryptPayload is the identity for any non-empty text without NUL', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }).filter((s) => !s.includes('\0')), (text) => {
-        const base64 = encryptPayload(text);
-        assert.equal(Buffer.from(base64, 'base64').length % 16, 0);
-        assert.equal(decryptPayload(base64), text);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }).filter((s) => !s.includes('\0')),
+        (text) => {
+          const base64 = encryptPayload(text);
+          assert.equal(Buffer.from(base64, 'base64').length % 16, 0);
+          assert.equal(decryptPayload(base64), text);
+        },
+      ),
       propertyOptions(1000),
     );
   });

@@ -173,7 +173,7 @@ describe('artemis: ArtemisClient after a stray 200,000-byte header', () => {
     assert.equal((await client.deviceInfo({ timeoutMs: 1000 })).model, 'KJK230');
   });
 
-  it('a frame that began after the command was sent is not given up by that command\'s timeout', async () => {
+  it("a frame that began after the command was sent is not given up by that command's timeout", async () => {
     state.silent = true;
     const timedOut = assert.rejects(client.deviceInfo({ timeoutMs: 1000 }), ArtemisTimeoutError);
     await flush();

@@ -30,13 +30,20 @@ describe('bench: trailcam bench', function () {
     const c = capture();
     // --nat off: the NAT scenarios need root and namespaces and take seconds each; they are
     // covered by test/net/bench-nat.test.ts in the network tier. Here they must be listed as skipped.
-    const code = await main(['bench', '--trials', '2', '--cameras', '20', '--baseline-timeout', '100', '--nat', 'off', '--out', dir, '--json'], c.io, new AbortController().signal);
+    const code = await main(
+      ['bench', '--trials', '2', '--cameras', '20', '--baseline-timeout', '100', '--nat', 'off', '--out', dir, '--json'],
+      c.io,
+      new AbortController().signal,
+    );
     assert.equal(code, 0, c.err());
     const lines = c.out().trim().split('\n');
     assert.equal(lines.length, 1, 'one JSON object on stdout');
     const result = JSON.parse(lines[0]) as BenchResult;
     assert.equal(result.bench, 'trailcam');
-    assert.deepEqual(result.scenarios.map((s) => s.number), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(
+      result.scenarios.map((s) => s.number),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
     assert.deepEqual(
       result.skippedScenarios?.map((s) => [s.number, s.reason]),
       [9, 10, 11, 12].map((n) => [n, 'skipped: --nat off']),
@@ -69,7 +76,11 @@ describe('bench: trailcam bench', function () {
     assert.match(md, /## Targets/);
     assert.match(md, /\| floor \| 20 \| 20 \(100 %\)/);
     assert.match(md, /\| engine \/ floor \|/);
-    assert.match(md, /\| 9 \| NAT: P2P by hole punching \| skipped: --nat off \|( – \|){9}\n/, 'a skipped NAT scenario keeps its row, with dashes in every column');
+    assert.match(
+      md,
+      /\| 9 \| NAT: P2P by hole punching \| skipped: --nat off \|( – \|){9}\n/,
+      'a skipped NAT scenario keeps its row, with dashes in every column',
+    );
     assert.match(md, /12\. \*\*NAT: relay through symmetric NAT, 10 % loss\*\* \(skipped: --nat off\): as scenario 11/);
     const svg = await readFile(join(dir, 'latest.svg'), 'utf8');
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -106,8 +117,18 @@ describe('bench: definitions', () => {
   });
 
   it('loser clean-up: from the win to the last started loser; racers that never started do not count', () => {
-    const racer = (mode: 'lan' | 'p2p' | 'relay', state: 'success' | 'cancelled', elapsedMs: number | null) =>
-      ({ name: mode, mode, state, attempts: 1, localPort: 1, destinationPort: null, elapsedMs, error: null, ignored: 0, sent: 1 });
+    const racer = (mode: 'lan' | 'p2p' | 'relay', state: 'success' | 'cancelled', elapsedMs: number | null) => ({
+      name: mode,
+      mode,
+      state,
+      attempts: 1,
+      localPort: 1,
+      destinationPort: null,
+      elapsedMs,
+      error: null,
+      ignored: 0,
+      sent: 1,
+    });
     assert.equal(cleanupMs({ mode: 'lan', racers: [racer('lan', 'success', 5), racer('p2p', 'cancelled', 5.4), racer('relay', 'cancelled', 6)] }), 1);
     assert.equal(cleanupMs({ mode: 'lan', racers: [racer('lan', 'success', 5), racer('p2p', 'cancelled', null)] }), null);
   });
@@ -125,7 +146,12 @@ describe('bench: definitions', () => {
     const { downFrom, returnsAt } = driftPhases(20);
     assert.ok(downFrom > 0 && returnsAt > downFrom && returnsAt < 20);
     assert.deepEqual(keys.slice(downFrom, returnsAt), Array(returnsAt - downFrom).fill('lan-down'));
-    assert.ok(keys.slice(0, downFrom).concat(keys.slice(returnsAt)).every((k) => k === 'nominal'));
+    assert.ok(
+      keys
+        .slice(0, downFrom)
+        .concat(keys.slice(returnsAt))
+        .every((k) => k === 'nominal'),
+    );
   });
 });
 
@@ -135,16 +161,29 @@ describe('bench: NAT scenarios where they cannot run', () => {
   it('the skip line names exactly what is missing: not root, and a broken nft (with its package)', () => {
     sinon.stub(process, 'platform').value('linux');
     sinon.stub(process, 'getuid').returns(1000);
-    sinon.stub(childProcess, 'spawnSync').callsFake(((command: string) =>
-      command === 'nft' ? { error: new Error('spawn nft ENOENT'), status: null, stdout: '', stderr: '' } : { status: 0, stdout: '', stderr: '' }) as unknown as typeof childProcess.spawnSync);
+    sinon
+      .stub(childProcess, 'spawnSync')
+      .callsFake(((command: string) =>
+        command === 'nft'
+          ? { error: new Error('spawn nft ENOENT'), status: null, stdout: '', stderr: '' }
+          : { status: 0, stdout: '', stderr: '' }) as unknown as typeof childProcess.spawnSync);
     assert.equal(unavailableReason(), 'needs root (running as uid 1000) + a working `nft --version` (spawn nft ENOENT; package nftables)');
     assert.equal(natSkipReason('auto'), 'skipped: needs root (running as uid 1000) + a working `nft --version` (spawn nft ENOENT; package nftables)');
   });
 
   it('runs where nothing is missing; --nat off skips anyway', () => {
-    assert.equal(natSkipReason('auto', () => null), null);
-    assert.equal(natSkipReason('off', () => null), 'skipped: --nat off');
-    assert.equal(natSkipReason('auto', () => 'needs root (running as uid 1000)'), 'skipped: needs root (running as uid 1000)');
+    assert.equal(
+      natSkipReason('auto', () => null),
+      null,
+    );
+    assert.equal(
+      natSkipReason('off', () => null),
+      'skipped: --nat off',
+    );
+    assert.equal(
+      natSkipReason('auto', () => 'needs root (running as uid 1000)'),
+      'skipped: needs root (running as uid 1000)',
+    );
   });
 
   it('P2P through port-preserving NAT and relay through symmetric NAT, each without and with 10 % loss', () => {
@@ -164,13 +203,19 @@ describe('bench: ships without the tests', () => {
   it('nothing in dist/bench (in the npm package) requires dist/test (not in it), the NAT test bed included', async () => {
     const root = resolve(__dirname, '../../bench');
     const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.js')).map((f) => join(root, f));
-    assert.ok(files.some((f) => f.endsWith(join('testbed', 'netns.js'))), 'the test bed is compiled into dist/bench/testbed');
+    assert.ok(
+      files.some((f) => f.endsWith(join('testbed', 'netns.js'))),
+      'the test bed is compiled into dist/bench/testbed',
+    );
     const dist = resolve(root, '..');
     for (const file of files) {
       for (const [, target] of (await readFile(file, 'utf8')).matchAll(/require\("([^"]+)"\)/g)) {
         if (!target.startsWith('.')) continue;
         const where = relative(dist, resolve(file, '..', target));
-        assert.ok(where.startsWith('bench') || where.startsWith('src'), `${relative(dist, file)} requires ${target} (${where}), outside dist/bench and dist/src`);
+        assert.ok(
+          where.startsWith('bench') || where.startsWith('src'),
+          `${relative(dist, file)} requires ${target} (${where}), outside dist/bench and dist/src`,
+        );
       }
     }
   });

@@ -14,7 +14,14 @@ describe('bench: the floor strategy (the bare LAN handshake of issue 16)', funct
     const sim = await createSimulation({ cameras: [{ did: DID }], servers: 0, relays: 0, fast: true, seed: 16 });
     try {
       const camera = sim.cameras[0];
-      const link = await floorConnect({ host: '127.0.0.1', port: camera.sessionPort, did: DID, bindAddress: '127.0.0.1', probeIntervalMs: 100, maxConnectionTimeMs: 2_000 });
+      const link = await floorConnect({
+        host: '127.0.0.1',
+        port: camera.sessionPort,
+        did: DID,
+        bindAddress: '127.0.0.1',
+        probeIntervalMs: 100,
+        maxConnectionTimeMs: 2_000,
+      });
       assert.ok(link.elapsedMs >= 0);
       assert.ok(sim.liveSessions() >= 1, 'the camera holds our session');
       await link.close();

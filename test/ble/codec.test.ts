@@ -56,7 +56,7 @@ describe('ble: message codec', () => {
     const r = new BleMessageReassembler();
     const items = pushAll(r, CAPTURED_ANSWER.slice(0, 3));
     assert.deepEqual(items, [], 'nothing before the last notification');
-    assert.equal(r.bufferedBytes, 52, "the body bytes so far (60 pushed, 8 of them the header)");
+    assert.equal(r.bufferedBytes, 52, 'the body bytes so far (60 pushed, 8 of them the header)');
     const [message] = messagesOf(r.push(CAPTURED_ANSWER[3]));
     assert.equal(message.msgId, 1);
     assert.equal(message.body.length, 72);
@@ -65,7 +65,7 @@ describe('ble: message codec', () => {
     assert.equal(r.bufferedBytes, 0);
   });
 
-  it('takes the camera\'s zero-padded 20-byte echo on 0x0002 as one empty message (padding ignored)', () => {
+  it("takes the camera's zero-padded 20-byte echo on 0x0002 as one empty message (padding ignored)", () => {
     const r = new BleMessageReassembler();
     assert.deepEqual(messagesOf(r.push(CAPTURED_WRITE)), [{ msgId: 1, body: Buffer.alloc(0) }]);
   });
@@ -89,9 +89,15 @@ describe('ble: message codec', () => {
       const items = pushAll(r, [n0, n1, n1, n2, n3]);
       const messages = items.filter((i) => i.kind === 'message') as { message: BleMessage }[];
       assert.equal(messages.length, 1);
-      assert.throws(() => decodeWakeAnswer(messages[0].message.body), (e: unknown) => e instanceof BleMessageError && e.stage === 'json');
+      assert.throws(
+        () => decodeWakeAnswer(messages[0].message.body),
+        (e: unknown) => e instanceof BleMessageError && e.stage === 'json',
+      );
       // what is left over (n3) cannot start a message
-      assert.deepEqual(errorsOf(items).map((e) => e.stage), ['magic']);
+      assert.deepEqual(
+        errorsOf(items).map((e) => e.stage),
+        ['magic'],
+      );
     });
 
     it('reordered continuations: the decoder rejects the body', () => {
@@ -105,7 +111,10 @@ describe('ble: message codec', () => {
       const r = new BleMessageReassembler();
       const [n0, n1, n2, n3] = CAPTURED_ANSWER;
       const items = pushAll(r, [n0, n0, n1, n2, n3]);
-      assert.deepEqual(errorsOf(items).map((e) => e.stage), ['truncated']);
+      assert.deepEqual(
+        errorsOf(items).map((e) => e.stage),
+        ['truncated'],
+      );
       const message = (items.find((i) => i.kind === 'message') as { message: BleMessage }).message;
       assert.equal(message.body.toString(), CAPTURED_JSON);
     });
@@ -114,13 +123,19 @@ describe('ble: message codec', () => {
       const r = new BleMessageReassembler();
       const items = pushAll(r, [...CAPTURED_ANSWER, CAPTURED_ANSWER[3]]);
       assert.equal(messagesOf(items.slice(0, 1))[0].body.toString(), CAPTURED_JSON);
-      assert.deepEqual(errorsOf(items).map((e) => e.stage), ['magic']);
+      assert.deepEqual(
+        errorsOf(items).map((e) => e.stage),
+        ['magic'],
+      );
     });
 
     it('a continuation first (the header lost or reordered behind it): error "magic", and the next header still works', () => {
       const r = new BleMessageReassembler();
       const items = pushAll(r, [CAPTURED_ANSWER[1], ...CAPTURED_ANSWER]);
-      assert.deepEqual(errorsOf(items).map((e) => e.stage), ['magic']);
+      assert.deepEqual(
+        errorsOf(items).map((e) => e.stage),
+        ['magic'],
+      );
       assert.equal((items.at(-1) as { message: BleMessage }).message.body.toString(), CAPTURED_JSON);
     });
   });
@@ -129,20 +144,32 @@ describe('ble: message codec', () => {
     it('an oversized length field: error "length", nothing buffered', () => {
       const r = new BleMessageReassembler();
       const items = r.push(hex('13 57 01 00 ff ff ff ff 7b'));
-      assert.deepEqual(errorsOf(items).map((e) => e.stage), ['length']);
+      assert.deepEqual(
+        errorsOf(items).map((e) => e.stage),
+        ['length'],
+      );
       assert.match(errorsOf(items)[0].message, /announces 4294967295 body bytes, more than 1024/);
       assert.equal(r.bufferedBytes, 0);
     });
 
     it('garbage: error "magic"; a second header byte other than 57: error "magic"', () => {
       const r = new BleMessageReassembler();
-      assert.deepEqual(errorsOf(r.push(hex('de ad be ef'))).map((e) => e.code), ['ERR_BLE_MESSAGE']);
-      assert.deepEqual(errorsOf(pushAll(r, [hex('13'), hex('58 01 00 00 00 00 00')])).map((e) => e.stage), ['magic']);
+      assert.deepEqual(
+        errorsOf(r.push(hex('de ad be ef'))).map((e) => e.code),
+        ['ERR_BLE_MESSAGE'],
+      );
+      assert.deepEqual(
+        errorsOf(pushAll(r, [hex('13'), hex('58 01 00 00 00 00 00')])).map((e) => e.stage),
+        ['magic'],
+      );
     });
 
     it('a notification over 512 bytes: error "notification"; an empty one is ignored', () => {
       const r = new BleMessageReassembler();
-      assert.deepEqual(errorsOf(r.push(Buffer.alloc(513, 0x13))).map((e) => e.stage), ['notification']);
+      assert.deepEqual(
+        errorsOf(r.push(Buffer.alloc(513, 0x13))).map((e) => e.stage),
+        ['notification'],
+      );
       assert.deepEqual(r.push(Buffer.alloc(0)), []);
     });
 
@@ -150,7 +177,10 @@ describe('ble: message codec', () => {
       const r = new BleMessageReassembler();
       const items = r.push(Buffer.concat([encodeBleMessage(1), hex('00 01 02')]));
       assert.equal(items[0].kind, 'message');
-      assert.deepEqual(errorsOf(items).map((e) => e.stage), ['trailing']);
+      assert.deepEqual(
+        errorsOf(items).map((e) => e.stage),
+        ['trailing'],
+      );
     });
 
     it('decodeWakeAnswer: not UTF-8, not JSON, not an object, bad fields; errors name the field, never the password', () => {

@@ -42,7 +42,10 @@ describe('ble: joinHotspot with a stand-in nmcli', () => {
       assert.ok(e instanceof HotspotError);
       assert.equal(e.kind, 'refused');
       assert.equal(e.code, 'ERR_HOTSPOT_JOIN');
-      assert.match(e.message, /nmcli device wifi connect KJK_E0FF password \*\*\* bssid 1C:4E:A2:92:E0:FF failed \(exit 4\): Error: Connection activation failed: Secrets were required/);
+      assert.match(
+        e.message,
+        /nmcli device wifi connect KJK_E0FF password \*\*\* bssid 1C:4E:A2:92:E0:FF failed \(exit 4\): Error: Connection activation failed: Secrets were required/,
+      );
       assert.doesNotMatch(e.message, /85087127/);
       return true;
     });
@@ -51,14 +54,21 @@ describe('ble: joinHotspot with a stand-in nmcli', () => {
   it('no nmcli on PATH: HotspotError "missing" that says what to install', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'trailcam-empty-'));
     try {
-      await assert.rejects(joinHotspot({ credentials: CREDENTIALS, env: { PATH: empty } }), (e: unknown) => e instanceof HotspotError && e.kind === 'missing' && /nmcli \(NetworkManager\) was not found on PATH: install NetworkManager/.test(e.message));
+      await assert.rejects(
+        joinHotspot({ credentials: CREDENTIALS, env: { PATH: empty } }),
+        (e: unknown) =>
+          e instanceof HotspotError && e.kind === 'missing' && /nmcli \(NetworkManager\) was not found on PATH: install NetworkManager/.test(e.message),
+      );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
   });
 
   it('a hanging nmcli: killed at the timeout (HotspotError "timeout"); an abort kills it too (AbortError)', async () => {
-    await assert.rejects(joinHotspot({ credentials: CREDENTIALS, timeoutMs: 300, env: nmcli.env({ STANDIN_HANG: '1' }) }), (e: unknown) => e instanceof HotspotError && e.kind === 'timeout' && !e.message.includes('85087127'));
+    await assert.rejects(
+      joinHotspot({ credentials: CREDENTIALS, timeoutMs: 300, env: nmcli.env({ STANDIN_HANG: '1' }) }),
+      (e: unknown) => e instanceof HotspotError && e.kind === 'timeout' && !e.message.includes('85087127'),
+    );
     const controller = new AbortController();
     const join = joinHotspot({ credentials: CREDENTIALS, signal: controller.signal, env: nmcli.env({ STANDIN_HANG: '1' }) });
     // abort once the connect call has started (the stand-in logged it)

@@ -21,17 +21,20 @@ class FakeNoble extends EventEmitter {
   connected = false;
   subscribed = new Set<string>();
   writes: [string, string, boolean][] = [];
-  readonly characteristics = ['0002', '0003', '2a00'].map((uuid) => Object.assign(new EventEmitter(), {
-    uuid,
-    subscribeAsync: async () => void this.subscribed.add(uuid),
-    unsubscribeAsync: async () => void this.subscribed.delete(uuid),
-    writeAsync: async (data: Buffer, withoutResponse: boolean) => {
-      this.writes.push([uuid, data.toString('hex'), withoutResponse]);
-      setTimeout(() => {
-        for (const n of splitNotifications(encodeBleMessage(1, Buffer.from(JSON.stringify(CAPTURED_WAKE_ANSWER))))) this.characteristics[1].emit('data', n, true);
-      }, 4400);
-    },
-  }));
+  readonly characteristics = ['0002', '0003', '2a00'].map((uuid) =>
+    Object.assign(new EventEmitter(), {
+      uuid,
+      subscribeAsync: async () => void this.subscribed.add(uuid),
+      unsubscribeAsync: async () => void this.subscribed.delete(uuid),
+      writeAsync: async (data: Buffer, withoutResponse: boolean) => {
+        this.writes.push([uuid, data.toString('hex'), withoutResponse]);
+        setTimeout(() => {
+          for (const n of splitNotifications(encodeBleMessage(1, Buffer.from(JSON.stringify(CAPTURED_WAKE_ANSWER)))))
+            this.characteristics[1].emit('data', n, true);
+        }, 4400);
+      },
+    }),
+  );
   readonly peripheral = {
     id: 'c61e0de032e8',
     address: 'c6:1e:0d:e0:32:e8',
@@ -60,15 +63,18 @@ describe('ble: noble adapter', () => {
     } catch {
       // not installed: the real require() must fail with the hint
     }
-    assert.throws(() => loadNoble(), (e: unknown) => {
-      assert.ok(e instanceof BleUnavailableError);
-      assert.equal(e.code, 'ERR_BLE_UNAVAILABLE');
-      assert.match(e.message, /@abandonware\/noble is not installed/);
-      assert.match(e.message, /npm install @abandonware\/noble/);
-      assert.match(e.message, /Node-RED user directory/);
-      assert.match(e.message, /libbluetooth-dev/);
-      return true;
-    });
+    assert.throws(
+      () => loadNoble(),
+      (e: unknown) => {
+        assert.ok(e instanceof BleUnavailableError);
+        assert.equal(e.code, 'ERR_BLE_UNAVAILABLE');
+        assert.match(e.message, /@abandonware\/noble is not installed/);
+        assert.match(e.message, /npm install @abandonware\/noble/);
+        assert.match(e.message, /Node-RED user directory/);
+        assert.match(e.message, /libbluetooth-dev/);
+        return true;
+      },
+    );
   });
 
   it('a noble whose native part fails to load: BleUnavailableError with the cause and the hint', () => {
@@ -84,12 +90,23 @@ describe('ble: noble adapter', () => {
       const noble = new FakeNoble();
       const requireFn = sinon.fake((id: string) => (id === NOBLE_MODULE ? noble : assert.fail(id)));
       const wake = wakeCamera({ address: 'C6:1E:0D:E0:32:E8', transport: () => createNobleTransport(requireFn) });
-      const outcome = wake.then((v) => v, (e: unknown) => e);
+      const outcome = wake.then(
+        (v) => v,
+        (e: unknown) => e,
+      );
       await clock.tickAsync(10_000);
       const result = await outcome;
       assert.deepEqual(
         { ...(result as object), elapsedMs: undefined },
-        { ssid: 'KJK_E0FF', bssid: '1C:4E:A2:92:E0:FF', password: '85087127', address: 'C6:1E:0D:E0:32:E8', name: 'TC100_32E8', acknowledged: false, elapsedMs: undefined },
+        {
+          ssid: 'KJK_E0FF',
+          bssid: '1C:4E:A2:92:E0:FF',
+          password: '85087127',
+          address: 'C6:1E:0D:E0:32:E8',
+          name: 'TC100_32E8',
+          acknowledged: false,
+          elapsedMs: undefined,
+        },
       );
       assert.equal(requireFn.callCount, 1);
       assert.deepEqual(noble.writes, [['0002', '1357010000000000', false]], 'written with response (withoutResponse false)');
@@ -104,10 +121,17 @@ describe('ble: noble adapter', () => {
   });
 
   it('adapter states: poweredOff and unsupported fail at once; unknown waits for poweredOn; abort while waiting', async () => {
-    for (const [state, hint] of [['poweredOff', /adapter is off/], ['unsupported', /no Bluetooth LE adapter was found/], ['unauthorized', /setcap/]] as const) {
+    for (const [state, hint] of [
+      ['poweredOff', /adapter is off/],
+      ['unsupported', /no Bluetooth LE adapter was found/],
+      ['unauthorized', /setcap/],
+    ] as const) {
       const noble = new FakeNoble();
       noble.state = state;
-      await assert.rejects(createNobleTransport(() => noble).ready(new AbortController().signal), (e: unknown) => e instanceof BleAdapterError && e.state === state && hint.test(e.message));
+      await assert.rejects(
+        createNobleTransport(() => noble).ready(new AbortController().signal),
+        (e: unknown) => e instanceof BleAdapterError && e.state === state && hint.test(e.message),
+      );
     }
     const noble = new FakeNoble();
     noble.state = 'unknown';

@@ -61,7 +61,10 @@ describe('ble: wakeCamera against the fake peripheral', () => {
       acknowledged: true,
       elapsedMs: 1400 + 4400 + 3 * 90,
     });
-    assert.deepEqual(fake.writes.map((w) => [w.uuid, w.data.toString('hex')]), [['0002', '1357010000000000']]);
+    assert.deepEqual(
+      fake.writes.map((w) => [w.uuid, w.data.toString('hex')]),
+      [['0002', '1357010000000000']],
+    );
     assert.deepEqual(fake.handles(), CLOSED);
     assert.equal(fake.connections.length, 1);
     assert.equal(fake.connections[0].open, false, 'disconnected');
@@ -147,7 +150,10 @@ describe('ble: wakeCamera against the fake peripheral', () => {
   it('abort while waiting for the answer: AbortError, everything released', async () => {
     const fake = camera();
     const controller = new AbortController();
-    const wake = wakeCamera({ address: ADDRESS, transport: fake, signal: controller.signal }).then(() => ({ error: undefined as unknown }), (error: unknown) => ({ error }));
+    const wake = wakeCamera({ address: ADDRESS, transport: fake, signal: controller.signal }).then(
+      () => ({ error: undefined as unknown }),
+      (error: unknown) => ({ error }),
+    );
     await clock.tickAsync(1400 + 2000);
     assert.deepEqual(fake.handles(), { scans: 0, connections: 1, subscriptions: 2, timers: 4 }, 'mid-wake: connected, subscribed, answer scheduled');
     controller.abort(new Error('user stop'));
@@ -197,7 +203,11 @@ describe('ble: wakeCamera against the fake peripheral', () => {
       [{ address: ADDRESS, timeoutMs: 'soon' }, 'timeoutMs', /timeout soon is not a number/],
     ];
     for (const [input, field, message] of cases) {
-      await assert.rejects(wakeCamera({ ...input, transport: factory }), (e: unknown) => e instanceof ConfigError && e.field === field && message.test(e.message), JSON.stringify(input));
+      await assert.rejects(
+        wakeCamera({ ...input, transport: factory }),
+        (e: unknown) => e instanceof ConfigError && e.field === field && message.test(e.message),
+        JSON.stringify(input),
+      );
     }
     assert.equal(factory.callCount, 0);
   });

@@ -84,7 +84,7 @@ interface PageGlobals {
 
 /** A node's box, its button's and its status text's, as drawn on the active tab. */
 function drawnBoxes(): { id: string; what: 'node' | 'status'; left: number; top: number; right: number; bottom: number }[] {
-  const { document } = (globalThis as unknown as PageGlobals);
+  const { document } = globalThis as unknown as PageGlobals;
   const out: { id: string; what: 'node' | 'status'; left: number; top: number; right: number; bottom: number }[] = [];
   const groups = document.querySelectorAll('#red-ui-workspace-chart g.red-ui-flow-node-group');
   for (let i = 0; i < groups.length; i += 1) {
@@ -92,7 +92,14 @@ function drawnBoxes(): { id: string; what: 'node' | 'status'; left: number; top:
     const parts = [g.querySelector(':scope > rect.red-ui-flow-node'), g.querySelector(':scope > .red-ui-flow-node-button')].filter((e): e is El => e !== null);
     const rects = parts.map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0);
     if (rects.length > 0) {
-      out.push({ id: g.id, what: 'node', left: Math.min(...rects.map((r) => r.left)), top: Math.min(...rects.map((r) => r.top)), right: Math.max(...rects.map((r) => r.right)), bottom: Math.max(...rects.map((r) => r.bottom)) });
+      out.push({
+        id: g.id,
+        what: 'node',
+        left: Math.min(...rects.map((r) => r.left)),
+        top: Math.min(...rects.map((r) => r.top)),
+        right: Math.max(...rects.map((r) => r.right)),
+        bottom: Math.max(...rects.map((r) => r.bottom)),
+      });
     }
     const status = g.querySelector('.red-ui-flow-node-status-group');
     const label = g.querySelector('.red-ui-flow-node-status-label');
@@ -130,7 +137,10 @@ function overflowingText(): string[] {
     const part = parts[i];
     if (part.offsetParent === null) continue;
     const right = part.getBoundingClientRect().right;
-    if (right > edge + 1) out.push(`${part.tagName.toLowerCase()}${part.id ? `#${part.id}` : ''} "${(part.textContent ?? '').trim().slice(0, 40)}" reaches ${Math.round(right - edge)} px past the dialog's visible edge`);
+    if (right > edge + 1)
+      out.push(
+        `${part.tagName.toLowerCase()}${part.id ? `#${part.id}` : ''} "${(part.textContent ?? '').trim().slice(0, 40)}" reaches ${Math.round(right - edge)} px past the dialog's visible edge`,
+      );
   }
   return out;
 }
@@ -158,7 +168,10 @@ async function dragFromPalette(page: Page, type: string, x: number, y: number): 
   await page.mouse.down();
   await page.mouse.move(chart.x + x, chart.y + y, { steps: 12 });
   await page.mouse.up();
-  await page.waitForFunction(([t, n]) => (globalThis as unknown as PageGlobals).RED.nodes.filterNodes({ type: t }).length === n + 1, [type, before.length] as const);
+  await page.waitForFunction(([t, n]) => (globalThis as unknown as PageGlobals).RED.nodes.filterNodes({ type: t }).length === n + 1, [
+    type,
+    before.length,
+  ] as const);
   const added = (await page.evaluate(ofType, type)).find((id) => !before.includes(id)) ?? '';
   assert.notEqual(added, '', `a new ${type}`);
   return added;
@@ -228,9 +241,9 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
   it('the palette shows every trailcam node with its label and icon', async () => {
     const problems: string[] = [];
     // Every node type of this package but the config node (package.json "node-red".nodes).
-    const types = Object.keys((JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes).filter(
-      (t) => t !== 'trailcam-camera',
-    );
+    const types = Object.keys(
+      (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes,
+    ).filter((t) => t !== 'trailcam-camera');
     for (const type of types) {
       const label = PALETTE_LABELS[type];
       const entry = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
@@ -240,13 +253,17 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
       }
       // The palette wraps a long label onto two lines; what it says is the words.
       const shown = (await entry.locator('.red-ui-palette-label').innerText()).replace(/\s+/g, ' ').trim();
-      if (label === undefined ? shown === '' : shown !== label) problems.push(`${type}: label "${shown}", expected ${label === undefined ? 'one' : `"${label}"`}`);
-      const background = await entry.locator('.red-ui-palette-icon').evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundImage: string } }).getComputedStyle(e).backgroundImage);
+      if (label === undefined ? shown === '' : shown !== label)
+        problems.push(`${type}: label "${shown}", expected ${label === undefined ? 'one' : `"${label}"`}`);
+      const background = await entry
+        .locator('.red-ui-palette-icon')
+        .evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundImage: string } }).getComputedStyle(e).backgroundImage);
       const icon = /url\("?([^")]+)"?\)/.exec(background)?.[1] ?? '';
       if (!icon.endsWith(`/${type}.svg`)) problems.push(`${type}: icon ${background}`);
       else {
         const response = await page.request.get(icon);
-        if (!response.ok() || !/svg/.test(response.headers()['content-type'] ?? '')) problems.push(`${type}: icon ${icon} answers ${response.status()} ${response.headers()['content-type']}`);
+        if (!response.ok() || !/svg/.test(response.headers()['content-type'] ?? ''))
+          problems.push(`${type}: icon ${icon} answers ${response.status()} ${response.headers()['content-type']}`);
       }
     }
     await screenshot('palette');
@@ -254,9 +271,19 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
   });
 
   it('the demo tab: statuses come up, and no node, comment or status text covers another', async () => {
-    await page.waitForFunction(() => /^lan \d+ ms$/.test((globalThis as unknown as PageGlobals).document.querySelector('[id="demo.connect"] .red-ui-flow-node-status-label')?.textContent ?? ''));
-    await page.waitForFunction(() => /\d/.test((globalThis as unknown as PageGlobals).document.querySelector('[id="demo.lan"] .red-ui-flow-node-status-label')?.textContent ?? ''));
-    await page.waitForFunction(() => ((globalThis as unknown as PageGlobals).document.querySelector('[id="demo.availability"] .red-ui-flow-node-status-label')?.textContent ?? '') === 'online');
+    await page.waitForFunction(() =>
+      /^lan \d+ ms$/.test(
+        (globalThis as unknown as PageGlobals).document.querySelector('[id="demo.connect"] .red-ui-flow-node-status-label')?.textContent ?? '',
+      ),
+    );
+    await page.waitForFunction(() =>
+      /\d/.test((globalThis as unknown as PageGlobals).document.querySelector('[id="demo.lan"] .red-ui-flow-node-status-label')?.textContent ?? ''),
+    );
+    await page.waitForFunction(
+      () =>
+        ((globalThis as unknown as PageGlobals).document.querySelector('[id="demo.availability"] .red-ui-flow-node-status-label')?.textContent ?? '') ===
+        'online',
+    );
     await screenshot('demo');
     const boxes = (await page.evaluate(drawnBoxes)) as Box[];
     assert.ok(boxes.filter((b) => b.what === 'node').length >= 11, `the demo's nodes are drawn: ${boxes.map(describeBox).join(', ')}`);
@@ -290,9 +317,18 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
     ['host', '999.1.1.1', 'connection'],
     ['ports', '70000', 'connection'],
     ['servers', 'rendezvous.example', 'connection'],
-    ...(['maxConnectionTimeMs', 'attemptTimeoutMs', 'startupDelayMs', 'keepaliveSilenceMs', 'reconnectMinMs', 'reconnectMaxMs', 'reconnectFactor', 'reconnectJitter'] as const).map(
-      (field): [string, string, 'timing'] => [field, '-5', 'timing'],
-    ),
+    ...(
+      [
+        'maxConnectionTimeMs',
+        'attemptTimeoutMs',
+        'startupDelayMs',
+        'keepaliveSilenceMs',
+        'reconnectMinMs',
+        'reconnectMaxMs',
+        'reconnectFactor',
+        'reconnectJitter',
+      ] as const
+    ).map((field): [string, string, 'timing'] => [field, '-5', 'timing']),
   ];
   const original: Record<string, string> = {};
   const showTab = (tab: CameraTab, target: Page = page): Promise<void> => showCameraTab(target, tab);
@@ -363,19 +399,18 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
     await page.locator('#node-dialog-ok').click();
     await page.locator('#node-input-camera').waitFor({ state: 'detached' });
     await page.locator('#red-ui-header-button-deploy').click();
-    await page.locator('.red-ui-notification', { hasText: await page.evaluate(() => (globalThis as unknown as PageGlobals).RED._('deploy.successfulDeploy')) }).waitFor();
+    await page
+      .locator('.red-ui-notification', { hasText: await page.evaluate(() => (globalThis as unknown as PageGlobals).RED._('deploy.successfulDeploy')) })
+      .waitFor();
   });
 
   it('after the deploy the new connect node shows the green status with the winning mode', async () => {
-    await page.waitForFunction(
-      (id) => {
-        const { document } = (globalThis as unknown as PageGlobals);
-        const label = document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent ?? '';
-        const dot = document.querySelector(`[id="${id}"] .red-ui-flow-node-status`)?.getAttribute('class') ?? '';
-        return /^lan \d+ ms$/.test(label) && dot.includes('red-ui-flow-node-status-dot-green');
-      },
-      added,
-    );
+    await page.waitForFunction((id) => {
+      const { document } = globalThis as unknown as PageGlobals;
+      const label = document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent ?? '';
+      const dot = document.querySelector(`[id="${id}"] .red-ui-flow-node-status`)?.getAttribute('class') ?? '';
+      return /^lan \d+ ms$/.test(label) && dot.includes('red-ui-flow-node-status-dot-green');
+    }, added);
     await screenshot('deployed-green');
   });
 
@@ -399,16 +434,22 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
         await page.locator('#red-ui-clipboard-dialog-import-tabs a[href="#red-ui-clipboard-dialog-import-tab-examples"]').click();
         const library = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
         await library.locator('.red-ui-treeList-label', { hasText: 'node-red-contrib-trailcam' }).first().click();
-        await library.locator('.red-ui-treeList-label').filter({ hasText: new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).click();
+        await library
+          .locator('.red-ui-treeList-label')
+          .filter({ hasText: new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) })
+          .click();
         if (names.indexOf(name) === 0) await screenshot('import-dialog');
         await page.locator('#red-ui-clipboard-dialog-ok').click();
         await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden' });
       } else {
         // What that dialog's Import button does: fetch the example from the library, import it.
-        await page.evaluate(async (path) => {
-          const g = globalThis as unknown as PageGlobals & { fetch(url: string): Promise<{ json(): Promise<unknown> }> };
-          g.RED.view.importNodes(await (await g.fetch(path)).json());
-        }, `library/examples/flows/node-red-contrib-trailcam/${encodeURIComponent(name)}`);
+        await page.evaluate(
+          async (path) => {
+            const g = globalThis as unknown as PageGlobals & { fetch(url: string): Promise<{ json(): Promise<unknown> }> };
+            g.RED.view.importNodes(await (await g.fetch(path)).json());
+          },
+          `library/examples/flows/node-red-contrib-trailcam/${encodeURIComponent(name)}`,
+        );
       }
       await page.waitForFunction((n) => (globalThis as unknown as PageGlobals).RED.nodes.filterNodes({}).length > n, before.nodes);
       const tabId = await page.evaluate((old) => {
@@ -428,7 +469,7 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
       await page.locator('#red-ui-workspace-chart g.red-ui-flow-node-group').first().waitFor();
       await screenshot(`import-${names.indexOf(name) + 1}-tab`);
       const report = await page.evaluate((id) => {
-        const { RED } = (globalThis as unknown as PageGlobals);
+        const { RED } = globalThis as unknown as PageGlobals;
         let label = '';
         RED.nodes.eachWorkspace((ws) => {
           if (ws.id === id) label = String(ws.label);
@@ -438,7 +479,11 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
         const cameraIds = new Set(nodes.map((n) => n.camera).filter((c): c is string => typeof c === 'string'));
         const cameras = [...cameraIds].map((c) => RED.nodes.node(c)).filter((c): c is EditorNode => c !== null);
         const defaults = RED.nodes.getType('trailcam-camera')?.defaults ?? {};
-        const missing = cameras.flatMap((c) => Object.keys(defaults).filter((k) => c[k] === undefined || c[k] === null).map((k) => `${c.id}.${k}`));
+        const missing = cameras.flatMap((c) =>
+          Object.keys(defaults)
+            .filter((k) => c[k] === undefined || c[k] === null)
+            .map((k) => `${c.id}.${k}`),
+        );
         const invalidCameras = cameras.filter((c) => c.valid === false).map((c) => `${c.id}: ${(c.validationErrors ?? []).join(', ')}`);
         return { label, invalid: [...invalid, ...invalidCameras], missing, cameraNames: cameras.map((c) => String(c.name)) };
       }, tabId);
@@ -449,7 +494,7 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
       for (const [a, b] of crowded(boxes, GAP)) problems.push(`${name}: ${describeBox(a)} touches ${describeBox(b)}`);
     }
     const all = await page.evaluate(() => {
-      const { RED } = (globalThis as unknown as PageGlobals);
+      const { RED } = globalThis as unknown as PageGlobals;
       const tabs: string[] = [];
       RED.nodes.eachWorkspace((ws) => tabs.push(String(ws.label)));
       const cameras: string[] = [];
@@ -499,7 +544,9 @@ describe('the editor in a real browser (Debian chromium, Node-RED 4.1, the npm s
         await showTab(tab, dePage);
         await check(`camera-${tab}`);
       }
-      const lang = await dePage.evaluate(() => (globalThis as unknown as PageGlobals).RED._('node-red-contrib-trailcam/trailcam-camera:trailcam-camera.label.startupDelayMs'));
+      const lang = await dePage.evaluate(() =>
+        (globalThis as unknown as PageGlobals).RED._('node-red-contrib-trailcam/trailcam-camera:trailcam-camera.label.startupDelayMs'),
+      );
       assert.equal(lang, 'Startverzögerung', 'the German catalogue is loaded');
       fail(problems, 'German labels fit');
     } finally {

@@ -64,7 +64,11 @@ describe('captures: every real datagram decodes (test/fixtures/captures)', () =>
         it(`rejects its ${rejected.length} distinct rejected datagrams with exactly the recorded DecodeError, for the recorded cause`, () => {
           for (const d of rejected) {
             const bytes = Buffer.from(d.hex, 'hex');
-            assert.throws(() => decode(bytes), (err: unknown) => err instanceof DecodeError && err.message === d.rejected!.decodeError, `line ${d.line}`);
+            assert.throws(
+              () => decode(bytes),
+              (err: unknown) => err instanceof DecodeError && err.message === d.rejected!.decodeError,
+              `line ${d.line}`,
+            );
             const reason = d.rejected!.reason;
             if (reason.startsWith('truncated log line')) {
               assert.ok(bytes.length < d.size, `line ${d.line}: truncated means fewer bytes than the stated ${d.size}`);
@@ -141,12 +145,17 @@ describe('captures: the extractor', () => {
   });
 
   it('reads the timed log: time, direction, code from the label, size', () => {
-    const parsed = parseTimedLog('[23:53:58.146] 📤 [TX] UNKNOWN (0x30) (4 bytes)\n[23:53:58.629] 📥 [RX] RUDP_CONTROL (10 bytes)\n[23:53:58.630] 📥 [RX] DATA (RUDP Seq 0) (11 bytes)\n');
-    assert.deepEqual(parsed.datagrams.map((d) => [d.at, d.dir, d.code, d.size]), [
-      ['23:53:58.146', 'tx', 0x30, 4],
-      ['23:53:58.629', 'rx', 0xd1, 10],
-      ['23:53:58.630', 'rx', 0xd0, 11],
-    ]);
+    const parsed = parseTimedLog(
+      '[23:53:58.146] 📤 [TX] UNKNOWN (0x30) (4 bytes)\n[23:53:58.629] 📥 [RX] RUDP_CONTROL (10 bytes)\n[23:53:58.630] 📥 [RX] DATA (RUDP Seq 0) (11 bytes)\n',
+    );
+    assert.deepEqual(
+      parsed.datagrams.map((d) => [d.at, d.dir, d.code, d.size]),
+      [
+        ['23:53:58.146', 'tx', 0x30, 4],
+        ['23:53:58.629', 'rx', 0xd1, 10],
+        ['23:53:58.630', 'rx', 0xd0, 11],
+      ],
+    );
   });
 
   it('reads the Python debug log: addresses, BodyLen, a cut line as truncated, a RAW RX dump once', () => {
@@ -189,12 +198,18 @@ describe('captures: the extractor', () => {
         '   2732 238.159036     192.168.43.1          192.168.43.115        ICMP     80     Destination unreachable (Port unreachable)',
       ].join('\n'),
     );
-    assert.deepEqual(parsed.datagrams.map((d) => [d.frame, d.dir, d.from, d.to, d.hex]), [[2731, 'tx', '192.168.43.115:43555', '192.168.43.1:40611', 'f1e00000']]);
+    assert.deepEqual(
+      parsed.datagrams.map((d) => [d.frame, d.dir, d.from, d.to, d.hex]),
+      [[2731, 'tx', '192.168.43.115:43555', '192.168.43.1:40611', 'f1e00000']],
+    );
     assert.match(parsed.skipped[0].reason, /frame 2732: ICMP .* not a UDP datagram/);
   });
 
   it('marks a rejection no rule explains as UNEXPLAINED (so the tests above would fail on it)', () => {
-    const fixture = extractFixture('x.log', '2026-01-16 17:02:51,749 - DEBUG - 📥 RUDP FRAG from=(\'192.168.43.1\', 40611) | hex=f14200154c42435300000000000000004343434a4a000000');
+    const fixture = extractFixture(
+      'x.log',
+      "2026-01-16 17:02:51,749 - DEBUG - 📥 RUDP FRAG from=('192.168.43.1', 40611) | hex=f14200154c42435300000000000000004343434a4a000000",
+    );
     assert.match(fixture.datagrams[0].rejected?.reason ?? '', /^UNEXPLAINED: cannot decode/);
   });
 
@@ -207,7 +222,11 @@ describe('captures: the extractor', () => {
       const written = extractAll(from, out, () => undefined);
       assert.deepEqual(written.sort(), captureFixtureNames());
       for (const name of written) {
-        assert.equal(fs.readFileSync(path.join(out, name), 'utf8'), fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'captures', name), 'utf8'), `${name} is stale: run npm run extract-captures`);
+        assert.equal(
+          fs.readFileSync(path.join(out, name), 'utf8'),
+          fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'captures', name), 'utf8'),
+          `${name} is stale: run npm run extract-captures`,
+        );
       }
     } finally {
       fs.rmSync(out, { recursive: true, force: true });

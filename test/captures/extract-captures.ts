@@ -43,7 +43,13 @@ export function parseFridaHexdump(text: string): Parsed {
         const dump = FRIDA_DUMP.exec(lines[j]);
         if (!dump) break;
         // Hex columns only (16 × "xx "), never the ASCII column.
-        bytes.push(...lines[j].slice(lines[j].indexOf('  ') + 2, lines[j].indexOf('  ') + 2 + 48).trim().split(/\s+/).filter((b) => /^[0-9a-f]{2}$/.test(b)));
+        bytes.push(
+          ...lines[j]
+            .slice(lines[j].indexOf('  ') + 2, lines[j].indexOf('  ') + 2 + 48)
+            .trim()
+            .split(/\s+/)
+            .filter((b) => /^[0-9a-f]{2}$/.test(b)),
+        );
       }
       datagrams.push({
         line: i + 1,
@@ -156,7 +162,10 @@ export function parsePythonDebug(text: string): Parsed {
     const bodyLen = / BodyLen=(\d+)/.exec(line);
     const shortLen = /\(short,len=(\d+)\)/.exec(line);
     const size = bodyLen ? Number(bodyLen[1]) + HEADER_SIZE : shortLen ? Number(shortLen[1]) : hex.length / 2;
-    const label = m[3].replace(/\s*\|\s*hex=.*$/, '').replace(/ (to|from)=\S+( \d+\))?/, '').trim();
+    const label = m[3]
+      .replace(/\s*\|\s*hex=.*$/, '')
+      .replace(/ (to|from)=\S+( \d+\))?/, '')
+      .trim();
     if (pendingRaw) {
       if (dir === 'rx' && pendingRaw.hex === hex && pendingRaw.from === from) {
         skipped.push({ line: pendingRaw.line, reason: `RAW-RX-DUMP of the datagram logged again on line ${i + 1} (one datagram, logged twice)`, hex });
@@ -198,7 +207,14 @@ export function parseWiresharkText(text: string): Parsed {
         const dataSize = /Data \((\d+) bytes\)/.exec(block);
         const hex = lines
           .filter((l) => /^[0-9a-f]{4} {2}/.test(l))
-          .map((l) => l.slice(6, 6 + 48).trim().split(/\s+/).filter((b) => /^[0-9a-f]{2}$/.test(b)).join(''))
+          .map((l) =>
+            l
+              .slice(6, 6 + 48)
+              .trim()
+              .split(/\s+/)
+              .filter((b) => /^[0-9a-f]{2}$/.test(b))
+              .join(''),
+          )
           .join('');
         datagrams.push({
           line: lineNo + 1,
@@ -224,7 +240,8 @@ export function parseWiresharkText(text: string): Parsed {
   };
 }
 
-const APP_EVENT = /^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\]\[\w+ *\](.*(?:Start lan connect|Start connect by lan|Lan connect to remote success|lan connect success|PPCS_Read fail|PPCS_Connect_Break|Close unnecessary).*)$/;
+const APP_EVENT =
+  /^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\]\[\w+ *\](.*(?:Start lan connect|Start connect by lan|Lan connect to remote success|lan connect success|PPCS_Read fail|PPCS_Connect_Break|Close unnecessary).*)$/;
 
 /** App_Log: the vendor app's own log; no datagrams, but the LAN connect events with ports and times. */
 export function parseAppLog(text: string): Parsed {
@@ -235,7 +252,14 @@ export function parseAppLog(text: string): Parsed {
     const local = /localAddr:\(([\d.]+:\d+)\)/.exec(m[2])?.[1];
     const remote = /remoteAddr:\(([\d.]+:\d+)\)/.exec(m[2])?.[1];
     const port = /Start connect by lan, port:(\d+)/.exec(m[2])?.[1];
-    events.push({ line: i + 1, at: m[1], text: m[2].trim(), ...(local ? { local } : {}), ...(remote ? { remote } : {}), ...(port ? { localPort: Number(port) } : {}) });
+    events.push({
+      line: i + 1,
+      at: m[1],
+      text: m[2].trim(),
+      ...(local ? { local } : {}),
+      ...(remote ? { remote } : {}),
+      ...(port ? { localPort: Number(port) } : {}),
+    });
   });
   return {
     format: 'app-log',
@@ -336,7 +360,10 @@ export function extractFixture(source: string, text: string): CaptureFixture {
 
 /** Fixture file name for a capture path: `direct_punch/debug05012026_4.log` → `direct_punch__debug05012026_4.json`. */
 export function fixtureName(source: string): string {
-  return `${source.replace(/\.(log|txt)$/, '').replace(/[/\\]/g, '__').replace(/[^A-Za-z0-9_.-]/g, '_')}.json`;
+  return `${source
+    .replace(/\.(log|txt)$/, '')
+    .replace(/[/\\]/g, '__')
+    .replace(/[^A-Za-z0-9_.-]/g, '_')}.json`;
 }
 
 function listLogs(dir: string, prefix = ''): string[] {
@@ -358,7 +385,9 @@ export function formatFixture(fixture: CaptureFixture): string {
   for (const key of lists) {
     const list = fixture[key];
     if (list === undefined) continue;
-    parts.push(list.length === 0 ? `  ${JSON.stringify(key)}: []` : `  ${JSON.stringify(key)}: [\n${list.map((item) => `    ${JSON.stringify(item)}`).join(',\n')}\n  ]`);
+    parts.push(
+      list.length === 0 ? `  ${JSON.stringify(key)}: []` : `  ${JSON.stringify(key)}: [\n${list.map((item) => `    ${JSON.stringify(item)}`).join(',\n')}\n  ]`,
+    );
   }
   return `{\n${parts.join(',\n')}\n}\n`;
 }
@@ -372,8 +401,12 @@ export function extractAll(from: string, to: string, log: (line: string) => void
     const name = fixtureName(source);
     fs.writeFileSync(path.join(to, name), formatFixture(fixture));
     written.push(name);
-    const unexplained = [...fixture.datagrams.map((d) => d.rejected?.reason ?? ''), ...fixture.skipped.map((s) => s.reason)].filter((r) => r.startsWith(UNEXPLAINED));
-    log(`${source} → ${name}: ${fixture.counts.datagrams} datagrams (${fixture.counts.distinct} distinct), ${fixture.counts.rejected} rejected, ${fixture.counts.skipped} skipped${unexplained.length ? `, ${unexplained.length} UNEXPLAINED` : ''}`);
+    const unexplained = [...fixture.datagrams.map((d) => d.rejected?.reason ?? ''), ...fixture.skipped.map((s) => s.reason)].filter((r) =>
+      r.startsWith(UNEXPLAINED),
+    );
+    log(
+      `${source} → ${name}: ${fixture.counts.datagrams} datagrams (${fixture.counts.distinct} distinct), ${fixture.counts.rejected} rejected, ${fixture.counts.skipped} skipped${unexplained.length ? `, ${unexplained.length} UNEXPLAINED` : ''}`,
+    );
   }
   return written;
 }

@@ -33,7 +33,11 @@ const raceAgainst = (port: number, limitMs: number): Promise<RaceResult> =>
   });
 
 /** What the client sent to the camera before `t`, as `TYPE@socket`, repeats kept. */
-const clientBefore = (camera: ReplayCamera, t: number): string[] => camera.received().filter((e) => e.t < t).map(label);
+const clientBefore = (camera: ReplayCamera, t: number): string[] =>
+  camera
+    .received()
+    .filter((e) => e.t < t)
+    .map(label);
 const label = (e: ReplayEvent): string => `${e.type}@${e.socket}`;
 
 describe('captures: replay of the vendor app LAN_SEARCH flow (traffic_port_get_pictures + udp_traffic_1, App_Log)', () => {
@@ -42,7 +46,9 @@ describe('captures: replay of the vendor app LAN_SEARCH flow (traffic_port_get_p
 
   /** The timed log has no hex: take the bytes of the same camera datagram (type and size) from udp_traffic_1. */
   const hexOf = (d: CapturedDatagram): string => {
-    const candidates = new Set(hexLog.datagrams.filter((h) => h.dir === 'rx' && h.hex && Buffer.from(h.hex, 'hex')[1] === d.code && h.size === d.size).map((h) => h.hex!));
+    const candidates = new Set(
+      hexLog.datagrams.filter((h) => h.dir === 'rx' && h.hex && Buffer.from(h.hex, 'hex')[1] === d.code && h.size === d.size).map((h) => h.hex!),
+    );
     assert.equal(candidates.size, 1, `exactly one camera datagram of type 0x${d.code!.toString(16)} and ${d.size} bytes in udp_traffic_1`);
     return [...candidates][0];
   };
@@ -60,7 +66,10 @@ describe('captures: replay of the vendor app LAN_SEARCH flow (traffic_port_get_p
 
   it('the script is the capture: LAN_SEARCH → camera PUNCH_PKT; echo → PUNCH_PKT, ~51 × 0x43 over ~330 ms, P2P_RDY', () => {
     assert.equal(script.cues.length, 2);
-    assert.deepEqual(onSearch.sends.map((s) => s.type), ['PUNCH_PKT']);
+    assert.deepEqual(
+      onSearch.sends.map((s) => s.type),
+      ['PUNCH_PKT'],
+    );
     assert.equal(onSearch.sends[0].atMs, 57);
     const types = onEcho.sends.map((s) => s.type);
     assert.equal(types[0], 'PUNCH_PKT');
@@ -101,7 +110,10 @@ describe('captures: replay of the vendor app LAN_SEARCH flow (traffic_port_get_p
       // Point 1, before the camera's PUNCH_PKT: the client searched, as the real one (which sent only LAN_SEARCH there;
       // ours may also punch that port directly, pppp.md §6.1b; the replay camera, like 32108, does not answer a punch).
       assert.ok(before.includes('LAN_SEARCH@search'), before.join(', '));
-      assert.ok(before.every((l) => l === 'LAN_SEARCH@search' || l === 'PUNCH_PKT@search'), before.join(', '));
+      assert.ok(
+        before.every((l) => l === 'LAN_SEARCH@search' || l === 'PUNCH_PKT@search'),
+        before.join(', '),
+      );
       // Point 2, after it: the client's first datagram to the camera's session address is the PUNCH_PKT echo, as the real one.
       const toSession = camera.received('session');
       assert.equal(toSession[0]?.type, 'PUNCH_PKT');
@@ -109,7 +121,10 @@ describe('captures: replay of the vendor app LAN_SEARCH flow (traffic_port_get_p
       // Until P2P_RDY only echoes go to the session socket (the real app: 2 echoes, then silence through the burst;
       // ours repeats its echo every probe interval: at most one per interval since the first, plus the first two).
       const echoes = toSession.filter((e) => e.t < rdy.t);
-      assert.ok(echoes.every((e) => e.type === 'PUNCH_PKT'), echoes.map(label).join(', '));
+      assert.ok(
+        echoes.every((e) => e.type === 'PUNCH_PKT'),
+        echoes.map(label).join(', '),
+      );
       assert.ok(echoes.length <= 2 + Math.floor((rdy.t - echoes[0].t) / PROBE_INTERVAL_MS) + 1, `${echoes.length} echoes`);
       // Never P2P_RDY, DRW or ALIVE from the client before the camera's P2P_RDY (the real app never sends P2P_RDY).
       assert.ok(!clientBefore(camera, rdy.t).some((l) => /^(P2P_RDY|DRW|ALIVE)/.test(l)));
@@ -123,7 +138,12 @@ describe('captures: replay of the vendor app LAN_SEARCH flow (traffic_port_get_p
 });
 
 describe('captures: replay of the direct punch flow (direct_punch/*.log)', () => {
-  for (const name of ['direct_punch__debug05012026_4.json', 'direct_punch__debug06012026_2.json', 'direct_punch__debug09012026_8.json', 'direct_punch__debug16012026_1.json']) {
+  for (const name of [
+    'direct_punch__debug05012026_4.json',
+    'direct_punch__debug06012026_2.json',
+    'direct_punch__debug09012026_8.json',
+    'direct_punch__debug16012026_1.json',
+  ]) {
     const capture = loadCapture(name);
     const script = scriptFromCapture(
       capture.datagrams,
@@ -135,10 +155,16 @@ describe('captures: replay of the direct punch flow (direct_punch/*.log)', () =>
       it('the script is the capture: PUNCH_PKT to 40611 → P2P_RDY in 21–40 ms, no camera PUNCH_PKT, no 0x43', () => {
         assert.equal(script.cues.length, 1);
         const sends = script.cues[0].sends;
-        assert.deepEqual(sends.map((s) => s.type), ['P2P_RDY']);
+        assert.deepEqual(
+          sends.map((s) => s.type),
+          ['P2P_RDY'],
+        );
         assert.ok(sends[0].atMs >= 21 && sends[0].atMs <= 40, `${sends[0].atMs} ms`);
         // The real client: PUNCH_PKT to 40611, then to 3333 (never answered), nothing else before P2P_RDY.
-        assert.deepEqual(script.client.map((c) => `${c.type}→${c.to}`), ['PUNCH_PKT→192.168.43.1:40611', 'PUNCH_PKT→192.168.43.1:3333']);
+        assert.deepEqual(
+          script.client.map((c) => `${c.type}→${c.to}`),
+          ['PUNCH_PKT→192.168.43.1:40611', 'PUNCH_PKT→192.168.43.1:3333'],
+        );
       });
 
       it('race() wins on the P2P_RDY that answers its PUNCH_PKT, without a camera PUNCH_PKT', async () => {
@@ -155,7 +181,10 @@ describe('captures: replay of the direct punch flow (direct_punch/*.log)', () =>
           // LAN_SEARCH there; the real camera's answer to that is unknown, the replay camera ignores it).
           const before = clientBefore(camera, rdy.t);
           assert.ok(before.includes('PUNCH_PKT@session'), before.join(', '));
-          assert.ok(before.every((l) => l === 'PUNCH_PKT@session' || l === 'LAN_SEARCH@session'), before.join(', '));
+          assert.ok(
+            before.every((l) => l === 'PUNCH_PKT@session' || l === 'LAN_SEARCH@session'),
+            before.join(', '),
+          );
           assert.ok(result.elapsedMs >= script.cues[0].sends[0].atMs - CLOCK_SLACK_MS, `elapsed ${result.elapsedMs} ms`);
         } finally {
           await result?.link.close();

@@ -150,7 +150,6 @@ export class ReplayCamera {
     return this.events.filter((e) => e.dir === 'out' && (type === undefined || e.type === type));
   }
 
-
   async close(): Promise<void> {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();

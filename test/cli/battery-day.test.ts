@@ -14,7 +14,7 @@ const signal = new AbortController().signal;
 const PASSWORD = '85087127';
 
 /** The battery day in the CLI, in-process: `trailcam wake --join` (fake BLE, stand-in nmcli), then `trailcam info`. */
-describe('cli: a battery camera\'s day against the sleeping simulated camera', function () {
+describe("cli: a battery camera's day against the sleeping simulated camera", function () {
   this.timeout(20_000);
   let sim: Simulation;
   let nmcli: NmcliStandIn;
@@ -37,7 +37,22 @@ describe('cli: a battery camera\'s day against the sleeping simulated camera', f
 
   const infoFlags = (): string[] => {
     const camera = sim.cameras[0];
-    return ['--host', '127.0.0.1', '--did', camera.did, '--ports', String(camera.sessionPort), '--modes', 'lan', '--bind', '127.0.0.1', '--max-time', '300', '--attempt-timeout', '100'];
+    return [
+      '--host',
+      '127.0.0.1',
+      '--did',
+      camera.did,
+      '--ports',
+      String(camera.sessionPort),
+      '--modes',
+      'lan',
+      '--bind',
+      '127.0.0.1',
+      '--max-time',
+      '300',
+      '--attempt-timeout',
+      '100',
+    ];
   };
 
   it('info fails while it sleeps (exit 1); wake --join (exit 0, JSON with the credentials), info (exit 0); then the camera sleeps again, nothing left open', async () => {

@@ -10,13 +10,13 @@ const signal = new AbortController().signal;
 describe('cli: trailcam decode', () => {
   it('prints one JSON object per datagram', async () => {
     const c = capture();
-    const code = await main(
-      ['decode', '--json', 'f14100144c42435300000000000000004343434a4a000000', 'f1e00000'],
-      c.io,
-      signal,
-    );
+    const code = await main(['decode', '--json', 'f14100144c42435300000000000000004343434a4a000000', 'f1e00000'], c.io, signal);
     assert.equal(code, 0);
-    const lines = c.out().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = c
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(lines, [
       { code: 0x41, name: 'PUNCH_PKT', length: 20, did: 'LBCS-000000-CCCJJ' },
       { code: 0xe0, name: 'ALIVE', length: 0 },
@@ -41,7 +41,11 @@ describe('cli: trailcam decode', () => {
       signal,
     );
     assert.equal(code, 0, c.err());
-    const [tryLanTcp, list, unknown, f9] = c.out().trim().split('\n').map((l) => JSON.parse(l));
+    const [tryLanTcp, list, unknown, f9] = c
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(tryLanTcp, { code: 0x43, name: 'TRY_LAN_TCP', length: 44, did: 'LBCS-000000-CCCJJ', address: { host: '192.168.43.1', port: 40611 } });
     assert.deepEqual(list, { code: 0x69, name: 'LIST_REQ_ACK', length: 20, relays: [{ host: '127.0.0.1', port: 1234 }] });
     assert.deepEqual(unknown, { code: 0x3f, name: 'UNKNOWN', length: 2, payload: 'abcd' });
@@ -57,7 +61,10 @@ describe('cli: trailcam decode', () => {
     const dns = 'f1fe01000001000000000000037777770667697468756203636f6d0000010001';
     assert.equal(await main(['decode', 'f1e00000', dns, 'f1e10000'], c.io, signal), 2);
     assert.equal(c.out(), '0xe0 ALIVE len=0\n0xe1 ALIVE_ACK len=0\n');
-    assert.match(c.err(), /^trailcam decode: datagram 2: cannot decode PPPP datagram \(type 0xfe\) at byte 2: length field says 256 payload bytes, datagram has 28\n$/);
+    assert.match(
+      c.err(),
+      /^trailcam decode: datagram 2: cannot decode PPPP datagram \(type 0xfe\) at byte 2: length field says 256 payload bytes, datagram has 28\n$/,
+    );
   });
 
   it('prints a readable line without --json', async () => {
@@ -94,12 +101,10 @@ describe('cli: trailcam decode', () => {
     assert.match(d.out(), /--json/);
   });
 
-  it("runs as the installed binary (dist/src/cli/main.js)", async () => {
+  it('runs as the installed binary (dist/src/cli/main.js)', async () => {
     const bin = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
     const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, [bin, 'decode', '--json', 'f1f00000'], (error, stdout) =>
-        resolve({ code: error ? Number(error.code) : 0, stdout }),
-      );
+      execFile(process.execPath, [bin, 'decode', '--json', 'f1f00000'], (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }));
     });
     assert.equal(result.code, 0);
     assert.deepEqual(JSON.parse(result.stdout), { code: 0xf0, name: 'CLOSE', length: 0 });

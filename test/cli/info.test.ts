@@ -40,13 +40,19 @@ async function artemisSimulation(): Promise<Started> {
 function raceFlags(sim: Simulation): string[] {
   const camera = sim.cameras[0];
   return [
-    '--host', '127.0.0.1',
-    '--did', camera.did,
-    '--ports', String(camera.sessionPort),
+    '--host',
+    '127.0.0.1',
+    '--did',
+    camera.did,
+    '--ports',
+    String(camera.sessionPort),
     ...sim.servers.flatMap((s) => ['--server', `${s.host}:${s.port}`]),
-    '--bind', '127.0.0.1',
-    '--max-time', '3000',
-    '--attempt-timeout', '500',
+    '--bind',
+    '127.0.0.1',
+    '--max-time',
+    '3000',
+    '--attempt-timeout',
+    '500',
   ];
 }
 
@@ -67,7 +73,6 @@ describe('cli: trailcam info and trailcam media', function () {
     await started.sim.close();
   });
 
-
   describe('help, bad input, an unreachable camera', () => {
     it('both commands are listed in the tool help and have their own --help with the shared race flags', async () => {
       const top = await run(['--help']);
@@ -79,7 +84,17 @@ describe('cli: trailcam info and trailcam media', function () {
         assert.equal(help.code, 0, command);
         assert.match(help.out, new RegExp(`^Usage: trailcam ${command} --host H --did DID`), command);
         const race = await run(['race', '--help']);
-        for (const flag of ['--host H', '--did DID', '--ports LIST', '--server HOST:PORT', '--modes LIST', '--max-time MS', '--attempt-timeout MS', '--startup-delay MS', '--bind ADDR']) {
+        for (const flag of [
+          '--host H',
+          '--did DID',
+          '--ports LIST',
+          '--server HOST:PORT',
+          '--modes LIST',
+          '--max-time MS',
+          '--attempt-timeout MS',
+          '--startup-delay MS',
+          '--bind ADDR',
+        ]) {
           const line = race.out.split('\n').find((l) => l.trimStart().startsWith(flag));
           assert.ok(line && help.out.includes(line), `${command} --help has race's line for ${flag}`);
         }
@@ -114,7 +129,10 @@ describe('cli: trailcam info and trailcam media', function () {
       const line = JSON.parse(result.out) as { connected: boolean; code: string; racers: { state: string }[] };
       assert.equal(line.connected, false);
       assert.equal(line.code, 'ERR_TRAILCAM_UNREACHABLE');
-      assert.deepEqual(line.racers.map((r) => r.state), ['failed', 'failed', 'failed']);
+      assert.deepEqual(
+        line.racers.map((r) => r.state),
+        ['failed', 'failed', 'failed'],
+      );
       assert.match(result.err, /^trailcam info: /);
     });
   });
@@ -132,7 +150,15 @@ describe('cli: trailcam info and trailcam media', function () {
       assert.equal(info.camera, started.sim.cameras[0].did);
       const device = started.services[0].device;
       assert.deepEqual(
-        [info.deviceInfo.batteryPercent, info.deviceInfo.charging, info.deviceInfo.temperature, info.deviceInfo.sdTotalMB, info.deviceInfo.sdFreeMB, info.deviceInfo.firmware, info.deviceInfo.model],
+        [
+          info.deviceInfo.batteryPercent,
+          info.deviceInfo.charging,
+          info.deviceInfo.temperature,
+          info.deviceInfo.sdTotalMB,
+          info.deviceInfo.sdFreeMB,
+          info.deviceInfo.firmware,
+          info.deviceInfo.model,
+        ],
         [device.batteryPercent, device.charging, device.temperature, device.sdTotalMB, device.sdFreeMB, device.firmware, device.model],
       );
       assert.equal(started.services[0].stats.logins, 1);

@@ -52,13 +52,19 @@ describe('package: an installable Node-RED package with the `trailcam` CLI', () 
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme);
     assert.ok(firstBlock, 'a sh block near the top');
     assert.ok(readme.indexOf(firstBlock[0]) < readme.indexOf('\n## '), 'before the first section');
-    const commands = firstBlock[1].split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+    const commands = firstBlock[1]
+      .split('\n')
+      .map((l) => l.replace(/#.*$/, '').trim())
+      .filter(Boolean);
     assert.equal(commands.length, 2, commands.join(' | '));
     const testCommand = commands.find((c) => /^npm (run )?test\b/.test(c));
     assert.ok(testCommand, 'npm test is one of them');
     const ci = read('.ci/run');
     assert.ok((fs.statSync(path.join(root, '.ci/run')).mode & 0o111) !== 0, '.ci/run is executable');
-    const ciCommands = ci.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ciCommands = ci
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const npmCi = ciCommands.findIndex((l) => /^npm ci\b/.test(l));
     const runsTests = ciCommands.findIndex((l) => l === testCommand || l.endsWith(` ${testCommand}`));
     assert.ok(npmCi >= 0, 'npm ci');
@@ -73,7 +79,9 @@ describe('package: an installable Node-RED package with the `trailcam` CLI', () 
   it('`npm run demo` works: after its build step, its commands exit 0', async function () {
     this.timeout(60_000);
     assert.ok(pkg.scripts.demo, 'a demo script');
-    const steps = String(pkg.scripts.demo).split('&&').map((s: string) => s.trim());
+    const steps = String(pkg.scripts.demo)
+      .split('&&')
+      .map((s: string) => s.trim());
     const run = steps.filter((s: string) => s !== 'npm run build'); // the suite runs on a fresh build already
     assert.ok(run.length > 0);
     for (const step of run) {

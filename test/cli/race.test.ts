@@ -39,7 +39,18 @@ describe('cli: trailcam race', function () {
     quiet = await quietHandles(sim);
     await sim.cameras[0].start();
     const camera = sim.cameras[0];
-    flags = ['--host', '127.0.0.1', '--did', camera.did, '--ports', String(camera.sessionPort), '--server', `${sim.servers[0].host}:${sim.servers[0].port}`, '--bind', '127.0.0.1'];
+    flags = [
+      '--host',
+      '127.0.0.1',
+      '--did',
+      camera.did,
+      '--ports',
+      String(camera.sessionPort),
+      '--server',
+      `${sim.servers[0].host}:${sim.servers[0].port}`,
+      '--bind',
+      '127.0.0.1',
+    ];
   });
   afterEach(async () => {
     await sim.close();
@@ -62,11 +73,14 @@ describe('cli: trailcam race', function () {
     assert.deepEqual(result.remote, { host: '127.0.0.1', port: sim.cameras[0].sessionPort });
     assert.equal(result.destinationPort, sim.cameras[0].sessionPort);
     assert.equal(result.link, undefined, 'the live link is not printed');
-    assert.deepEqual(result.racers.map((r: { name: string; state: string }) => [r.name, r.state]), [
-      ['lanConnectThread', 'success'],
-      ['p2pConnectThread', 'cancelled'],
-      ['relayConnectThread', 'cancelled'],
-    ]);
+    assert.deepEqual(
+      result.racers.map((r: { name: string; state: string }) => [r.name, r.state]),
+      [
+        ['lanConnectThread', 'success'],
+        ['p2pConnectThread', 'cancelled'],
+        ['relayConnectThread', 'cancelled'],
+      ],
+    );
     for (const racer of result.racers) {
       for (const key of ['name', 'mode', 'state', 'attempts', 'localPort', 'destinationPort', 'elapsedMs', 'error']) assert.ok(key in racer, key);
     }
@@ -104,7 +118,10 @@ describe('cli: trailcam race', function () {
     const result = JSON.parse(c.out());
     assert.equal(result.connected, false);
     assert.match(result.error, /camera unreachable/);
-    assert.deepEqual(result.racers.map((r: { state: string }) => r.state), ['failed', 'failed', 'failed']);
+    assert.deepEqual(
+      result.racers.map((r: { state: string }) => r.state),
+      ['failed', 'failed', 'failed'],
+    );
     assert.match(c.err(), /lanConnectThread: timeout/);
   });
 
@@ -122,7 +139,10 @@ describe('cli: trailcam race', function () {
     [['--attempt-timeout', '0'], /--attempt-timeout: attempt timeout 0 is not 1–300000 ms/],
     [['--startup-delay', 'later'], /--startup-delay: start-up delay later is not a number/],
     [['--server', '127.0.0.1'], /--server: server 127\.0\.0\.1 is not IPv4:port/],
-    [['--ports', '0,70000', '--max-time=-5'], /--ports: port 0 is not 1–65535; --ports: port 70000 is not 1–65535; --max-time: max\. connection time -5 is not/],
+    [
+      ['--ports', '0,70000', '--max-time=-5'],
+      /--ports: port 0 is not 1–65535; --ports: port 70000 is not 1–65535; --max-time: max\. connection time -5 is not/,
+    ],
     [['--bogus'], /Unknown option '--bogus'/],
   ];
   for (const [patch, message] of bad) {
@@ -149,14 +169,29 @@ describe('cli: trailcam race', function () {
   it('has --help describing every option and the exit codes', async () => {
     const c = capture();
     assert.equal(await main(['race', '--help'], c.io, signal), 0);
-    for (const flag of ['--host', '--did', '--ports', '--server', '--modes', '--max-time', '--attempt-timeout', '--json', '--report']) assert.ok(c.out().includes(flag), flag);
+    for (const flag of ['--host', '--did', '--ports', '--server', '--modes', '--max-time', '--attempt-timeout', '--json', '--report'])
+      assert.ok(c.out().includes(flag), flag);
     assert.match(c.out(), /0 connected, 1 unreachable.*2 bad input/);
   });
 
   it('the built binary exits 1 (unreachable) and 2 (bad input)', async () => {
     const silent = await scriptedPeer();
     try {
-      const unreachable = await runCli(['race', '--host', '127.0.0.1', '--did', 'LBCS-000000-CCCJJ', '--ports', String(silent.port), '--modes', 'lan', '--bind', '127.0.0.1', '--max-time', '400']);
+      const unreachable = await runCli([
+        'race',
+        '--host',
+        '127.0.0.1',
+        '--did',
+        'LBCS-000000-CCCJJ',
+        '--ports',
+        String(silent.port),
+        '--modes',
+        'lan',
+        '--bind',
+        '127.0.0.1',
+        '--max-time',
+        '400',
+      ]);
       assert.equal(unreachable.code, 1, unreachable.stderr);
       assert.match(unreachable.stderr, /lanConnectThread: timeout/);
     } finally {

@@ -94,7 +94,12 @@ function capture() {
   const waiters: (() => void)[] = [];
   return {
     io: {
-      stdout: { write: (t: string) => { out += t; waiters.splice(0).forEach((w) => w()); } },
+      stdout: {
+        write: (t: string) => {
+          out += t;
+          waiters.splice(0).forEach((w) => w());
+        },
+      },
       stderr: { write: (t: string) => void (err += t) },
     },
     out: () => out,
@@ -138,7 +143,20 @@ describe('cli: trailcam sim', function () {
     assert.equal(new Set(addresses.map((a) => a.port)).size, 5, 'every socket has its own port');
 
     const server = `${ready.servers[0].host}:${ready.servers[0].port}`;
-    const raced = await runCli(['race', '--host', '127.0.0.1', '--did', camera.did, '--ports', String(camera.sessionPort), '--server', server, '--bind', '127.0.0.1', '--json']);
+    const raced = await runCli([
+      'race',
+      '--host',
+      '127.0.0.1',
+      '--did',
+      camera.did,
+      '--ports',
+      String(camera.sessionPort),
+      '--server',
+      server,
+      '--bind',
+      '127.0.0.1',
+      '--json',
+    ]);
     assert.equal(raced.code, 0, raced.stderr);
     const result = JSON.parse(raced.stdout);
     assert.equal(result.connected, true);
@@ -155,10 +173,26 @@ describe('cli: trailcam sim', function () {
   });
 
   it('impairment flags shape the race: --lan-down --p2p-down → relay wins; several cameras and servers; SIGTERM → exit 0', async () => {
-    const sim = Cli.spawn(['sim', '--json', '--fast', '--cameras', '3', '--servers', '3', '--did', 'LBCS-000100-CCCJJ', '--lan-down', '--p2p-down', ...FREE_PORTS]);
+    const sim = Cli.spawn([
+      'sim',
+      '--json',
+      '--fast',
+      '--cameras',
+      '3',
+      '--servers',
+      '3',
+      '--did',
+      'LBCS-000100-CCCJJ',
+      '--lan-down',
+      '--p2p-down',
+      ...FREE_PORTS,
+    ]);
     children.push(sim);
     const ready = JSON.parse(await sim.line(0)) as Ready;
-    assert.deepEqual(ready.cameras.map((c) => c.did), ['LBCS-000100-CCCJJ', 'LBCS-000101-CCCJJ', 'LBCS-000102-CCCJJ']);
+    assert.deepEqual(
+      ready.cameras.map((c) => c.did),
+      ['LBCS-000100-CCCJJ', 'LBCS-000101-CCCJJ', 'LBCS-000102-CCCJJ'],
+    );
     assert.equal(ready.servers.length, 3);
     assert.equal(ready.paths.lan.down, true);
     assert.equal(ready.paths.p2p.down, true);
@@ -209,7 +243,10 @@ describe('cli: trailcam sim', function () {
     const sim = Cli.spawn(['sim', '--lan-loss', '0.25', '--relay-delay', '30', ...FREE_PORTS]);
     children.push(sim);
     const line = await sim.line(0);
-    assert.match(line, /^trailcam sim ready: camera LBCS-000000-CCCJJ on 127\.0\.0\.1 \(LAN search port \d+, session port \d+, internet port \d+\); rendezvous 127\.0\.0\.1:\d+; relay 127\.0\.0\.1:\d+;/);
+    assert.match(
+      line,
+      /^trailcam sim ready: camera LBCS-000000-CCCJJ on 127\.0\.0\.1 \(LAN search port \d+, session port \d+, internet port \d+\); rendezvous 127\.0\.0\.1:\d+; relay 127\.0\.0\.1:\d+;/,
+    );
     assert.match(line, /lan loss 0\.25, p2p healthy, relay delay 30 ms/);
     assert.equal((await sim.stop('SIGINT')).code, 0);
     assert.match(await sim.line(1), /^trailcam sim stopped: 0 camera session\(s\); lan 0 seen/);
@@ -234,7 +271,9 @@ describe('cli: trailcam sim', function () {
       processes: Cli[];
     }
 
-    async function ready(args: string[]): Promise<{ cli: Cli; ready: Ready & { part: string; remote: { servers: Ready['servers']; relays: Ready['relays'] } } }> {
+    async function ready(
+      args: string[],
+    ): Promise<{ cli: Cli; ready: Ready & { part: string; remote: { servers: Ready['servers']; relays: Ready['relays'] } } }> {
       const cli = Cli.spawn(['sim', '--json', '--fast', ...args]);
       children.push(cli);
       return { cli, ready: JSON.parse(await cli.line(0)) };
@@ -249,7 +288,19 @@ describe('cli: trailcam sim', function () {
       const server = await ready(['--part', 'server', '--bind', '127.0.0.3', '--server-port', '0', '--relay', relayAddress]);
       assert.deepEqual(server.ready.remote.relays, [relay.ready.relays[0]]);
       const serverAddress = `127.0.0.3:${server.ready.servers[0].port}`;
-      const camera = await ready(['--part', 'camera', '--bind', '127.0.0.4', '--search-port', '0', '--session-port', '0', '--server', serverAddress, ...cameraFlags]);
+      const camera = await ready([
+        '--part',
+        'camera',
+        '--bind',
+        '127.0.0.4',
+        '--search-port',
+        '0',
+        '--session-port',
+        '0',
+        '--server',
+        serverAddress,
+        ...cameraFlags,
+      ]);
       assert.deepEqual([camera.ready.cameras.length, camera.ready.servers.length, camera.ready.relays.length], [1, 0, 0]);
       assert.deepEqual(camera.ready.remote.servers, [{ host: '127.0.0.3', port: server.ready.servers[0].port }]);
       assert.equal((camera.ready.cameras[0] as { registered?: boolean }).registered, true, 'registered before the ready line');
@@ -275,10 +326,13 @@ describe('cli: trailcam sim', function () {
       await result.link.close();
       const { host, port } = result.remote;
       const peer =
-        host === d.camera.host && port === d.camera.sessionPort ? 'camera session socket'
-        : host === d.camera.host && port === d.camera.wanPort ? 'camera internet socket'
-        : host === d.relayHost ? 'relay'
-        : `${host}:${port}`;
+        host === d.camera.host && port === d.camera.sessionPort
+          ? 'camera session socket'
+          : host === d.camera.host && port === d.camera.wanPort
+            ? 'camera internet socket'
+            : host === d.relayHost
+              ? 'relay'
+              : `${host}:${port}`;
       for (const cli of d.processes) assert.deepEqual(await cli.stop('SIGTERM'), { code: 0, signal: null }, cli.stderr);
       return { mode: result.mode, peer };
     }
@@ -301,7 +355,10 @@ describe('cli: trailcam sim', function () {
       assert.match(await server.line(0), /^trailcam sim ready \(server part\): rendezvous 127\.0\.0\.3:\d+, listing relay 127\.0\.0\.2:4000;/);
       const camera = Cli.spawn(['sim', '--part', 'camera', '--bind', '127.0.0.4', '--search-port', '0', '--session-port', '0', '--server', '127.0.0.3:4001']);
       children.push(camera);
-      assert.match(await camera.line(0), /^trailcam sim ready \(camera part\): camera LBCS-000000-CCCJJ on 127\.0\.0\.4 .*registers with rendezvous 127\.0\.0\.3:4001;/);
+      assert.match(
+        await camera.line(0),
+        /^trailcam sim ready \(camera part\): camera LBCS-000000-CCCJJ on 127\.0\.0\.4 .*registers with rendezvous 127\.0\.0\.3:4001;/,
+      );
       for (const cli of [server, camera]) assert.equal((await cli.stop('SIGINT')).code, 0);
     });
   });
@@ -367,7 +424,11 @@ describe('cli: trailcam sim', function () {
       const before = await settledHandles();
       const c = capture();
       assert.equal(await main(['sim', '--race', '--fast', '--json', '--lan-down'], c.io, new AbortController().signal), 0, c.err());
-      const [ready, result, stopped] = c.out().trim().split('\n').map((l) => JSON.parse(l));
+      const [ready, result, stopped] = c
+        .out()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(ready.ready, true);
       assert.ok(ready.cameras[0].searchPort !== 32108 && ready.cameras[0].sessionPort !== 40611, 'free ports by default');
       assert.equal(result.connected, true);
@@ -396,11 +457,28 @@ describe('cli: trailcam sim', function () {
     it('binds the production ports by default (search 32108, session 40611, server 32100) and 127.0.0.1', () => {
       const config = simConfigFromFlags({});
       assert.deepEqual(
-        [config.host, config.searchPort, config.sessionPort, config.serverPort, config.relayPort, config.cameras, config.servers, config.relays, formatDid(config.did)],
+        [
+          config.host,
+          config.searchPort,
+          config.sessionPort,
+          config.serverPort,
+          config.relayPort,
+          config.cameras,
+          config.servers,
+          config.relays,
+          formatDid(config.did),
+        ],
         ['127.0.0.1', 32108, 40611, 32100, 0, 1, 1, 1, 'LBCS-000000-CCCJJ'],
       );
       assert.deepEqual(config.paths.lan, { delayMs: 0, jitterMs: 0, loss: 0, duplicate: 0, down: false, refuse: false });
-      const impaired = simConfigFromFlags({ 'p2p-delay': '40', 'p2p-jitter': '5.5', 'p2p-loss': '0.1', 'p2p-duplicate': '0.2', 'relay-refuse': true, 'lan-down': true });
+      const impaired = simConfigFromFlags({
+        'p2p-delay': '40',
+        'p2p-jitter': '5.5',
+        'p2p-loss': '0.1',
+        'p2p-duplicate': '0.2',
+        'relay-refuse': true,
+        'lan-down': true,
+      });
       assert.deepEqual(impaired.paths.p2p, { delayMs: 40, jitterMs: 5.5, loss: 0.1, duplicate: 0.2, down: false, refuse: false });
       assert.equal(impaired.paths.relay.refuse, true);
       assert.equal(impaired.paths.lan.down, true);
@@ -427,7 +505,27 @@ describe('cli: trailcam sim', function () {
     it('has --help, and `trailcam --help` lists it', async () => {
       const c = capture();
       assert.equal(await main(['sim', '--help'], c.io, new AbortController().signal), 0);
-      for (const flag of ['--did', '--cameras', '--servers', '--relays', '--seed', '--json', '--race', '--fast', '--PATH-delay', '--PATH-loss', '--PATH-down', '--PATH-refuse', '--search-port', '--part', '--bind', '--server HOST:PORT', '--relay HOST:PORT', '--wan-port', '--real-timing']) {
+      for (const flag of [
+        '--did',
+        '--cameras',
+        '--servers',
+        '--relays',
+        '--seed',
+        '--json',
+        '--race',
+        '--fast',
+        '--PATH-delay',
+        '--PATH-loss',
+        '--PATH-down',
+        '--PATH-refuse',
+        '--search-port',
+        '--part',
+        '--bind',
+        '--server HOST:PORT',
+        '--relay HOST:PORT',
+        '--wan-port',
+        '--real-timing',
+      ]) {
         assert.ok(c.out().includes(flag), flag);
       }
       const top = capture();

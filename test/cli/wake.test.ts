@@ -33,16 +33,19 @@ describe('cli: trailcam wake', () => {
     const lines = c.out().trim().split('\n');
     assert.equal(lines.length, 1);
     const result = JSON.parse(lines[0]);
-    assert.deepEqual({ ...result, elapsedMs: typeof result.elapsedMs }, {
-      woken: true,
-      address: ADDRESS,
-      name: 'TC100_32E8',
-      ssid: 'KJK_E0FF',
-      bssid: '1C:4E:A2:92:E0:FF',
-      password: PASSWORD,
-      acknowledged: true,
-      elapsedMs: 'number',
-    });
+    assert.deepEqual(
+      { ...result, elapsedMs: typeof result.elapsedMs },
+      {
+        woken: true,
+        address: ADDRESS,
+        name: 'TC100_32E8',
+        ssid: 'KJK_E0FF',
+        bssid: '1C:4E:A2:92:E0:FF',
+        password: PASSWORD,
+        acknowledged: true,
+        elapsedMs: 'number',
+      },
+    );
     assert.equal(c.err(), '');
     assert.deepEqual(fake.handles(), CLOSED);
     assert.deepEqual(nmcli.calls(), [], 'no --join: the network is not touched');
@@ -51,13 +54,20 @@ describe('cli: trailcam wake', () => {
   it('readable output by --name: SSID and BSSID, never the password', async () => {
     const c = capture();
     assert.equal(await command().run(['--name', 'TC100_32E8'], c.io, signal), 0, c.err());
-    assert.match(c.out(), /^woke C6:1E:0D:E0:32:E8 TC100_32E8 in \d+ ms: hotspot "KJK_E0FF" \(bssid 1C:4E:A2:92:E0:FF\); the password is printed only with --json\n$/);
+    assert.match(
+      c.out(),
+      /^woke C6:1E:0D:E0:32:E8 TC100_32E8 in \d+ ms: hotspot "KJK_E0FF" \(bssid 1C:4E:A2:92:E0:FF\); the password is printed only with --json\n$/,
+    );
     assert.doesNotMatch(c.out() + c.err(), new RegExp(PASSWORD));
   });
 
   it('--join: joins with the stand-in nmcli (password only in its argv), then says so; already joined skips', async () => {
     const c = capture();
-    assert.equal(await command(nmcli.env({ STANDIN_ACTIVE_SSID: 'Home' })).run(['--address', ADDRESS, '--join', '--ifname', 'wlan0'], c.io, signal), 0, c.err());
+    assert.equal(
+      await command(nmcli.env({ STANDIN_ACTIVE_SSID: 'Home' })).run(['--address', ADDRESS, '--join', '--ifname', 'wlan0'], c.io, signal),
+      0,
+      c.err(),
+    );
     assert.match(c.out(), /\njoined "KJK_E0FF"\n$/);
     assert.doesNotMatch(c.out() + c.err(), new RegExp(PASSWORD));
     assert.deepEqual(nmcli.calls().at(-1), ['device', 'wifi', 'connect', 'KJK_E0FF', 'password', PASSWORD, 'bssid', '1C:4E:A2:92:E0:FF', 'ifname', 'wlan0']);
@@ -66,7 +76,7 @@ describe('cli: trailcam wake', () => {
     assert.equal(JSON.parse(again.out()).joined, 'already');
   });
 
-  it('--join refused: exit 1, nmcli\'s message on stderr without the password; the JSON keeps it for a manual join', async () => {
+  it("--join refused: exit 1, nmcli's message on stderr without the password; the JSON keeps it for a manual join", async () => {
     const c = capture();
     assert.equal(await command(nmcli.env({ STANDIN_REFUSE_CONNECT: '1' })).run(['--address', ADDRESS, '--join'], c.io, signal), 1);
     assert.match(c.err(), /^trailcam wake: nmcli device wifi connect KJK_E0FF password \*\*\* .*Secrets were required/);
@@ -175,8 +185,11 @@ describe('cli: trailcam wake as a process, with a stand-in noble', function () {
 
   it('loads noble, wakes, prints the JSON and exits 0 although noble holds the event loop open', async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [BIN, 'wake', '--name', 'TC100_32E8', '--json'], { env: { ...process.env, NODE_PATH: dir }, timeout: 15_000 }, (error, out, err) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: out, stderr: err }),
+      execFile(
+        process.execPath,
+        [BIN, 'wake', '--name', 'TC100_32E8', '--json'],
+        { env: { ...process.env, NODE_PATH: dir }, timeout: 15_000 },
+        (error, out, err) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: out, stderr: err }),
       );
     });
     assert.equal(code, 0, `exit ${code} (null: killed at the 15 s bound, i.e. it hung): ${stderr}`);

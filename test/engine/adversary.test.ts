@@ -107,7 +107,16 @@ describe('engine: packets that must never win', () => {
         self.send({ type: 'PUNCH_TO', address: { host: '127.0.0.1', port: 0 } }, from.port);
       }
       if (message.type === 'LIST_REQ1') {
-        self.send({ type: 'LIST_REQ_ACK', relays: [{ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: relay.port }] }, from.port);
+        self.send(
+          {
+            type: 'LIST_REQ_ACK',
+            relays: [
+              { host: '127.0.0.1', port: 0 },
+              { host: '127.0.0.1', port: relay.port },
+            ],
+          },
+          from.port,
+        );
       }
     });
     peers.push(relay, server);

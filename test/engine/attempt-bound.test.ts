@@ -48,7 +48,11 @@ describe('engine: the attempt bound rule (attempts that made progress are not th
       await result.link.close();
       assert.equal(result.mode, 'p2p');
       assert.equal(result.remote.port, sim.cameras[0].wanPort);
-      assert.deepEqual(discarded.filter((stages) => stages.includes(STAGE.cameraPunched)), [], 'an attempt that had heard the camera was thrown away');
+      assert.deepEqual(
+        discarded.filter((stages) => stages.includes(STAGE.cameraPunched)),
+        [],
+        'an attempt that had heard the camera was thrown away',
+      );
       assert.equal(discarded.length, result.racers[0].attempts - 1);
     } finally {
       await sim.close();
@@ -79,7 +83,14 @@ describe('engine: the attempt bound rule (attempts that made progress are not th
     });
     peers.push(camera, server);
     const discarded = thrownAway();
-    const result = await race({ did: 'LBCS-000000-CCCJJ', servers: [`127.0.0.1:${server.port}`], modes: ['p2p'], bindAddress: '127.0.0.1', attemptTimeoutMs: 1_500, maxConnectionTimeMs: 10_000 });
+    const result = await race({
+      did: 'LBCS-000000-CCCJJ',
+      servers: [`127.0.0.1:${server.port}`],
+      modes: ['p2p'],
+      bindAddress: '127.0.0.1',
+      attemptTimeoutMs: 1_500,
+      maxConnectionTimeMs: 10_000,
+    });
     await result.link.close();
     assert.equal(result.remote.port, camera.port);
     assert.equal(result.racers[0].attempts, 2, 'the first (named, camera not heard yet) timed out; the second, twice as long, connected');

@@ -40,7 +40,11 @@ describe('engine: config validation', () => {
     ['attemptTimeoutMs.lan', { attemptTimeoutMs: { lan: 'soon' } }, /^invalid attemptTimeoutMs\.lan: attempt timeout soon is not a number$/],
     ['attemptTimeoutMs.tcp', { attemptTimeoutMs: { tcp: 5 } }, /tcp is not lan, p2p or relay/],
     ['servers[0]', { servers: ['127.0.0.1'] }, /^invalid servers\[0\]: server 127\.0\.0\.1 is not IPv4:port such as 10\.0\.0\.5:32100$/],
-    ['servers[0]', { servers: 'rendezvous.example:32100' }, /^invalid servers\[0\]: server rendezvous\.example:32100: rendezvous\.example is not an IPv4 address$/],
+    [
+      'servers[0]',
+      { servers: 'rendezvous.example:32100' },
+      /^invalid servers\[0\]: server rendezvous\.example:32100: rendezvous\.example is not an IPv4 address$/,
+    ],
     ['lanDiscovery', { lanDiscovery: 'yes' }, /lanDiscovery yes is not true or false/],
   ];
   for (const [field, patch, message] of bad) {
@@ -54,13 +58,21 @@ describe('engine: config validation', () => {
 
   it('names every bad field at once, each with its value, in one ConfigError (the first is err.field)', () => {
     assert.throws(
-      () => validateRaceConfig({ ...base, host: '999.1.1.1', ports: '40611,70000,0', servers: 'rendezvous.example', maxConnectionTimeMs: -5, startupDelayMs: -5 }),
+      () =>
+        validateRaceConfig({ ...base, host: '999.1.1.1', ports: '40611,70000,0', servers: 'rendezvous.example', maxConnectionTimeMs: -5, startupDelayMs: -5 }),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.equal(err.field, 'host');
         assert.deepEqual(
           err.problems.map((p) => [p.field, p.value]),
-          [['host', '999.1.1.1'], ['ports[1]', '70000'], ['ports[2]', '0'], ['servers[0]', 'rendezvous.example'], ['maxConnectionTimeMs', -5], ['startupDelayMs', -5]],
+          [
+            ['host', '999.1.1.1'],
+            ['ports[1]', '70000'],
+            ['ports[2]', '0'],
+            ['servers[0]', 'rendezvous.example'],
+            ['maxConnectionTimeMs', -5],
+            ['startupDelayMs', -5],
+          ],
         );
         assert.equal(
           err.message,
@@ -74,8 +86,16 @@ describe('engine: config validation', () => {
   });
 
   it('accepted forms: servers and relays as IPv4:port text (comma-separated) or {host, port}; timings as numbers or decimal text', () => {
-    const config = validateRaceConfig({ ...base, servers: ' 10.0.0.5:32100 ,10.0.0.6:32100', relays: [{ host: '10.0.0.7', port: '40001' }], startupDelayMs: '2.5' });
-    assert.deepEqual(config.servers, [{ host: '10.0.0.5', port: 32100 }, { host: '10.0.0.6', port: 32100 }]);
+    const config = validateRaceConfig({
+      ...base,
+      servers: ' 10.0.0.5:32100 ,10.0.0.6:32100',
+      relays: [{ host: '10.0.0.7', port: '40001' }],
+      startupDelayMs: '2.5',
+    });
+    assert.deepEqual(config.servers, [
+      { host: '10.0.0.5', port: 32100 },
+      { host: '10.0.0.6', port: 32100 },
+    ]);
     assert.deepEqual(config.relays, [{ host: '10.0.0.7', port: 40001 }]);
     assert.equal(config.startupDelayMs, 2.5);
     assert.throws(() => validateRaceConfig({ ...base, startupDelayMs: '1e3' }), /start-up delay 1e3 is not a number/);

@@ -49,7 +49,10 @@ describe('engine: firstSuccess (Happy-Eyeballs race primitive)', () => {
     } finally {
       process.off('warning', onWarning);
     }
-    assert.deepEqual(warnings.map((w) => w.name), []);
+    assert.deepEqual(
+      warnings.map((w) => w.name),
+      [],
+    );
   });
 
   it('starts contenders at their delays, first success wins, the others are aborted', async () => {
@@ -108,11 +111,14 @@ describe('engine: firstSuccess (Happy-Eyeballs race primitive)', () => {
   it('rejects with every error when all fail', async () => {
     const errors = [new Error('x'), new Error('y')];
     const contenders = errors.map((e, i): Contender<string> => ({ delayMs: i * 100, start: () => Promise.reject(e) }));
-    await assert.rejects(firstSuccess(contenders, undefined, () => undefined), (err: unknown) => {
-      assert.ok(err instanceof AllFailedError);
-      assert.deepEqual(err.errors, errors);
-      return true;
-    });
+    await assert.rejects(
+      firstSuccess(contenders, undefined, () => undefined),
+      (err: unknown) => {
+        assert.ok(err instanceof AllFailedError);
+        assert.deepEqual(err.errors, errors);
+        return true;
+      },
+    );
   });
 
   it("rejects with an AbortError on the caller's abort after every contender settled", async () => {

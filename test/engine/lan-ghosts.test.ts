@@ -45,7 +45,10 @@ describe('engine: no ghost sessions after a LAN race (issue 13)', function () {
       sim = await createSimulation({ cameras: [{ did: CAMERA_DID, ...c.camera }], servers: 1, relays: 1, seed: 5, realTiming: true, paths: WAN_PATHS });
       const ports = await defaultShapedPorts(sim, c.order);
       const servers = sim.servers.map((s) => `${s.host}:${s.port}`);
-      result = await clock.until(race({ host: '127.0.0.1', did: CAMERA_DID, ports, servers, modes: ['lan'], bindAddress: '127.0.0.1', maxConnectionTimeMs: 5_000 }), 5_000);
+      result = await clock.until(
+        race({ host: '127.0.0.1', did: CAMERA_DID, ports, servers, modes: ['lan'], bindAddress: '127.0.0.1', maxConnectionTimeMs: 5_000 }),
+        5_000,
+      );
       assert.equal(result.mode, 'lan');
       assert.equal(result.racers[0].lanPath, 'direct');
       await clock.advance(2_000);
@@ -60,10 +63,20 @@ describe('engine: no ghost sessions after a LAN race (issue 13)', function () {
 
   it('real camera timing, every mode raced (LAN wins): 2 s after the race the camera holds 1 session — the P2P punch that lost sends CLOSE too', async () => {
     clock = new SteppedClock();
-    sim = await createSimulation({ cameras: [{ did: CAMERA_DID, searchOnSessionPort: true }], servers: 1, relays: 1, seed: 5, realTiming: true, paths: WAN_PATHS });
+    sim = await createSimulation({
+      cameras: [{ did: CAMERA_DID, searchOnSessionPort: true }],
+      servers: 1,
+      relays: 1,
+      seed: 5,
+      realTiming: true,
+      paths: WAN_PATHS,
+    });
     const ports = await defaultShapedPorts(sim);
     const servers = sim.servers.map((s) => `${s.host}:${s.port}`);
-    result = await clock.until(race({ host: '127.0.0.1', did: CAMERA_DID, ports, servers, modes: ['lan', 'p2p', 'relay'], bindAddress: '127.0.0.1', maxConnectionTimeMs: 5_000 }), 5_000);
+    result = await clock.until(
+      race({ host: '127.0.0.1', did: CAMERA_DID, ports, servers, modes: ['lan', 'p2p', 'relay'], bindAddress: '127.0.0.1', maxConnectionTimeMs: 5_000 }),
+      5_000,
+    );
     assert.equal(result.mode, 'lan');
     await clock.advance(2_000);
     assert.equal(sim.liveSessions(), 1, 'one live camera session 2 s after the race');
@@ -72,7 +85,14 @@ describe('engine: no ghost sessions after a LAN race (issue 13)', function () {
   it('both probes reach ready in the same tick (fast path and slow path): the loser sends CLOSE, the camera keeps the winner’s session only', async () => {
     const camera = await ScriptedKjk.open({ searchOnSessionPort: true, answersDirectPunch: true, slowPathCompletes: true, directAnswerAtEcho: true });
     cameras.push(camera);
-    result = await race({ host: '127.0.0.1', did: CAMERA_DID, ports: [camera.sessionPort], modes: ['lan'], bindAddress: '127.0.0.1', maxConnectionTimeMs: 5_000 });
+    result = await race({
+      host: '127.0.0.1',
+      did: CAMERA_DID,
+      ports: [camera.sessionPort],
+      modes: ['lan'],
+      bindAddress: '127.0.0.1',
+      maxConnectionTimeMs: 5_000,
+    });
     assert.equal(camera.echoes.length, 1, 'the search path completed too');
     await eventually(() => camera.heard.some((h) => h.type === 'CLOSE'), 'the loser’s CLOSE reaches the camera');
     assert.deepEqual([...camera.sessions], [result.localPort], 'only the winner’s session is left');

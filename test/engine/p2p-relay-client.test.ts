@@ -37,7 +37,8 @@ describe('engine: P2P and relay client fixes (issue 12) and early punches (issue
     return p;
   };
   /** A camera that answers any PUNCH_PKT with P2P_RDY (it was told about the client already). */
-  const answeringCamera = (): Promise<ScriptedPeer> => peer((message, from, self) => message.type === 'PUNCH_PKT' && self.send({ type: 'P2P_RDY', did }, from.port));
+  const answeringCamera = (): Promise<ScriptedPeer> =>
+    peer((message, from, self) => message.type === 'PUNCH_PKT' && self.send({ type: 'P2P_RDY', did }, from.port));
 
   describe('addresses the client advertises', () => {
     it('P2P_REQ carries the address of the interface that routes to the server, not 0.0.0.0 (default bind address)', async () => {
@@ -106,7 +107,11 @@ describe('engine: P2P and relay client fixes (issue 12) and early punches (issue
     assert.equal(result.remote.port, camera.port);
     const punched = sends.to.filter((s) => s.type === 'PUNCH_PKT');
     assert.ok(punched.length > 0);
-    assert.deepEqual(punched.filter((s) => s.host !== '127.0.0.1' || s.port !== camera.port), [], 'only the usable target was punched');
+    assert.deepEqual(
+      punched.filter((s) => s.host !== '127.0.0.1' || s.port !== camera.port),
+      [],
+      'only the usable target was punched',
+    );
     assert.ok(result.racers[0].ignored >= 5, `${result.racers[0].ignored} ignored`);
     assert.equal(unusableTarget({ host: '127.0.0.1', port: camera.port }), undefined);
   });

@@ -72,7 +72,10 @@ describe('engine: race against the simulator', function () {
     await assert.rejects(race(raceConfigFor(sim, { maxConnectionTimeMs: 800, attemptTimeoutMs: 300 })), (err: unknown) => {
       assert.ok(err instanceof RaceError);
       assert.equal(err.code, 'ERR_TRAILCAM_UNREACHABLE');
-      assert.deepEqual(err.racers.map((r) => r.name), ['lanConnectThread', 'p2pConnectThread', 'relayConnectThread']);
+      assert.deepEqual(
+        err.racers.map((r) => r.name),
+        ['lanConnectThread', 'p2pConnectThread', 'relayConnectThread'],
+      );
       for (const racer of err.racers) {
         assert.equal(racer.state, 'failed');
         assert.match(racer.error ?? '', /timeout/);
@@ -142,7 +145,10 @@ describe('engine: race against the simulator', function () {
     sim.setPath('p2p', { down: true });
     sim.setPath('relay', { down: true });
     const controller = new AbortController();
-    const pending = race(raceConfigFor(sim), { signal: controller.signal, onUpdate: (racers) => racers.every((r) => r.attempts > 0) && controller.abort(new Error('user pressed stop')) });
+    const pending = race(raceConfigFor(sim), {
+      signal: controller.signal,
+      onUpdate: (racers) => racers.every((r) => r.attempts > 0) && controller.abort(new Error('user pressed stop')),
+    });
     await assert.rejects(pending, AbortError);
     await assertNothingLeft();
   });

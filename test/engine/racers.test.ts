@@ -5,17 +5,7 @@ import dgram = require('node:dgram');
 import sinon from 'sinon';
 import { AbortError, ConfigError, describeValue } from '../../src/errors';
 import { Attempt } from '../../src/engine/attempt';
-import {
-  Link,
-  race,
-  RACERS,
-  RaceError,
-  RacerError,
-  RELAY_TRANSPORTS,
-  type Racer,
-  type RaceConfigInput,
-  type RelayTransport,
-} from '../../src/engine';
+import { Link, race, RACERS, RaceError, RacerError, RELAY_TRANSPORTS, type Racer, type RaceConfigInput, type RelayTransport } from '../../src/engine';
 import { parseDid, type Message } from '../../src/protocol';
 import { ScriptedClient } from '../helpers/client';
 import { raceConfigFor } from '../helpers/race';
@@ -47,11 +37,24 @@ describe('engine: racers in detail', function () {
       const probes: { type: string; port: number; at: number; did?: string }[] = [];
       let attempts = 0;
       const silent = await scriptedPeer((message, from) => {
-        probes.push({ type: message.type, port: from.port, at: performance.now(), did: 'did' in message ? `${message.did.prefix}-${message.did.serial}-${message.did.check}` : undefined });
+        probes.push({
+          type: message.type,
+          port: from.port,
+          at: performance.now(),
+          did: 'did' in message ? `${message.did.prefix}-${message.did.serial}-${message.did.check}` : undefined,
+        });
       });
       peers.push(silent);
       await assert.rejects(
-        race({ host: '127.0.0.1', did: DID, ports: [silent.port], modes: ['lan'], attemptTimeoutMs: 250, maxConnectionTimeMs: 1_100, bindAddress: '127.0.0.1' }),
+        race({
+          host: '127.0.0.1',
+          did: DID,
+          ports: [silent.port],
+          modes: ['lan'],
+          attemptTimeoutMs: 250,
+          maxConnectionTimeMs: 1_100,
+          bindAddress: '127.0.0.1',
+        }),
         (err: unknown) => {
           assert.ok(err instanceof RaceError);
           const lan = err.racers[0];
@@ -68,9 +71,15 @@ describe('engine: racers in detail', function () {
       // deadline before its first datagram arrives, so up to two fewer ports than attempts.
       assert.ok(bySocket.size <= attempts && bySocket.size >= attempts - 2, `${bySocket.size} source ports for ${attempts} attempts`);
       const kinds = [...bySocket.values()].map((list) => new Set(list.map((p) => p.type)));
-      assert.ok(kinds.every((k) => k.size === 1), 'a socket sends one kind of probe: the direct punch and the search never share one');
+      assert.ok(
+        kinds.every((k) => k.size === 1),
+        'a socket sends one kind of probe: the direct punch and the search never share one',
+      );
       assert.ok(kinds.some((k) => k.has('PUNCH_PKT')) && kinds.some((k) => k.has('LAN_SEARCH')), 'both probes ran');
-      assert.ok(probes.filter((p) => p.type === 'PUNCH_PKT').every((p) => p.did === 'LBCS-0-CCCJJ'), 'PUNCH_PKT carries our DID');
+      assert.ok(
+        probes.filter((p) => p.type === 'PUNCH_PKT').every((p) => p.did === 'LBCS-0-CCCJJ'),
+        'PUNCH_PKT carries our DID',
+      );
       // "About every 100 ms": timers never fire early, so repeats on one socket are at least a probe
       // interval apart (5 ms for libuv's cached loop clock); and an attempt that lives its 250 ms
       // repeats its probe (the 100 ms probe timer fires before the 250 ms attempt timer, whatever
@@ -78,7 +87,10 @@ describe('engine: racers in detail', function () {
       for (const list of bySocket.values()) {
         for (let i = 1; i < list.length; i += 1) assert.ok(list[i].at - list[i - 1].at >= 95, `repeat after ${(list[i].at - list[i - 1].at).toFixed(1)} ms`);
       }
-      assert.ok([...bySocket.values()].some((list) => list.length >= 2), 'an attempt repeats its probe');
+      assert.ok(
+        [...bySocket.values()].some((list) => list.length >= 2),
+        'an attempt repeats its probe',
+      );
       // ~1.1 s at one probe per ~100 ms per probe kind: about 21 in all; a loaded machine can only make it fewer.
       assert.ok(probes.length <= 40, `${probes.length} probes`);
     });
@@ -192,7 +204,10 @@ describe('engine: racers in detail', function () {
     it('P2P and relay without a rendezvous server fail at once as not-configured', async () => {
       await assert.rejects(race(raceConfigFor(sim, { servers: [], modes: ['p2p', 'relay'] })), (err: unknown) => {
         assert.ok(err instanceof RaceError);
-        assert.deepEqual(err.errors.map((e) => (e as RacerError).reason), ['not-configured', 'not-configured']);
+        assert.deepEqual(
+          err.errors.map((e) => (e as RacerError).reason),
+          ['not-configured', 'not-configured'],
+        );
         assert.ok(err.racers.every((r) => r.state === 'failed' && r.attempts === 0));
         return true;
       });
@@ -207,13 +222,17 @@ describe('engine: racers in detail', function () {
       assert.ok(result.elapsedMs >= 0);
       assert.equal(result.localPort, result.link.localPort);
       assert.deepEqual(Object.keys(result.remote).sort(), ['host', 'port']);
-      assert.deepEqual(result.racers.map((r) => [r.name, r.mode]), [
-        ['lanConnectThread', 'lan'],
-        ['p2pConnectThread', 'p2p'],
-        ['relayConnectThread', 'relay'],
-      ]);
+      assert.deepEqual(
+        result.racers.map((r) => [r.name, r.mode]),
+        [
+          ['lanConnectThread', 'lan'],
+          ['p2pConnectThread', 'p2p'],
+          ['relayConnectThread', 'relay'],
+        ],
+      );
       for (const racer of result.racers) {
-        for (const key of ['name', 'mode', 'state', 'attempts', 'localPort', 'destinationPort', 'elapsedMs', 'error']) assert.ok(key in racer, `${racer.name}.${key}`);
+        for (const key of ['name', 'mode', 'state', 'attempts', 'localPort', 'destinationPort', 'elapsedMs', 'error'])
+          assert.ok(key in racer, `${racer.name}.${key}`);
         assert.ok(['success', 'cancelled'].includes(racer.state), `${racer.name} ${racer.state}`);
         assert.equal(racer.state === 'success', racer.name === result.winner);
         if (racer.state === 'cancelled') assert.equal(racer.error, 'another racer won');
@@ -228,7 +247,10 @@ describe('engine: racers in detail', function () {
       const result = await race(raceConfigFor(sim));
       await result.link.close();
       assert.ok(send.callCount > 0);
-      assert.deepEqual(send.getCalls().filter((c) => c.args[0].type === 'REPORT_SESSION_READY'), []);
+      assert.deepEqual(
+        send.getCalls().filter((c) => c.args[0].type === 'REPORT_SESSION_READY'),
+        [],
+      );
     });
 
     it('with reportSessionReady: true, each rendezvous server gets an F9 report of the win', async () => {
@@ -315,7 +337,11 @@ describe('engine: racers in detail', function () {
 
   describe('relay transports: the plug-in point for a TCP relay', () => {
     it('the racer tries every transport in RELAY_TRANSPORTS in order; a failing one falls through to UDP', async () => {
-      assert.deepEqual(RELAY_TRANSPORTS.map((t) => t.kind), ['udp'], 'no TCP relay is guessed');
+      assert.deepEqual(
+        RELAY_TRANSPORTS.map((t) => t.kind),
+        ['udp'],
+        'no TCP relay is guessed',
+      );
       const sim = await createSimulation({ cameras: 1, seed: 8, fast: true });
       const calls: string[] = [];
       const tcp: RelayTransport = {
@@ -372,7 +398,10 @@ describe('engine: racers in detail', function () {
       it(`${field} = ${describeValue(Object.values(patch)[0])}: a ConfigError naming it, before any socket`, async () => {
         const createSocketSpy = sinon.spy(dgram, 'createSocket');
         const before = await settledHandles();
-        await assert.rejects(race({ ...base, ...patch }), (err: unknown) => err instanceof ConfigError && err.field === field && err.message.includes(`invalid ${field}`));
+        await assert.rejects(
+          race({ ...base, ...patch }),
+          (err: unknown) => err instanceof ConfigError && err.field === field && err.message.includes(`invalid ${field}`),
+        );
         assert.equal(createSocketSpy.callCount, 0, 'no socket created');
         assert.deepEqual(await settledHandles(), before);
       });

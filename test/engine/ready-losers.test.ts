@@ -30,7 +30,18 @@ async function readyCamera(): Promise<{ peer: ScriptedPeer; got: Message['type']
 
 function contextFor(signal: AbortSignal): RacerContext {
   const config = validateRaceConfig({ host: '127.0.0.1', did: DID, modes: ['lan'], bindAddress: '127.0.0.1' });
-  const info: RacerInfo = { name: 'lanConnectThread', mode: 'lan', state: 'running', attempts: 0, localPort: null, destinationPort: null, elapsedMs: null, error: null, ignored: 0, sent: 0 };
+  const info: RacerInfo = {
+    name: 'lanConnectThread',
+    mode: 'lan',
+    state: 'running',
+    attempts: 0,
+    localPort: null,
+    destinationPort: null,
+    elapsedMs: null,
+    error: null,
+    ignored: 0,
+    sent: 0,
+  };
   return {
     config,
     signal,
@@ -110,7 +121,10 @@ describe('engine: a contender that reached ready but lost sends CLOSE to its pee
       const check = (): void => (silent.includes('ALIVE') ? resolve() : void setImmediate(check));
       check();
     });
-    assert.deepEqual(silent.filter((t) => t === 'CLOSE'), []);
+    assert.deepEqual(
+      silent.filter((t) => t === 'CLOSE'),
+      [],
+    );
     assert.deepEqual(attempt.readyPeers, []);
   });
 
@@ -140,7 +154,10 @@ describe('engine: a contender that reached ready but lost sends CLOSE to its pee
       controller.abort(new Error('user pressed stop')); // at the very moment the handshake completes
     });
     await assert.rejects(
-      race({ did: DID, servers: [`127.0.0.1:${server.port}`], modes: ['relay'], bindAddress: '127.0.0.1', maxConnectionTimeMs: 5_000 }, { signal: controller.signal }),
+      race(
+        { did: DID, servers: [`127.0.0.1:${server.port}`], modes: ['relay'], bindAddress: '127.0.0.1', maxConnectionTimeMs: 5_000 },
+        { signal: controller.signal },
+      ),
       AbortError,
     );
     await closed;

@@ -88,7 +88,10 @@ describe('engine: learned tuning changes the race', function () {
     assert.equal(tuned.order[0], 'lan running', `lan started first: ${tuned.order.join(', ')}`);
     assert.ok((tuned.starts.p2p ?? 0) >= tuning.staggerMs.p2p - 2, `p2p started at ${tuned.starts.p2p} ms, its stagger is ${tuning.staggerMs.p2p} ms`);
     const relay = tuned.racers.find((r) => r.mode === 'relay');
-    assert.ok(tuned.starts.relay === undefined || tuned.starts.relay >= tuning.staggerMs.relay - 2, `relay never started before its stagger (${tuned.starts.relay} ms)`);
+    assert.ok(
+      tuned.starts.relay === undefined || tuned.starts.relay >= tuning.staggerMs.relay - 2,
+      `relay never started before its stagger (${tuned.starts.relay} ms)`,
+    );
     assert.equal(relay?.state, 'cancelled');
 
     const cold = await raceWithStarts(config);
@@ -111,7 +114,10 @@ describe('engine: learned tuning changes the race', function () {
     sim.setPath('lan', { down: true });
     const config = base({ modes: ['lan'], maxConnectionTimeMs: 900 });
     const tuning = tuningOf(learn({ lan: [4, 5, 6, 5, 4] }), config);
-    assert.ok(tuning.attemptTimeoutMs.lan < config.attemptTimeoutMs.lan, `learned ${tuning.attemptTimeoutMs.lan} ms < configured ${config.attemptTimeoutMs.lan} ms`);
+    assert.ok(
+      tuning.attemptTimeoutMs.lan < config.attemptTimeoutMs.lan,
+      `learned ${tuning.attemptTimeoutMs.lan} ms < configured ${config.attemptTimeoutMs.lan} ms`,
+    );
     const attempts = async (c: RaceConfig): Promise<number> => {
       const err = await race(c).then(
         (r) => r.link.close().then(() => assert.fail('LAN is down')),
@@ -160,7 +166,10 @@ describe('engine: learned tuning changes the race', function () {
     const tuning = tuningOf(learn({ p2p: [30, 35] }, { lan: 6 }), config);
     assert.ok(tuning.skip.includes('lan'));
     const tuned = await raceWithStarts(tuneRaceConfig(config, tuning));
-    assert.equal(tuned.racers.some((r) => r.mode === 'lan'), false);
+    assert.equal(
+      tuned.racers.some((r) => r.mode === 'lan'),
+      false,
+    );
     assert.notEqual(tuned.mode, 'lan');
   });
 });

@@ -16,7 +16,9 @@ import { crowded, describeBox, nodeBox, statusBox, type Box, type DrawnNode } fr
 const projectRoot = dirname(nodesDir());
 const examplesDir = join(projectRoot, 'examples');
 /** Every node type of this package (package.json "node-red".nodes), so a new one is checked too. */
-const TRAILCAM_TYPES = Object.keys((JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
+const TRAILCAM_TYPES = Object.keys(
+  (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes,
+);
 /** Nodes that contact the camera when a message arrives. */
 const RACING_TYPES = new Set(['trailcam-connect', 'trailcam-status', 'trailcam-command']);
 /** Node types without an input port (their box is 7 px narrower). */
@@ -114,7 +116,8 @@ describe('examples and the npm start demo, as the editor shows them', () => {
             if (verdict !== true) problems.push(`${node.id}.${key} = ${JSON.stringify(node[key])}: ${String(verdict)}`);
           }
           for (const key of Object.keys(node)) {
-            if (!(key in def.defaults) && !['id', 'type', 'z', 'x', 'y', 'wires', 'g'].includes(key)) problems.push(`${node.id} has ${key}, which its editor does not define`);
+            if (!(key in def.defaults) && !['id', 'type', 'z', 'x', 'y', 'wires', 'g'].includes(key))
+              problems.push(`${node.id} has ${key}, which its editor does not define`);
           }
         }
         assert.deepEqual(problems, []);
@@ -146,14 +149,21 @@ describe('examples and the npm start demo, as the editor shows them', () => {
         }
         const offCanvas = boxes.filter((b) => b.left < 0 || b.top < 0).map(describeBox);
         assert.deepEqual(offCanvas, [], 'drawn left of or above the canvas');
-        assert.deepEqual(crowded(boxes, GAP).map(([a, b]) => `${describeBox(a)} touches ${describeBox(b)}`), []);
+        assert.deepEqual(
+          crowded(boxes, GAP).map(([a, b]) => `${describeBox(a)} touches ${describeBox(b)}`),
+          [],
+        );
       });
 
       if (file.demo) return;
 
       it('has one tab of its own, labelled with its title, holding every flow node', () => {
         const tabs = file.nodes.filter((n) => n.type === 'tab');
-        assert.deepEqual(tabs.map((t) => t.label), [file.name], 'one tab labelled like the example (Import → Examples would otherwise make "Flow 1", "Flow 2", …)');
+        assert.deepEqual(
+          tabs.map((t) => t.label),
+          [file.name],
+          'one tab labelled like the example (Import → Examples would otherwise make "Flow 1", "Flow 2", …)',
+        );
         const stray = file.nodes.filter((n) => n.type !== 'tab' && n.z !== undefined && n.z !== tabs[0].id).map((n) => n.id);
         assert.deepEqual(stray, [], `nodes not on ${tabs[0].id}`);
       });
@@ -164,10 +174,12 @@ describe('examples and the npm start demo, as the editor shows them', () => {
         for (const node of file.nodes) {
           // A battery camera's monitor holds no session and contacts nothing until a flow asks (README, battery cameras).
           const onBattery = byId.get(str(node.camera))?.powerMode === 'battery';
-          if (node.type === 'trailcam-status' && node.startAtDeploy !== false && !onBattery) problems.push(`${node.id}: startAtDeploy ${String(node.startAtDeploy)}`);
+          if (node.type === 'trailcam-status' && node.startAtDeploy !== false && !onBattery)
+            problems.push(`${node.id}: startAtDeploy ${String(node.startAtDeploy)}`);
           if (node.type === 'inject' && (node.once === true || str(node.repeat) !== '' || str(node.crontab) !== '')) {
             const targets = (node.wires ?? []).flat().map((id) => byId.get(id));
-            for (const t of targets) if (t && RACING_TYPES.has(t.type)) problems.push(`${node.id} fires on its own (once/repeat/crontab) into ${t.id} (${t.type})`);
+            for (const t of targets)
+              if (t && RACING_TYPES.has(t.type)) problems.push(`${node.id} fires on its own (once/repeat/crontab) into ${t.id} (${t.type})`);
           }
         }
         assert.deepEqual(problems, []);
@@ -177,7 +189,8 @@ describe('examples and the npm start demo, as the editor shows them', () => {
         const cameras = file.nodes.filter((n) => n.type === 'trailcam-camera');
         assert.ok(cameras.length > 0, 'has a camera');
         // A LAN-only camera (e.g. reached on its own hotspot, which has no internet) needs none.
-        for (const camera of cameras.filter((c) => c.modeP2p !== false || c.modeRelay !== false)) assert.notEqual(str(camera.servers).trim(), '', `${camera.id} has servers`);
+        for (const camera of cameras.filter((c) => c.modeP2p !== false || c.modeRelay !== false))
+          assert.notEqual(str(camera.servers).trim(), '', `${camera.id} has servers`);
       });
 
       it('a telemetry node whose tuning feeds trailcam-connect reports at least once a minute', () => {
@@ -196,13 +209,21 @@ describe('examples and the npm start demo, as the editor shows them', () => {
     const tabLabels = examples.flatMap((f) => f.nodes.filter((n) => n.type === 'tab').map((n) => str(n.label)));
     const cameraNames = examples.flatMap((f) => f.nodes.filter((n) => n.type === 'trailcam-camera').map((n) => `${str(n.name)} (${f.name})`));
     const duplicates = (names: string[], key: (s: string) => string): string[] => names.filter((n, i) => names.findIndex((m) => key(m) === key(n)) !== i);
-    assert.deepEqual(duplicates(tabLabels, (s) => s), [], 'tab labels');
+    assert.deepEqual(
+      duplicates(tabLabels, (s) => s),
+      [],
+      'tab labels',
+    );
     assert.deepEqual(
       duplicates(cameraNames, (s) => s.replace(/ \(.*\)$/, '')),
       [],
       `camera names: ${cameraNames.join(', ')}`,
     );
     const ids = examples.flatMap((f) => f.nodes.map((n) => n.id));
-    assert.deepEqual(duplicates(ids, (s) => s), [], 'node ids');
+    assert.deepEqual(
+      duplicates(ids, (s) => s),
+      [],
+      'node ids',
+    );
   });
 });

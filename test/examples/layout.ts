@@ -57,7 +57,14 @@ export function statusBox(node: DrawnNode): Box | undefined {
   if (node.status === undefined) return undefined;
   const box = nodeBox(node);
   const left = bodyLeft(node) + 3;
-  return { id: node.id, what: 'status', left, top: box.bottom + 3, right: left + 20 + node.status.length * STATUS_PX_PER_CHAR, bottom: box.bottom + 3 + STATUS_HEIGHT };
+  return {
+    id: node.id,
+    what: 'status',
+    left,
+    top: box.bottom + 3,
+    right: left + 20 + node.status.length * STATUS_PX_PER_CHAR,
+    bottom: box.bottom + 3 + STATUS_HEIGHT,
+  };
 }
 
 /** Every pair of boxes of different nodes that are closer than `gap` px (or overlap). */

@@ -23,7 +23,19 @@ const camera = { did: 'LBCS-000000-CCCJJ', name: 'Garden camera' };
 const topics = haTopics(settings, camera.did);
 const BASE = 'trailcam/garden/lbcs-000000-cccjj';
 const BRIDGE = 'trailcam/garden/bridge/status';
-const DEVICE_INFO = { batteryPercent: 20, charging: false, solarCharging: false, temperature: 19, sdTotalMB: 30196, sdFreeMB: 30034, firmware: '2.3.0.4', model: 'KJK230', deviceId: 'C6:1E:0D:E0:32:E8', cameraTime: 1, raw: {} };
+const DEVICE_INFO = {
+  batteryPercent: 20,
+  charging: false,
+  solarCharging: false,
+  temperature: 19,
+  sdTotalMB: 30196,
+  sdFreeMB: 30034,
+  firmware: '2.3.0.4',
+  model: 'KJK230',
+  deviceId: 'C6:1E:0D:E0:32:E8',
+  cameraTime: 1,
+  raw: {},
+};
 const CONNECT = { camera: 'Garden camera', reused: true, mode: 'p2p', winner: 'p2pConnectThread', elapsedMs: 47.6, racers: [] };
 
 const pairs = (messages: HaMqttMessage[]): [string, unknown][] => messages.map((m) => [m.topic, m.payload]);
@@ -81,15 +93,18 @@ describe('Home Assistant discovery formatter', () => {
   // (configuration variables), https://www.home-assistant.io/integrations/sensor/#device-class (units); see src/ha/schema.ts.
   it('one config per entity, every one valid per the documented schema, unique ids distinct', () => {
     const messages = discoveryMessages(settings, camera, { model: 'KJK230', firmware: '2.3.0.4', deviceId: 'C6:1E:0D:E0:32:E8' });
-    assert.deepEqual(messages.map((m) => m.topic), [
-      configTopic('binary_sensor', 'connectivity'),
-      configTopic('sensor', 'availability'),
-      configTopic('sensor', 'battery'),
-      configTopic('sensor', 'sd_free'),
-      configTopic('sensor', 'temperature'),
-      configTopic('sensor', 'mode'),
-      configTopic('sensor', 'connect_time'),
-    ]);
+    assert.deepEqual(
+      messages.map((m) => m.topic),
+      [
+        configTopic('binary_sensor', 'connectivity'),
+        configTopic('sensor', 'availability'),
+        configTopic('sensor', 'battery'),
+        configTopic('sensor', 'sd_free'),
+        configTopic('sensor', 'temperature'),
+        configTopic('sensor', 'mode'),
+        configTopic('sensor', 'connect_time'),
+      ],
+    );
     for (const m of messages) {
       assert.deepEqual(checkDiscovery(m.topic, m.payload), [], m.topic);
       const body = m.payload as Record<string, unknown>;
@@ -184,7 +199,10 @@ describe('Home Assistant discovery formatter', () => {
     const again = publisher.handle({ topic: 'homeassistant/status', payload: 'online' });
     assert.deepEqual(again.input, { kind: 'announce', by: 'home-assistant' });
     assert.equal(again.messages.length, 7 + 5);
-    assert.deepEqual(states(again.messages).map(([t]) => t.split('/').pop()), ['available', 'connectivity', 'availability', 'mode', 'connect_time']);
+    assert.deepEqual(
+      states(again.messages).map(([t]) => t.split('/').pop()),
+      ['available', 'connectivity', 'availability', 'mode', 'connect_time'],
+    );
     assert.equal(publisher.handle({ topic: BRIDGE, payload: Buffer.from('online') }).messages.length, 12);
     assert.deepEqual(publisher.handle({ topic: BRIDGE, payload: 'offline' }).messages, []);
     assert.deepEqual(publisher.handle({ topic: 'homeassistant/status', payload: 'offline' }).messages, []);
@@ -196,8 +214,14 @@ describe('Home Assistant discovery formatter', () => {
     publisher.handle({ payload: 'online', mode: 'lan' });
     const removal = publisher.handle({ action: 'remove' }).messages;
     assert.deepEqual(removal, removalMessages(settings, camera.did));
-    assert.deepEqual(removal.slice(0, 7).map((m) => [m.topic, m.payload, m.retain]), ENTITY_KEYS.map((e) => [topics.config(e), '', true]));
-    assert.deepEqual(removal.slice(7).map((m) => m.topic), [`${BASE}/available`, ...ENTITY_KEYS.map((e) => `${BASE}/${e}`)]);
+    assert.deepEqual(
+      removal.slice(0, 7).map((m) => [m.topic, m.payload, m.retain]),
+      ENTITY_KEYS.map((e) => [topics.config(e), '', true]),
+    );
+    assert.deepEqual(
+      removal.slice(7).map((m) => m.topic),
+      [`${BASE}/available`, ...ENTITY_KEYS.map((e) => `${BASE}/${e}`)],
+    );
     assert.ok(removal.every((m) => m.payload === '' && m.retain));
     assert.deepEqual(publisher.handle({ topic: 'homeassistant/status', payload: 'online' }).messages, []);
     assert.deepEqual(publisher.handle({ payload: 'offline' }).messages, []);
@@ -211,13 +235,19 @@ describe('Home Assistant discovery formatter', () => {
   });
 
   it('bad settings and messages are ConfigErrors naming the field and value', () => {
-    assert.throws(() => validateHaSettings({ site: 'my site', origin }), (err: unknown) => err instanceof ConfigError && err.field === 'site' && /"my site"/.test(err.message));
+    assert.throws(
+      () => validateHaSettings({ site: 'my site', origin }),
+      (err: unknown) => err instanceof ConfigError && err.field === 'site' && /"my site"/.test(err.message),
+    );
     assert.throws(() => validateHaSettings({ site: 'a/b', origin }), /invalid site "a\/b"/);
     assert.throws(() => validateHaSettings({ discoveryPrefix: 'home/+', origin }), /invalid discoveryPrefix "home\/\+"/);
     assert.equal(validateHaSettings({ site: '', discoveryPrefix: '', origin }).site, 'home');
     assert.equal(validateHaSettings({ discoveryPrefix: 'ha/discovery', origin }).discoveryPrefix, 'ha/discovery');
     assert.throws(() => classifyHaInput({ action: 'delete' }, topics), /invalid action "delete": must be one of announce, remove/);
-    assert.throws(() => classifyHaInput({ payload: 42 }, topics), (err: unknown) => err instanceof ConfigError && err.field === 'payload' && /not a message this node reads/.test(err.message));
+    assert.throws(
+      () => classifyHaInput({ payload: 42 }, topics),
+      (err: unknown) => err instanceof ConfigError && err.field === 'payload' && /not a message this node reads/.test(err.message),
+    );
     assert.throws(() => classifyHaInput({ payload: 'sleeping' }, topics), /invalid payload "sleeping"/);
   });
 

@@ -50,7 +50,11 @@ export class EditorComms {
           resolve(found);
         } else if (this.closed) {
           this.waiters.delete(check);
-          reject(new Error(`the editor's comms socket closed before ${describe}; it got ${this.messages.length} messages: ${JSON.stringify(this.messages.slice(-5))}`));
+          reject(
+            new Error(
+              `the editor's comms socket closed before ${describe}; it got ${this.messages.length} messages: ${JSON.stringify(this.messages.slice(-5))}`,
+            ),
+          );
         }
       };
       this.waiters.add(check);

@@ -50,7 +50,19 @@ export async function startMosquitto(binary: string): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'trailcam-mosquitto-'));
   const port = await freePort();
   const config = join(dir, 'mosquitto.conf');
-  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', ''].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      'log_type notice',
+      '',
+    ].join('\n'),
+  );
   const child = spawn(binary, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const log: string[] = [];

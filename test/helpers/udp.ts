@@ -10,7 +10,9 @@ export interface ScriptedPeer {
 }
 
 /** Binds 127.0.0.1:0 and calls `onMessage` for every datagram that decodes. */
-export async function scriptedPeer(onMessage: (message: Message, from: { address: string; port: number }, peer: ScriptedPeer) => void = () => undefined): Promise<ScriptedPeer> {
+export async function scriptedPeer(
+  onMessage: (message: Message, from: { address: string; port: number }, peer: ScriptedPeer) => void = () => undefined,
+): Promise<ScriptedPeer> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const peer: ScriptedPeer = {

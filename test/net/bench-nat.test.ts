@@ -31,9 +31,19 @@ describe('network tier: the bench NAT scenarios, one trial each', function () {
 
   it('every scenario reports cold, warm, oracle and sequential; P2P wins through port-preserving NAT, relay through symmetric NAT', async () => {
     const lines: string[] = [];
-    const { runs, skipped } = await runNatScenarios({ nat: 'auto', trials: 1, warmups: 1, baselineAttemptTimeoutMs: 1_000, baselineGapMs: 20, log: (l) => lines.push(l) });
+    const { runs, skipped } = await runNatScenarios({
+      nat: 'auto',
+      trials: 1,
+      warmups: 1,
+      baselineAttemptTimeoutMs: 1_000,
+      baselineGapMs: 20,
+      log: (l) => lines.push(l),
+    });
     assert.deepEqual(skipped, []);
-    assert.deepEqual(runs.map((r) => r.scenario.number), NAT_SCENARIOS.map((s) => s.number));
+    assert.deepEqual(
+      runs.map((r) => r.scenario.number),
+      NAT_SCENARIOS.map((s) => s.number),
+    );
     for (const { scenario, records } of runs) {
       assert.equal(records.length, 1, `scenario ${scenario.number}: one trial`);
       const [record] = records;
@@ -50,6 +60,10 @@ describe('network tier: the bench NAT scenarios, one trial each', function () {
       }
     }
     assert.equal(lines.length, NAT_SCENARIOS.length, lines.join('\n'));
-    assert.deepEqual(listNamespaces().filter((ns) => ns.startsWith(RUN_PREFIX)), [], 'the bench deleted every namespace of its bed');
+    assert.deepEqual(
+      listNamespaces().filter((ns) => ns.startsWith(RUN_PREFIX)),
+      [],
+      'the bench deleted every namespace of its bed',
+    );
   });
 });

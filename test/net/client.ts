@@ -51,7 +51,9 @@ async function holdAndEcho(session: Session, holdMs: number, bytes: number): Pro
     });
     session.on('end', (reason) => reject(new Error(`session ended during the transfer: ${reason.kind} ${reason.reason}`)));
   });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`echo incomplete after 20 s: ${length}/${bytes} bytes`)), 20_000).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`echo incomplete after 20 s: ${length}/${bytes} bytes`)), 20_000).unref(),
+  );
   await Promise.race([Promise.all([session.send(ECHO_CHANNEL, data), back]), timeout]);
   const echoed = Buffer.concat(parts);
   return { echoedBytes: echoed.length, echoIntact: echoed.equals(data) };

@@ -84,7 +84,10 @@ describe('network tier: the race across real Linux NAT (network namespaces)', fu
   }
 
   function explain(run: Run): string {
-    return `exit ${run.code}; stdout ${run.stdout.trim()}; stderr ${run.stderr.trim()}; ${parts.map((p) => p.stderr().trim()).filter(Boolean).join(' | ')}`;
+    return `exit ${run.code}; stdout ${run.stdout.trim()}; stderr ${run.stderr.trim()}; ${parts
+      .map((p) => p.stderr().trim())
+      .filter(Boolean)
+      .join(' | ')}`;
   }
 
   function connected(run: Run, mode: string, boundMs: number): number {
@@ -126,7 +129,10 @@ describe('network tier: the race across real Linux NAT (network namespaces)', fu
     const run = await raceClient(bed.ns.cli, { race: { host: A.cam, did: DID, servers: [SERVER], probeIntervalMs, maxConnectionTimeMs: 10_000 } });
     const elapsed = connected(run, 'p2p', BOUND.p2p);
     const noExtraPunchMs = 2 * P2P_DELAY_MS + probeIntervalMs / 2;
-    assert.ok(elapsed < noExtraPunchMs, `P2P took ${elapsed} ms, bound ${noExtraPunchMs} ms (2 x ${P2P_DELAY_MS} ms crossings + half the ${probeIntervalMs} ms probe interval)`);
+    assert.ok(
+      elapsed < noExtraPunchMs,
+      `P2P took ${elapsed} ms, bound ${noExtraPunchMs} ms (2 x ${P2P_DELAY_MS} ms crossings + half the ${probeIntervalMs} ms probe interval)`,
+    );
   });
 
   /**
@@ -168,7 +174,8 @@ describe('network tier: the race across real Linux NAT (network namespaces)', fu
       const run = await raceClient(bed.ns.cli, { race: { did: DID, servers: [SERVER], modes: ['p2p', 'relay'], maxConnectionTimeMs: BOUND.lossy }, races: 20 });
       const reports = (run.json?.races ?? []) as { connected: boolean; mode?: string; elapsedMs?: number }[];
       assert.equal(reports.length, 20, `expected 20 races: ${explain(run)}`);
-      for (const report of reports) assert.deepEqual([report.connected, report.mode], [true, 'relay'], `a race did not connect via relay: ${JSON.stringify(report)}`);
+      for (const report of reports)
+        assert.deepEqual([report.connected, report.mode], [true, 'relay'], `a race did not connect via relay: ${JSON.stringify(report)}`);
       const times = reports.map((r) => Number(r.elapsedMs)).sort((a, b) => a - b);
       const p95 = times[Math.ceil(0.95 * times.length) - 1];
       if (VERBOSE) console.log(`      measured: relay with loss, median ${times[9]} ms, p95 ${p95} ms, max ${times[19]} ms`);
@@ -179,10 +186,17 @@ describe('network tier: the race across real Linux NAT (network namespaces)', fu
   it('a session held 60 s with 5 s UDP conntrack timeouts: keepalives hold the mappings, a DRW transfer loses nothing', async function () {
     this.timeout(120_000);
     await deploy({ udpTimeout: 5 });
-    const running = raceClient(bed.ns.cli, { race: { host: A.cam, did: DID, servers: [SERVER], maxConnectionTimeMs: 10_000 }, holdMs: 60_000, echoBytes: 64 * 1024 });
+    const running = raceClient(bed.ns.cli, {
+      race: { host: A.cam, did: DID, servers: [SERVER], maxConnectionTimeMs: 10_000 },
+      holdMs: 60_000,
+      echoBytes: 64 * 1024,
+    });
     // Half-way: the client router's mapping towards the camera is alive, and it would expire in at most 5 s.
     await new Promise((resolve) => setTimeout(resolve, 30_000));
-    const flows = bed.conntrack('natcli').split('\n').filter((line) => line.includes(`dst=${A.natcamWan}`));
+    const flows = bed
+      .conntrack('natcli')
+      .split('\n')
+      .filter((line) => line.includes(`dst=${A.natcamWan}`));
     assert.ok(flows.length > 0, 'no conntrack entry towards the camera at 30 s');
     for (const flow of flows) assert.ok(Number(flow.split(/\s+/)[2]) <= 5, `timeout above 5 s: ${flow}`);
     const run = await running;

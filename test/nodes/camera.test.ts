@@ -92,8 +92,28 @@ describe('nodes: trailcam-camera (config node)', function () {
     assert.deepEqual(settings.race.modes, ['lan', 'p2p', 'relay']);
     assert.equal(settings.name, did, 'no name: the DID labels the camera');
     assert.deepEqual(
-      [settings.race.maxConnectionTimeMs, settings.race.attemptTimeoutMs.lan, settings.race.startupDelayMs, settings.adaptive, settings.keepaliveSilenceMs, settings.reconnectMinMs, settings.reconnectMaxMs, settings.reconnectFactor, settings.reconnectJitter],
-      [CAMERA_DEFAULTS.maxConnectionTimeMs, CAMERA_DEFAULTS.attemptTimeoutMs, CAMERA_DEFAULTS.startupDelayMs, CAMERA_DEFAULTS.adaptive, CAMERA_DEFAULTS.keepaliveSilenceMs, CAMERA_DEFAULTS.reconnectMinMs, CAMERA_DEFAULTS.reconnectMaxMs, CAMERA_DEFAULTS.reconnectFactor, CAMERA_DEFAULTS.reconnectJitter],
+      [
+        settings.race.maxConnectionTimeMs,
+        settings.race.attemptTimeoutMs.lan,
+        settings.race.startupDelayMs,
+        settings.adaptive,
+        settings.keepaliveSilenceMs,
+        settings.reconnectMinMs,
+        settings.reconnectMaxMs,
+        settings.reconnectFactor,
+        settings.reconnectJitter,
+      ],
+      [
+        CAMERA_DEFAULTS.maxConnectionTimeMs,
+        CAMERA_DEFAULTS.attemptTimeoutMs,
+        CAMERA_DEFAULTS.startupDelayMs,
+        CAMERA_DEFAULTS.adaptive,
+        CAMERA_DEFAULTS.keepaliveSilenceMs,
+        CAMERA_DEFAULTS.reconnectMinMs,
+        CAMERA_DEFAULTS.reconnectMaxMs,
+        CAMERA_DEFAULTS.reconnectFactor,
+        CAMERA_DEFAULTS.reconnectJitter,
+      ],
     );
     assert.deepEqual(settings.credentials, { user: CAMERA_DEFAULTS.user, password: CAMERA_DEFAULTS.password });
     assert.deepEqual(runtimeOf('cam').state, { phase: 'idle', reason: null }, 'nothing is sent until a node asks');

@@ -93,7 +93,6 @@ describe('nodes: trailcam-command', function () {
 
   const credentials = { cam: { user: 'admin', password: PASSWORD } };
 
-
   it('names it does not know, startAV/stopAV and bad fields go to Catch without touching the camera', async () => {
     await helper.load(trailcamNodes(), commandFlow(env.sim), credentials);
     assert.match(await fails({ command: 'reboot' }), /unknown command "reboot"/);

@@ -21,8 +21,7 @@ describe('nodes: trailcam-connect', function () {
   this.timeout(15_000);
   const env = simulatedFlows();
 
-  const outputs = (): Record<string, TestNode> =>
-    Object.fromEntries([...OUTPUTS, 'caught'].map((id) => [id, helper.getNode(id) as TestNode]));
+  const outputs = (): Record<string, TestNode> => Object.fromEntries([...OUTPUTS, 'caught'].map((id) => [id, helper.getNode(id) as TestNode]));
 
   async function raceOnce(msg: NodeMessage = {}): Promise<{ id: string; msg: NodeMessage }> {
     const next = firstOf(outputs());
@@ -80,7 +79,10 @@ describe('nodes: trailcam-connect', function () {
     const payload = msg.payload as { mode: null; error: string; code: string; racers: { name: string; state: string }[] };
     assert.equal(payload.mode, null);
     assert.equal(payload.code, 'ERR_TRAILCAM_UNREACHABLE');
-    assert.deepEqual(payload.racers.map((r) => r.state), ['failed', 'failed', 'failed']);
+    assert.deepEqual(
+      payload.racers.map((r) => r.state),
+      ['failed', 'failed', 'failed'],
+    );
     assert.match(payload.error, /lanConnectThread: timeout/);
     const status = await red;
     assert.deepEqual([status.shape, status.text], ['ring', 'unreachable']);
@@ -106,17 +108,26 @@ describe('nodes: trailcam-connect', function () {
     await helper.load(trailcamNodes(), connectFlow(env.sim));
     const relay = await raceOnce({ camera: { modes: ['relay'] } });
     assert.equal(relay.id, 'relay');
-    assert.deepEqual((relay.msg.payload as { racers: { mode: string }[] }).racers.map((r) => r.mode), ['relay']);
+    assert.deepEqual(
+      (relay.msg.payload as { racers: { mode: string }[] }).racers.map((r) => r.mode),
+      ['relay'],
+    );
     const reconnect = await raceOnce({ action: 'reconnect' });
     assert.equal(reconnect.id, 'lan', 'the next race uses the configured modes again');
-    assert.deepEqual((reconnect.msg.payload as { racers: { mode: string }[] }).racers.map((r) => r.mode), ['lan', 'p2p', 'relay']);
+    assert.deepEqual(
+      (reconnect.msg.payload as { racers: { mode: string }[] }).racers.map((r) => r.mode),
+      ['lan', 'p2p', 'relay'],
+    );
   });
 
   it('a string msg.camera (the label trailcam-status sends) is not an override: status wired into connect races', async () => {
     await helper.load(trailcamNodes(), connectFlow(env.sim));
     const result = await raceOnce({ topic: 'Garden trail camera', payload: 'online', camera: 'Garden trail camera' });
     assert.equal(result.id, 'lan');
-    assert.deepEqual((result.msg.payload as { racers: { mode: string }[] }).racers.map((r) => r.mode), ['lan', 'p2p', 'relay']);
+    assert.deepEqual(
+      (result.msg.payload as { racers: { mode: string }[] }).racers.map((r) => r.mode),
+      ['lan', 'p2p', 'relay'],
+    );
   });
 
   it('invalid overrides → done(err) caught by a Catch node naming the field, red status, no output, no crash', async () => {
@@ -131,7 +142,10 @@ describe('nodes: trailcam-connect', function () {
     assert.match(error.message, /invalid camera\.maxConnectionTimeMs: max\. connection time soon is not a number/);
     assert.equal(error.source.id, 'connect');
     assert.deepEqual(await red, { fill: 'red', shape: 'ring', text: 'invalid camera.maxConnectionTimeMs' });
-    assert.deepEqual(outs.map((o) => o.length), [0, 0, 0, 0]);
+    assert.deepEqual(
+      outs.map((o) => o.length),
+      [0, 0, 0, 0],
+    );
     const caughtAction = nextMessage(helper.getNode('caught') as TestNode);
     connect.receive({ action: 'explode' });
     assert.match(((await caughtAction).error as { message: string }).message, /invalid action "explode"/);

@@ -51,4 +51,3 @@ export function loadDefinition(type: string, nodes: Record<string, Record<string
   assert.ok(registered[type], `${type} registered under its literal type`);
   return registered[type];
 }
-

@@ -81,7 +81,10 @@ describe('editor definitions', () => {
     }
     const connect = loadDefinition('trailcam-connect');
     const labels = [0, 1, 2, 3].map((i) => (connect.outputLabels as (i: number) => string)(i));
-    assert.deepEqual(labels.map((l) => l.split('.').pop()), ['lan', 'p2p', 'relay', 'failed']);
+    assert.deepEqual(
+      labels.map((l) => l.split('.').pop()),
+      ['lan', 'p2p', 'relay', 'failed'],
+    );
     const command = loadDefinition('trailcam-command');
     assert.equal(validate(command, 'command', '512'), true);
     assert.match(String(validate(command, 'command', 'reboot')), /errors\.command/);
@@ -101,7 +104,10 @@ describe('editor definitions', () => {
       }
       // Each labelled row names its text through the catalogue, not in English in the HTML.
       for (const label of html.matchAll(/<label for="[^"]+"[^>]*>([^]*?)<\/label>/g)) {
-        const text = label[1].replace(/<[^>]*>/g, '').replace(/&nbsp;/g, '').trim();
+        const text = label[1]
+          .replace(/<[^>]*>/g, '')
+          .replace(/&nbsp;/g, '')
+          .trim();
         assert.equal(text, '', `${type}: label text comes from the catalogue: ${label[0]}`);
       }
     }
@@ -109,7 +115,10 @@ describe('editor definitions', () => {
     const libKeys = readdirSync(join(dir, 'lib'))
       .filter((f) => f.endsWith('.ts'))
       .flatMap((f) => [...readFileSync(join(dir, 'lib', f), 'utf8').matchAll(/'(trailcam-[a-z]+)\.([\w.-]+)'/g)].map((m) => [m[1], m[2]] as const));
-    assert.ok(libKeys.some(([, key]) => key === 'status.racing'), 'the racing status is translated');
+    assert.ok(
+      libKeys.some(([, key]) => key === 'status.racing'),
+      'the racing status is translated',
+    );
     for (const lang of ['en-US', 'de']) {
       for (const [type, key] of libKeys) {
         const catalog = JSON.parse(readFileSync(join(dir, 'locales', lang, `${type}.json`), 'utf8')) as Record<string, unknown>;
@@ -120,7 +129,9 @@ describe('editor definitions', () => {
     const camera = loadDefinition('trailcam-camera');
     for (const lang of ['en-US', 'de']) {
       const help = readFileSync(join(dir, 'locales', lang, 'trailcam-camera.html'), 'utf8');
-      const catalog = JSON.parse(readFileSync(join(dir, 'locales', lang, 'trailcam-camera.json'), 'utf8')) as { 'trailcam-camera': { label: Record<string, string> } };
+      const catalog = JSON.parse(readFileSync(join(dir, 'locales', lang, 'trailcam-camera.json'), 'utf8')) as {
+        'trailcam-camera': { label: Record<string, string> };
+      };
       for (const field of [...Object.keys(camera.defaults), ...Object.keys(camera.credentials ?? {})]) {
         const key = field.startsWith('mode') ? 'modes' : field;
         const label = catalog['trailcam-camera'].label[key];

@@ -99,7 +99,10 @@ describe('examples, run against the simulator', function () {
     assert.ok(names.length >= 7, names.join(', '));
     for (const file of names) {
       const flow = readExample(file.replace(/\.json$/, ''));
-      assert.ok(flow.some((n) => n.type === 'trailcam-camera'), `${file} has a camera`);
+      assert.ok(
+        flow.some((n) => n.type === 'trailcam-camera'),
+        `${file} has a camera`,
+      );
       for (const n of flow) {
         if (n.type === 'trailcam-camera' || n.type === 'mqtt-broker' || n.type === 'tab') continue;
         assert.equal(typeof n.x, 'number', `${file}: ${n.id} has x`);
@@ -166,7 +169,10 @@ describe('examples, run against the simulator', function () {
     const cleared = until('ex4.mqtt', (m) => topic('/connect_time')(m) && m.payload === '');
     node('ex4.remove').receive({});
     await cleared;
-    assert.deepEqual(published.slice(-15).map((m) => m.payload), new Array(15).fill(''));
+    assert.deepEqual(
+      published.slice(-15).map((m) => m.payload),
+      new Array(15).fill(''),
+    );
   });
 
   it('Connection statistics: reports wins per mode and the tuning', async () => {

@@ -88,7 +88,8 @@ describe('Home Assistant example against a real broker (mosquitto)', function ()
     await watcher.subscribeAsync(['homeassistant/#', `trailcam/${SITE}/#`], { qos: 1 });
     const isConfig = (m: Received): boolean => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config');
     const camTopic = `trailcam/${SITE}/${sim.cameras[0].did.toLowerCase()}`;
-    const state = (entity: string, payload?: string) => (m: Received) => m.topic === `${camTopic}/${entity}` && (payload === undefined || m.payload === payload);
+    const state = (entity: string, payload?: string) => (m: Received) =>
+      m.topic === `${camTopic}/${entity}` && (payload === undefined || m.payload === payload);
 
     // 1. Deploy. Nothing is injected: the broker node's birth on the bridge topic triggers discovery.
     const announced = seen.collect(ENTITY_KEYS.length, (m) => isConfig(m) && m.payload !== '');

@@ -35,12 +35,15 @@ describe('nodes: trailcam-ha', function () {
     const device = (out[0].payload as { device: { name: string; identifiers: string[] } }).device;
     assert.equal(device.name, 'Garden camera');
     assert.deepEqual(device.identifiers, [`trailcam_${env.sim.cameras[0].did}`]);
-    assert.deepEqual(out.slice(7).map((m) => [m.topic, m.payload]), [
-      [`trailcam/garden/${did}/available`, 'online'],
-      [`trailcam/garden/${did}/connectivity`, 'ON'],
-      [`trailcam/garden/${did}/availability`, 'online'],
-      [`trailcam/garden/${did}/mode`, 'lan'],
-    ]);
+    assert.deepEqual(
+      out.slice(7).map((m) => [m.topic, m.payload]),
+      [
+        [`trailcam/garden/${did}/available`, 'online'],
+        [`trailcam/garden/${did}/connectivity`, 'ON'],
+        [`trailcam/garden/${did}/availability`, 'online'],
+        [`trailcam/garden/${did}/mode`, 'lan'],
+      ],
+    );
     const removed = nextStatus(node('ha'), (s) => s.fill === 'grey' && s.shape === 'dot');
     node('ha').receive({ action: 'remove' });
     await removed;
@@ -60,7 +63,10 @@ describe('nodes: trailcam-ha', function () {
   it('an invalid site id shows on the status and fails every input', async () => {
     // The node reports the error while it is created, before a test could listen: read it from the log.
     await helper.load(trailcamNodes(), haFlow({}, { site: 'my site' }, env.sim));
-    const error = helper.log().args.map((a) => a[0] as { msg?: unknown }).find((e) => /invalid site/.test(String(e.msg)));
+    const error = helper
+      .log()
+      .args.map((a) => a[0] as { msg?: unknown })
+      .find((e) => /invalid site/.test(String(e.msg)));
     assert.match(String(error?.msg), /invalid site "my site": must be 1-64 letters, digits, _ or -/);
     const caught = nextMessage(node('caught'));
     node('ha').receive({ payload: 'online' } as NodeMessage);

@@ -33,9 +33,18 @@ describe('nodes/lib: InFlight (input jobs of a node)', () => {
     assert.equal(await ok.called, undefined);
     const failed = doneOnce();
     const shown: Error[] = [];
-    inflight.run(node, {}, failed.done, async () => Promise.reject(new Error('boom')), (err) => shown.push(err));
+    inflight.run(
+      node,
+      {},
+      failed.done,
+      async () => Promise.reject(new Error('boom')),
+      (err) => shown.push(err),
+    );
     assert.equal((await failed.called)?.message, 'boom');
-    assert.deepEqual(shown.map((e) => e.message), ['boom']);
+    assert.deepEqual(
+      shown.map((e) => e.message),
+      ['boom'],
+    );
     await inflight.abortAll();
     assert.deepEqual([ok.count(), failed.count()], [1, 1]);
     assert.equal(inflight.size, 0);
@@ -53,9 +62,15 @@ describe('nodes/lib: InFlight (input jobs of a node)', () => {
     });
     assert.equal((await sync.called)?.message, 'sync');
     const badHandler = doneOnce();
-    inflight.run(node, {}, badHandler.done, () => Promise.reject(new Error('job')), () => {
-      throw new Error('onError broke');
-    });
+    inflight.run(
+      node,
+      {},
+      badHandler.done,
+      () => Promise.reject(new Error('job')),
+      () => {
+        throw new Error('onError broke');
+      },
+    );
     assert.equal((await badHandler.called)?.message, 'job');
     await inflight.abortAll();
     assert.equal(node.warnings.length, 1, 'the throwing onError is only warned about');

@@ -7,7 +7,8 @@ const TYPES = ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailc
 const LANGUAGES = readdirSync(join(nodesDir(), 'locales'));
 
 type Catalog = Record<string, unknown>;
-const catalog = (lang: string, type: string): Catalog => (JSON.parse(readFileSync(join(nodesDir(), 'locales', lang, `${type}.json`), 'utf8')) as Record<string, Catalog>)[type];
+const catalog = (lang: string, type: string): Catalog =>
+  (JSON.parse(readFileSync(join(nodesDir(), 'locales', lang, `${type}.json`), 'utf8')) as Record<string, Catalog>)[type];
 const lookup = (cat: Catalog, key: string): unknown => key.split('.').reduce<unknown>((o, k) => (o as Catalog | undefined)?.[k], cat);
 
 /** Every key path of a catalogue (`label.host`, `errors.no-camera`, ...). */

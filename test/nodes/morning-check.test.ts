@@ -26,7 +26,16 @@ function againstSleepingSimulator(flow: FlowNode[], sim: Simulation): FlowNode[]
     if (n.type === 'trailcam-camera') {
       assert.equal(n.host, '192.168.43.1');
       assert.equal(n.powerMode, 'battery', 'the example camera is a battery camera');
-      out.push({ ...n, host: '127.0.0.1', did: sim.cameras[0].did, ports: String(sim.cameras[0].sessionPort), bindAddress: '127.0.0.1', maxConnectionTimeMs: 1000, attemptTimeoutMs: 250, idleCloseMs: 1000 });
+      out.push({
+        ...n,
+        host: '127.0.0.1',
+        did: sim.cameras[0].did,
+        ports: String(sim.cameras[0].sessionPort),
+        bindAddress: '127.0.0.1',
+        maxConnectionTimeMs: 1000,
+        attemptTimeoutMs: 250,
+        idleCloseMs: 1000,
+      });
     } else if (n.type === 'trailcam-wake') {
       out.push({ ...n, address: sim.sleepers[0].ble.address, timeoutMs: 2000 });
     } else if (n.type === 'debug' || n.type === 'mqtt out') {
@@ -83,7 +92,10 @@ describe('example: Morning check, against the sleeping simulated camera', functi
     assert.equal(body.pictures, 30, 'the newest page: 30 pictures on a camera with 30');
     assert.equal(typeof body.newestPicture, 'number');
     assert.ok(!JSON.stringify(msg).includes('85087127'), 'the hotspot password is not published');
-    assert.ok(nmcli.calls().some((c) => c.includes('connect')), 'joined the hotspot');
+    assert.ok(
+      nmcli.calls().some((c) => c.includes('connect')),
+      'joined the hotspot',
+    );
     await asleep;
     await eventually(() => env.sim.sleepers[0].sleepScheduled, 'the camera saw its last session end');
     await sleepClock.advance(1000);

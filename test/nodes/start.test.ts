@@ -30,7 +30,15 @@ describe('npm start (scripts/start.js)', function () {
 
     const nodes = (await (await fetch(`${url}nodes`, { headers: { Accept: 'application/json' } })).json()) as { module: string; types: string[] }[];
     const ours = nodes.filter((n) => n.module === 'node-red-contrib-trailcam').flatMap((n) => n.types);
-    assert.deepEqual(ours.sort(), ['trailcam-camera', 'trailcam-command', 'trailcam-connect', 'trailcam-ha', 'trailcam-status', 'trailcam-telemetry', 'trailcam-wake']);
+    assert.deepEqual(ours.sort(), [
+      'trailcam-camera',
+      'trailcam-command',
+      'trailcam-connect',
+      'trailcam-ha',
+      'trailcam-status',
+      'trailcam-telemetry',
+      'trailcam-wake',
+    ]);
     const flows = (await (await fetch(`${url}flows`)).json()) as { type: string; host?: string }[];
     const camera = flows.find((n) => n.type === 'trailcam-camera');
     assert.equal(camera?.host, '127.0.0.1', 'the demo camera is the simulator on loopback');
@@ -40,13 +48,19 @@ describe('npm start (scripts/start.js)', function () {
     await comms.next('the availability debug node showing online', (m) => m.topic === 'status/demo.availability' && m.data.text === 'online');
     // The battery camera (issue 15): asleep at first, then woken over the simulated BLE by the
     // wake node, raced and asked for its device info; the status says so on the editor.
-    assert.match(output.join(''), /simulated battery camera LBCS-000001-CCCJJ on 127\.0\.0\.1:\d+, asleep until the wake node wakes it \(the Bluetooth side is simulated\)/);
+    assert.match(
+      output.join(''),
+      /simulated battery camera LBCS-000001-CCCJJ on 127\.0\.0\.1:\d+, asleep until the wake node wakes it \(the Bluetooth side is simulated\)/,
+    );
     await comms.next('the battery camera reported asleep before any wake', (m) => m.topic === 'status/demo.battery.availability' && m.data.text === 'asleep');
     const info = await comms.next('the woken battery camera’s device info', (m) => m.topic === 'debug' && m.data.name === 'battery camera');
     assert.match(String(info.data.msg), /batteryPercent/, 'device info of the woken camera');
     await comms.next('the battery camera online after its wake', (m) => m.topic === 'status/demo.battery.availability' && m.data.text === 'online');
     const examples = (await (await fetch(`${url}library/examples/flows/node-red-contrib-trailcam`)).json()) as { fn: string }[];
-    assert.ok(examples.some((e) => e.fn === 'Branch on winning mode'), 'Import → Examples lists the package examples');
+    assert.ok(
+      examples.some((e) => e.fn === 'Branch on winning mode'),
+      'Import → Examples lists the package examples',
+    );
     assert.ok(examples.length >= 7);
     // Nothing prompts: no telemetry consent question, no tour, no credential-secret warning.
     const settings = (await (await fetch(`${url}settings`)).json()) as { version?: string; telemetryEnabled?: boolean; editorTheme?: { tours?: boolean } };
@@ -62,7 +76,9 @@ describe('npm start (scripts/start.js)', function () {
       ['en-US', 'racing…'],
       ['de', 'verbinde parallel…'],
     ]) {
-      const catalog = (await (await fetch(`${url}locales/node-red-contrib-trailcam/trailcam-camera?lng=${lang}`)).json()) as { 'trailcam-camera'?: { status?: { racing?: string } } };
+      const catalog = (await (await fetch(`${url}locales/node-red-contrib-trailcam/trailcam-camera?lng=${lang}`)).json()) as {
+        'trailcam-camera'?: { status?: { racing?: string } };
+      };
       assert.equal(catalog['trailcam-camera']?.status?.racing, racing, `${lang} catalogue served`);
     }
     const editorHtml = await (await fetch(`${url}nodes`, { headers: { Accept: 'text/html', 'Accept-Language': 'de' } })).text();

@@ -75,7 +75,10 @@ describe('nodes: trailcam-status', function () {
     assert.equal(answer.action, undefined, 'the action is consumed');
     // The check itself changed the availability (unknown → online): that change is emitted too.
     await both;
-    assert.deepEqual(messages.map((m) => [m.topic, m.payload]).sort(), [['ask', 'online'], ['sim cam', 'online']]);
+    assert.deepEqual(messages.map((m) => [m.topic, m.payload]).sort(), [
+      ['ask', 'online'],
+      ['sim cam', 'online'],
+    ]);
 
     const offline = until(out, 'offline');
     status.receive({ action: 'start' });

@@ -75,9 +75,7 @@ export interface SimulatedFlows {
  * simulation for each test (from `start`, else `startSimulation()`), and after each test the flow
  * unloaded, then the simulation closed. `beforeUnload` and `afterUnload` run around the unload.
  */
-export function simulatedFlows(
-  options: { start?: () => Promise<Simulation>; beforeUnload?: () => unknown; afterUnload?: () => unknown } = {},
-): SimulatedFlows {
+export function simulatedFlows(options: { start?: () => Promise<Simulation>; beforeUnload?: () => unknown; afterUnload?: () => unknown } = {}): SimulatedFlows {
   const { start = () => startSimulation(), beforeUnload, afterUnload } = options;
   let sim: Simulation | undefined;
   before(() => helper.startServer());

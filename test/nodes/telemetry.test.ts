@@ -146,5 +146,4 @@ describe('nodes: trailcam-telemetry', function () {
     assert.equal(stats.modes.lan.wins, 2, 'the fresh camera runtime got its statistics back from the file store');
     assert.ok((stats.modes.lan.srttMs ?? 0) > 0);
   });
-
 });

@@ -105,13 +105,16 @@ describe('editor and runtime: one set of rules and messages (src/validation)', f
       assert.ok(err, 'the runtime rejects it');
       assert.ok(err.problems.length > 0);
       for (const field of fields) {
-        const runtime: string[] = err.problems.filter((p) => editorField(p.field) === field || (editorField(p.field) === 'modeLan' && field.startsWith('mode'))).map((p) => p.message);
+        const runtime: string[] = err.problems
+          .filter((p) => editorField(p.field) === field || (editorField(p.field) === 'modeLan' && field.startsWith('mode')))
+          .map((p) => p.message);
         const shown = editorMessage(def, node, field);
         if (runtime.length === 0) assert.equal(shown, true, `${field} is not marked`);
         else assert.deepEqual(typeof shown === 'string' ? shown.split('; ') : shown, runtime, `${field}: the runtime's message`);
       }
       // Each message names the value as typed (except for an empty field).
-      for (const p of err.problems) if (typeof p.value === 'string' && p.value.trim() !== '') assert.ok(p.message.includes(p.value.trim()), `${p.message} shows ${p.value}`);
+      for (const p of err.problems)
+        if (typeof p.value === 'string' && p.value.trim() !== '') assert.ok(p.message.includes(p.value.trim()), `${p.message} shows ${p.value}`);
     });
   }
 
@@ -134,11 +137,29 @@ describe('editor and runtime: one set of rules and messages (src/validation)', f
     assert.ok(err);
     assert.deepEqual(
       err.problems.map((p) => p.field),
-      ['host', 'ports[0]', 'servers[0]', 'maxConnectionTimeMs', 'attemptTimeoutMs', 'startupDelayMs', 'keepaliveSilenceMs', 'reconnectMinMs', 'reconnectMaxMs', 'reconnectFactor', 'reconnectJitter'],
+      [
+        'host',
+        'ports[0]',
+        'servers[0]',
+        'maxConnectionTimeMs',
+        'attemptTimeoutMs',
+        'startupDelayMs',
+        'keepaliveSilenceMs',
+        'reconnectMinMs',
+        'reconnectMaxMs',
+        'reconnectFactor',
+        'reconnectJitter',
+      ],
     );
     assert.equal(err.field, 'host');
-    assert.match(err.message, /^invalid host: host 999\.1\.1\.1 is not an IPv4 address such as 192\.168\.43\.1; invalid ports\[0\]: port 70000 is not 1–65535; invalid servers\[0\]: server rendezvous\.example is not IPv4:port/);
-    assert.match(err.message, /invalid maxConnectionTimeMs: max\. connection time -5 is not 1–600000 ms; invalid attemptTimeoutMs: attempt timeout -5 is not 1–300000 ms; invalid startupDelayMs: start-up delay -5 is not 0–300000 ms/);
+    assert.match(
+      err.message,
+      /^invalid host: host 999\.1\.1\.1 is not an IPv4 address such as 192\.168\.43\.1; invalid ports\[0\]: port 70000 is not 1–65535; invalid servers\[0\]: server rendezvous\.example is not IPv4:port/,
+    );
+    assert.match(
+      err.message,
+      /invalid maxConnectionTimeMs: max\. connection time -5 is not 1–600000 ms; invalid attemptTimeoutMs: attempt timeout -5 is not 1–300000 ms; invalid startupDelayMs: start-up delay -5 is not 0–300000 ms/,
+    );
     assert.match(err.message, /invalid reconnectFactor: backoff factor -5 is not 1–10; invalid reconnectJitter: jitter -5 is not 0–1$/);
   });
 

@@ -41,7 +41,18 @@ function dayFlow(sim: Simulation, wake: Record<string, unknown> = {}): FlowNode[
   return placed([
     { id: 'f1', type: 'tab', label: 'test' },
     cameraNode(sim, { powerMode: 'battery', idleCloseMs: 1000, modeP2p: false, modeRelay: false }),
-    { id: 'wake', type: 'trailcam-wake', z: 'f1', address: sim.sleepers[0].ble.address, bleName: '', join: true, ifname: 'wlan0', timeoutMs: 2000, wires: [['woken', 'command']], ...wake },
+    {
+      id: 'wake',
+      type: 'trailcam-wake',
+      z: 'f1',
+      address: sim.sleepers[0].ble.address,
+      bleName: '',
+      join: true,
+      ifname: 'wlan0',
+      timeoutMs: 2000,
+      wires: [['woken', 'command']],
+      ...wake,
+    },
     { id: 'woken', type: 'helper', z: 'f1' },
     { id: 'command', type: 'trailcam-command', z: 'f1', camera: 'cam', command: 'deviceInfo', timeoutMs: 3000, wires: [['out']] },
     { id: 'out', type: 'helper', z: 'f1' },
@@ -107,7 +118,11 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
     await helper.load(wakeNodes(), dayFlow(env.sim));
     const availability = collect(node('availability'));
     const runtime = (helper.getNode('cam') as unknown as { runtime: CameraRuntime }).runtime;
-    assert.deepEqual([runtime.availability.state, runtime.availability.lastSeen, runtime.monitoring], ['asleep', null, true], 'battery camera at deploy: asleep, never seen, watched');
+    assert.deepEqual(
+      [runtime.availability.state, runtime.availability.lastSeen, runtime.monitoring],
+      ['asleep', null, true],
+      'battery camera at deploy: asleep, never seen, watched',
+    );
     const wakeStatuses = statusTexts(node('wake'));
     const cameraStatuses: NodeStatus[] = [];
     node('command').on('call:status', (call) => cameraStatuses.push(call.args[0] as NodeStatus));
@@ -120,24 +135,31 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
     node('wake').receive({ topic: 'morning' });
 
     const payload = (await woken).payload as Record<string, unknown>;
-    assert.deepEqual({ ...payload, elapsedMs: typeof payload.elapsedMs }, {
-      woken: true,
-      address: 'C6:1E:0D:E0:32:E8',
-      name: 'TC100_32E8',
-      ssid: 'KJK_E0FF',
-      bssid: '1C:4E:A2:92:E0:FF',
-      password: PASSWORD,
-      acknowledged: true,
-      elapsedMs: 'number',
-      joined: 'joined',
-    });
+    assert.deepEqual(
+      { ...payload, elapsedMs: typeof payload.elapsedMs },
+      {
+        woken: true,
+        address: 'C6:1E:0D:E0:32:E8',
+        name: 'TC100_32E8',
+        ssid: 'KJK_E0FF',
+        bssid: '1C:4E:A2:92:E0:FF',
+        password: PASSWORD,
+        acknowledged: true,
+        elapsedMs: 'number',
+        joined: 'joined',
+      },
+    );
     const calls = nmcli.calls();
     assert.deepEqual(calls.at(-1), ['device', 'wifi', 'connect', 'KJK_E0FF', 'password', PASSWORD, 'bssid', '1C:4E:A2:92:E0:FF', 'ifname', 'wlan0']);
     const info = (await answered).payload as { model: string };
     assert.equal(info.model, 'KJK230');
 
     const sleeping = await asleep;
-    assert.deepEqual(cameraStatuses.at(-1), { fill: 'blue', shape: 'ring', text: 'trailcam-camera.status.asleep' }, 'the camera\'s nodes show a blue ring "asleep"');
+    assert.deepEqual(
+      cameraStatuses.at(-1),
+      { fill: 'blue', shape: 'ring', text: 'trailcam-camera.status.asleep' },
+      'the camera\'s nodes show a blue ring "asleep"',
+    );
     assert.equal(sleeping.reason, IDLE_CLOSED);
     assert.equal(typeof sleeping.lastSeen, 'number');
     assert.equal(sleeping.powerMode, 'battery');
@@ -146,7 +168,10 @@ describe('nodes: trailcam-wake and a battery camera, end to end against the slee
     await sleepClock.advance(1000);
     await cameraSleeps;
     assert.equal(env.sim.liveSessions(), 0, 'the camera holds no session');
-    assert.deepEqual(availability.filter((m) => m.reason !== NOT_NEEDED_YET).map((m) => m.payload), ['online', 'asleep']);
+    assert.deepEqual(
+      availability.filter((m) => m.reason !== NOT_NEEDED_YET).map((m) => m.payload),
+      ['online', 'asleep'],
+    );
 
     // Statuses for each step, and never the password in a status or the log.
     // (the test runtime returns catalogue keys untranslated: "trailcam-wake.status.step-scan")

@@ -132,8 +132,23 @@ describe('package: the packed tarball is a library (`require("node-red-contrib-t
   it('its declarations type-check a TypeScript consumer (strict)', async () => {
     fs.writeFileSync(path.join(dir, 'consumer.ts'), CONSUMER);
     const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const args = ['--noEmit', '--strict', '--module', 'commonjs', '--moduleResolution', 'node', '--target', 'ES2022', '--skipLibCheck', 'false',
-      '--typeRoots', path.join(root, 'node_modules', '@types'), '--types', 'node', 'consumer.ts'];
+    const args = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'commonjs',
+      '--moduleResolution',
+      'node',
+      '--target',
+      'ES2022',
+      '--skipLibCheck',
+      'false',
+      '--typeRoots',
+      path.join(root, 'node_modules', '@types'),
+      '--types',
+      'node',
+      'consumer.ts',
+    ];
     const result = await run(process.execPath, [tsc, ...args], { cwd: dir });
     assert.equal(result.code, 0, result.stdout + result.stderr);
   });

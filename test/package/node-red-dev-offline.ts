@@ -29,7 +29,11 @@ function catalogue(): unknown {
 
 function nodeRedRegistryDocument(): unknown {
   const nodeRed = JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string; engines: unknown };
-  return { name: 'node-red', 'dist-tags': { latest: nodeRed.version }, versions: { [nodeRed.version]: { version: nodeRed.version, engines: nodeRed.engines } } };
+  return {
+    name: 'node-red',
+    'dist-tags': { latest: nodeRed.version },
+    versions: { [nodeRed.version]: { version: nodeRed.version, engines: nodeRed.engines } },
+  };
 }
 
 axios.get = async (url: string): Promise<unknown> => {
@@ -44,7 +48,8 @@ axios.get = async (url: string): Promise<unknown> => {
 for (const module of [require('node:http'), require('node:https')] as { request: unknown; get: unknown }[]) {
   const refuse = (...args: unknown[]): never => {
     const target = args[0];
-    const where = typeof target === 'string' ? target : target instanceof URL ? target.href : JSON.stringify((target as { host?: string; hostname?: string }) ?? {});
+    const where =
+      typeof target === 'string' ? target : target instanceof URL ? target.href : JSON.stringify((target as { host?: string; hostname?: string }) ?? {});
     throw new Error(`node-red-dev offline stub: refused a request to ${where}`);
   };
   module.request = refuse;

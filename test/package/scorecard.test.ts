@@ -90,7 +90,12 @@ describe('package: the Flow Library scorecard (node-red-dev validate, offline)',
     // P04 is a warning only (it asks new packages for a scope); the name is kept, see README.
     assert.match(log, /P04 New Packages should use a scoped name/);
     // Every node has an example, and every dependency counts toward the limit of 6.
-    assert.deepEqual(((scorecard.N02 as Check).nodes as string[]).slice().sort(), Object.keys(pkg['node-red'].nodes).filter((t) => t !== 'trailcam-camera').sort());
+    assert.deepEqual(
+      ((scorecard.N02 as Check).nodes as string[]).slice().sort(),
+      Object.keys(pkg['node-red'].nodes)
+        .filter((t) => t !== 'trailcam-camera')
+        .sort(),
+    );
     assert.equal((scorecard.D01 as Check).total, Object.keys(pkg.dependencies ?? {}).length);
   });
 

@@ -19,7 +19,10 @@ export const addressArb: fc.Arbitrary<SocketAddress> = rec({
 
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
 const result = fc.integer({ min: -128, max: 127 });
-const trailing = fc.option(fc.uint8Array({ minLength: 1, maxLength: 8 }).map((a) => Buffer.from(a)), { nil: undefined });
+const trailing = fc.option(
+  fc.uint8Array({ minLength: 1, maxLength: 8 }).map((a) => Buffer.from(a)),
+  { nil: undefined },
+);
 const withTrailing = <T extends object>(arb: fc.Arbitrary<T>): fc.Arbitrary<T> =>
   fc.tuple(arb, trailing).map(([m, t]) => (t === undefined ? m : { ...m, trailing: t }));
 const empty = (type: string) => withTrailing(fc.constant({ type })) as fc.Arbitrary<Message>;
@@ -67,9 +70,7 @@ export const messageArb: fc.Arbitrary<Message> = fc.oneof(
   withTrailing(rec({ type: fc.constant('RLY_REQ' as const), did: didArb, address: addressArb, mark: u32 })),
   withTrailing(rec({ type: fc.constant('RLY_REQ_ACK' as const), result })),
   withTrailing(rec({ type: fc.constant('RLY_TO' as const), address: addressArb, mark: u32 })),
-  withTrailing(
-    rec({ type: fc.constant('RLY_PKT' as const), mark: u32, did: didArb, role: fc.constantFrom('client' as const, 'device' as const) }),
-  ),
+  withTrailing(rec({ type: fc.constant('RLY_PKT' as const), mark: u32, did: didArb, role: fc.constantFrom('client' as const, 'device' as const) })),
   withTrailing(rec({ type: fc.constant('RLY_RDY' as const), did: didArb })),
   rec({
     type: fc.constant('DRW' as const),

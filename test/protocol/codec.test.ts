@@ -56,12 +56,19 @@ describe('protocol: codec', () => {
         ['LBCS--CCCJJ', /expected PREFIX-SERIAL-CHECK/],
       ];
       for (const [text, message] of cases) {
-        assert.throws(() => parseDid(text), (err: unknown) => err instanceof DidError && message.test(err.message), text);
+        assert.throws(
+          () => parseDid(text),
+          (err: unknown) => err instanceof DidError && message.test(err.message),
+          text,
+        );
       }
     });
 
     it('round-trips text form for any valid DID', () => {
-      fc.assert(fc.property(didArb, (did) => assert.deepEqual(parseDid(formatDid(did)), did)), propertyOptions());
+      fc.assert(
+        fc.property(didArb, (did) => assert.deepEqual(parseDid(formatDid(did)), did)),
+        propertyOptions(),
+      );
     });
   });
 
@@ -72,14 +79,23 @@ describe('protocol: codec', () => {
     });
 
     it('round-trips', () => {
-      fc.assert(fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a), 0), a)), propertyOptions());
+      fc.assert(
+        fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a), 0), a)),
+        propertyOptions(),
+      );
     });
 
     it('has a 24-byte sockaddr_cs2 form: the same 8 bytes, then zeros; round-trips', () => {
       const cs2 = encodeSocketAddress({ host: '192.168.43.1', port: 40611 }, 24);
       assert.equal(cs2.toString('hex'), '0002a39e012ba8c0' + '00'.repeat(16));
-      fc.assert(fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a, 24), 0, undefined, 24), a)), propertyOptions());
-      assert.throws(() => readSocketAddress(cs2.subarray(0, 20), 0, 0x43, 24), (err: unknown) => err instanceof DecodeError && /needs 24 bytes, 20 left/.test(err.message));
+      fc.assert(
+        fc.property(addressArb, (a) => assert.deepEqual(readSocketAddress(encodeSocketAddress(a, 24), 0, undefined, 24), a)),
+        propertyOptions(),
+      );
+      assert.throws(
+        () => readSocketAddress(cs2.subarray(0, 20), 0, 0x43, 24),
+        (err: unknown) => err instanceof DecodeError && /needs 24 bytes, 20 left/.test(err.message),
+      );
     });
 
     it('keeps a non-AF_INET family (all-zero addresses of failed attempts)', () => {
@@ -127,7 +143,10 @@ describe('protocol: codec', () => {
 
     it('covers every named message type in the property test', () => {
       const seen = new Set<string>();
-      fc.assert(fc.property(messageArb, (m) => void seen.add(m.type)), propertyOptions(3000));
+      fc.assert(
+        fc.property(messageArb, (m) => void seen.add(m.type)),
+        propertyOptions(3000),
+      );
       for (const name of MESSAGE_NAMES.values()) assert.ok(seen.has(name), `${name} generated`);
     });
 
@@ -165,7 +184,10 @@ describe('protocol: codec', () => {
 
     it('rejects a DID that is not NUL-terminated', () => {
       const datagram = Buffer.from('f14100144c4243534c4243534c42435300000000434343000000000000', 'hex').subarray(0, 24);
-      assert.throws(() => decode(datagram), (err: unknown) => err instanceof DecodeError && /not NUL-terminated/.test(err.message));
+      assert.throws(
+        () => decode(datagram),
+        (err: unknown) => err instanceof DecodeError && /not NUL-terminated/.test(err.message),
+      );
     });
 
     it('describes messages for JSON output with DIDs as text and addresses as {host, port}', () => {

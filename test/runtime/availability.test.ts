@@ -14,9 +14,18 @@ const OPTIONS: MonitorOptions = { minBackoffMs: 100, maxBackoffMs: 1000, factor:
 
 describe('runtime: reconnect back-off (pure)', () => {
   it('grows by the factor from the initial wait up to the cap', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 50].map((n) => backoffMs(n, OPTIONS)), [100, 200, 400, 800, 1000, 1000, 1000]);
-    assert.deepEqual([1, 2, 3].map((n) => backoffMs(n, { ...OPTIONS, factor: 3 })), [100, 300, 900]);
-    assert.deepEqual([1, 2, 3].map((n) => backoffMs(n, { ...OPTIONS, factor: 1 })), [100, 100, 100]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 50].map((n) => backoffMs(n, OPTIONS)),
+      [100, 200, 400, 800, 1000, 1000, 1000],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((n) => backoffMs(n, { ...OPTIONS, factor: 3 })),
+      [100, 300, 900],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((n) => backoffMs(n, { ...OPTIONS, factor: 1 })),
+      [100, 100, 100],
+    );
     assert.equal(backoffMs(0, OPTIONS), 100, 'after a lost session: the initial wait');
   });
 
@@ -107,7 +116,12 @@ describe('runtime: runMonitor (fake timers, fake target)', () => {
     const done = runMonitor(t, { ...OPTIONS, onBackoff: (ms, failures) => waits.push([ms, failures]) }, controller.signal);
     await clock.tickAsync(50 + 100 + 50 + 200 + 50 + 400 + 50 + 800 + 50);
     assert.equal(t.calls, 5);
-    assert.deepEqual(waits, [[100, 1], [200, 2], [400, 3], [800, 4]]);
+    assert.deepEqual(waits, [
+      [100, 1],
+      [200, 2],
+      [400, 3],
+      [800, 4],
+    ]);
     t.endSession();
     await flush();
     assert.deepEqual(waits.at(-1), [100, 0], 'after a success the wait is back to the initial one');
@@ -164,7 +178,10 @@ describe('runtime: reconnect settings', () => {
       ['reconnectJitter', 1.5],
       ['reconnectJitter', -0.1],
     ] as const) {
-      assert.throws(() => validateCameraSettings({ ...base, [field]: value }), (err: unknown) => err instanceof ConfigError && err.field === field && err.value === value);
+      assert.throws(
+        () => validateCameraSettings({ ...base, [field]: value }),
+        (err: unknown) => err instanceof ConfigError && err.field === field && err.value === value,
+      );
     }
   });
 });
@@ -191,7 +208,15 @@ describe('runtime: availability monitor against the simulator', function () {
   it('camera stopped → offline (lost: camera silent); restarted → online again; waits never above the cap; one race at a time', async () => {
     const silence = 1_000;
     const cap = 400;
-    const rt = open({ keepaliveSilenceMs: silence, reconnectMinMs: 50, reconnectMaxMs: cap, reconnectFactor: 2, reconnectJitter: 0.3, maxConnectionTimeMs: 300, attemptTimeoutMs: 100 });
+    const rt = open({
+      keepaliveSilenceMs: silence,
+      reconnectMinMs: 50,
+      reconnectMaxMs: cap,
+      reconnectFactor: 2,
+      reconnectJitter: 0.3,
+      maxConnectionTimeMs: 300,
+      attemptTimeoutMs: 100,
+    });
     const races = watchRaces(rt);
     const waits: number[] = [];
     rt.on('backoff', ({ delayMs }) => waits.push(delayMs));
@@ -219,7 +244,10 @@ describe('runtime: availability monitor against the simulator', function () {
     await back;
     assert.deepEqual(seen, ['connecting', 'online', 'offline', 'online'], 'each change once');
     assert.ok(waits.length >= 5);
-    assert.ok(waits.every((ms) => ms <= cap), `every wait within the cap: ${waits.join(', ')}`);
+    assert.ok(
+      waits.every((ms) => ms <= cap),
+      `every wait within the cap: ${waits.join(', ')}`,
+    );
     assert.equal(races.overlaps, 0, 'never two races at once');
     await rt.stopMonitor();
   });
@@ -258,7 +286,14 @@ describe('runtime: availability monitor against the simulator', function () {
 
   it('settings map into the monitor: a factor of 1 keeps the wait at the initial value', async () => {
     for (const path of ['lan', 'p2p', 'relay'] as const) env.sim.setPath(path, { down: true });
-    const input = simCameraInput(env.sim, { reconnectMinMs: 30, reconnectMaxMs: 1_000, reconnectFactor: '1', reconnectJitter: '0', maxConnectionTimeMs: 100, attemptTimeoutMs: 50 });
+    const input = simCameraInput(env.sim, {
+      reconnectMinMs: 30,
+      reconnectMaxMs: 1_000,
+      reconnectFactor: '1',
+      reconnectJitter: '0',
+      maxConnectionTimeMs: 100,
+      attemptTimeoutMs: 50,
+    });
     const rt = new CameraRuntime(validateCameraSettings(input));
     env.runtime = rt;
     const waits: number[] = [];

@@ -16,9 +16,18 @@ describe('runtime: power mode settings', () => {
     const battery = validateCameraSettings({ ...base, powerMode: 'battery', idleCloseMs: '45000' });
     assert.equal(battery.powerMode, 'battery');
     assert.equal(battery.idleCloseMs, 45_000);
-    assert.throws(() => validateCameraSettings({ ...base, powerMode: 'solar' }), (err: unknown) => err instanceof ConfigError && err.field === 'powerMode' && /solar.*mains, battery/.test(err.message));
-    assert.throws(() => validateCameraSettings({ ...base, idleCloseMs: 500 }), (err: unknown) => err instanceof ConfigError && err.field === 'idleCloseMs' && /idle close time 500 is not 1000–3600000 ms/.test(err.message));
-    assert.throws(() => validateCameraSettings({ ...base, idleCloseMs: 'soon' }), (err: unknown) => err instanceof ConfigError && err.field === 'idleCloseMs');
+    assert.throws(
+      () => validateCameraSettings({ ...base, powerMode: 'solar' }),
+      (err: unknown) => err instanceof ConfigError && err.field === 'powerMode' && /solar.*mains, battery/.test(err.message),
+    );
+    assert.throws(
+      () => validateCameraSettings({ ...base, idleCloseMs: 500 }),
+      (err: unknown) => err instanceof ConfigError && err.field === 'idleCloseMs' && /idle close time 500 is not 1000–3600000 ms/.test(err.message),
+    );
+    assert.throws(
+      () => validateCameraSettings({ ...base, idleCloseMs: 'soon' }),
+      (err: unknown) => err instanceof ConfigError && err.field === 'idleCloseMs',
+    );
   });
 });
 
@@ -34,7 +43,8 @@ describe('runtime: battery power mode (simulated time)', function () {
     clock = new ManualTimers();
   });
   const env = runtimeAgainstSimulator({
-    start: () => startSimulation({ cameras: [{ services: { 0: () => new ArtemisCameraService({ user: 'admin', password: 'admin', seed: 1, mediaCount: 10 }) } }] }),
+    start: () =>
+      startSimulation({ cameras: [{ services: { 0: () => new ArtemisCameraService({ user: 'admin', password: 'admin', seed: 1, mediaCount: 10 }) } }] }),
     runtimeOptions: () => ({ timers: clock, now: clock.now }),
   });
   const battery = (patch = {}) => env.open({ powerMode: 'battery', ...patch });
@@ -61,7 +71,10 @@ describe('runtime: battery power mode (simulated time)', function () {
     assert.equal(rt.state.phase, 'idle');
     await eventually(() => camera.sessionCount === 0, 'the camera got the CLOSE');
     assert.equal(camera.counters.closedByTimeout, 0, 'closed with CLOSE, not by the camera timing out');
-    assert.deepEqual(seen.map((a) => a.state), ['online', 'asleep']);
+    assert.deepEqual(
+      seen.map((a) => a.state),
+      ['online', 'asleep'],
+    );
     assert.equal(clock.pending, 0, 'no timer left');
   });
 

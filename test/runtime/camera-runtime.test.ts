@@ -37,7 +37,10 @@ describe('runtime: CameraRuntime against the simulator', function () {
   it('concurrent callers share one race', async () => {
     const rt = open();
     const results = await Promise.all([rt.connect(), rt.connect(), rt.connect()]);
-    assert.deepEqual(results.map((r) => r.reused), [false, true, true]);
+    assert.deepEqual(
+      results.map((r) => r.reused),
+      [false, true, true],
+    );
     assert.equal(env.sim.cameras[0].counters.sessions, 1);
   });
 
@@ -52,7 +55,11 @@ describe('runtime: CameraRuntime against the simulator', function () {
     });
     await assert.rejects(rt.connect({ overrides: { host: '999.1.1.1', ports: [70000], startupDelayMs: -5 } }), (err: unknown) => {
       assert.ok(err instanceof ConfigError);
-      assert.deepEqual(err.problems.map((p) => p.field), ['camera.host', 'camera.ports[0]', 'camera.startupDelayMs'], 'every bad override');
+      assert.deepEqual(
+        err.problems.map((p) => p.field),
+        ['camera.host', 'camera.ports[0]', 'camera.startupDelayMs'],
+        'every bad override',
+      );
       assert.equal(
         err.message,
         'invalid camera.host: host 999.1.1.1 is not an IPv4 address such as 192.168.43.1; invalid camera.ports[0]: port 70000 is not 1–65535; ' +
@@ -67,11 +74,17 @@ describe('runtime: CameraRuntime against the simulator', function () {
 
     const relay = await rt.connect({ overrides: { modes: ['relay'] } });
     assert.equal(relay.mode, 'relay');
-    assert.deepEqual(relay.racers.map((r) => r.mode), ['relay']);
+    assert.deepEqual(
+      relay.racers.map((r) => r.mode),
+      ['relay'],
+    );
     await rt.closeSession();
     const plain = await rt.connect();
     assert.equal(plain.mode, 'lan');
-    assert.deepEqual(plain.racers.map((r) => r.mode), ['lan', 'p2p', 'relay']);
+    assert.deepEqual(
+      plain.racers.map((r) => r.mode),
+      ['lan', 'p2p', 'relay'],
+    );
   });
 
   it('LAN down → p2p; LAN and P2P down → relay; all down → RaceError, failed state, telemetry records it', async () => {
@@ -95,7 +108,10 @@ describe('runtime: CameraRuntime against the simulator', function () {
 
   it('applied tuning changes the next race (order and timeouts); invalid tuning names the field', async () => {
     const rt = open();
-    assert.throws(() => rt.applyTuning({ version: 1 }), (err: unknown) => err instanceof TelemetryFormatError && err.field === 'tuning.order');
+    assert.throws(
+      () => rt.applyTuning({ version: 1 }),
+      (err: unknown) => err instanceof TelemetryFormatError && err.field === 'tuning.order',
+    );
     const tuning = {
       version: 1,
       order: ['relay', 'p2p', 'lan'],
@@ -108,7 +124,11 @@ describe('runtime: CameraRuntime against the simulator', function () {
     assert.equal(result.tuning.source, 'applied');
     assert.deepEqual(result.tuning.modes, ['relay', 'p2p', 'lan']);
     assert.deepEqual(result.tuning.attemptTimeoutMs, { lan: 321, p2p: 654, relay: 987 });
-    assert.deepEqual(result.racers.map((r) => r.mode), ['relay', 'p2p', 'lan'], 'the engine raced in the tuned order');
+    assert.deepEqual(
+      result.racers.map((r) => r.mode),
+      ['relay', 'p2p', 'lan'],
+      'the engine raced in the tuned order',
+    );
     await rt.closeSession();
     rt.applyTuning(null);
     const untuned = await rt.connect();

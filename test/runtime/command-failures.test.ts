@@ -75,7 +75,7 @@ describe('runtime: consecutive command failures', function () {
     );
   });
 
-  it('a refusal by the camera is an answer (resets the count); a caller\'s abort does not count', async () => {
+  it("a refusal by the camera is an answer (resets the count); a caller's abort does not count", async () => {
     const rt = open();
     await rt.deviceInfo({ timeoutMs: 5_000 });
     current().muted = true;

@@ -23,4 +23,3 @@ export class SwitchableCamera implements ChannelService {
     });
   }
 }
-

@@ -27,17 +27,15 @@ function feed(receiver: DrwReceiver, arrivals: readonly number[]): { delivered: 
  * packet more than `window - 1` before it has been sent; duplicates may arrive any time later.
  */
 const arrivalOrder = (count: number, window: number) =>
-  fc
-    .array(fc.tuple(fc.nat({ max: window - 1 }), fc.nat({ max: 3 })), { minLength: count, maxLength: count })
-    .map((jitter) => {
-      const events: { at: number; n: number }[] = [];
-      jitter.forEach(([delay, copies], n) => {
-        events.push({ at: n + delay, n });
-        for (let c = 0; c < copies; c += 1) events.push({ at: n + delay + c * 7 + 1, n });
-      });
-      // Stable sort by arrival slot: packets within one window may swap.
-      return events.sort((a, b) => a.at - b.at || b.n - a.n).map((e) => e.n);
+  fc.array(fc.tuple(fc.nat({ max: window - 1 }), fc.nat({ max: 3 })), { minLength: count, maxLength: count }).map((jitter) => {
+    const events: { at: number; n: number }[] = [];
+    jitter.forEach(([delay, copies], n) => {
+      events.push({ at: n + delay, n });
+      for (let c = 0; c < copies; c += 1) events.push({ at: n + delay + c * 7 + 1, n });
     });
+    // Stable sort by arrival slot: packets within one window may swap.
+    return events.sort((a, b) => a.at - b.at || b.n - a.n).map((e) => e.n);
+  });
 
 describe('session: DRW receiver (pure)', () => {
   it('delivers each packet once and in order for any reordering/duplication within the window', () => {
@@ -46,7 +44,10 @@ describe('session: DRW receiver (pure)', () => {
         fc.assert(
           fc.property(arrivalOrder(count, window), (arrivals) => {
             const { delivered } = feed(new DrwReceiver(window), arrivals);
-            assert.deepEqual(delivered, Array.from({ length: count }, (_, i) => i));
+            assert.deepEqual(
+              delivered,
+              Array.from({ length: count }, (_, i) => i),
+            );
           }),
           propertyOptions(5, { nested: true }),
         );
@@ -68,7 +69,10 @@ describe('session: DRW receiver (pure)', () => {
           receiver,
           order.map((n) => n + start),
         );
-        assert.deepEqual(delivered, Array.from({ length: 600 }, (_, i) => i + start));
+        assert.deepEqual(
+          delivered,
+          Array.from({ length: 600 }, (_, i) => i + start),
+        );
         assert.equal(receiver.buffered, 0);
       }),
       propertyOptions(20),
@@ -100,7 +104,10 @@ describe('session: DRW receiver (pure)', () => {
     assert.equal(receiver.buffered, 2);
     const out = receiver.receive(0, packet(0));
     assert.ok(out.kind === 'delivered');
-    assert.deepEqual(out.deliver.map((d) => d.readUInt32BE(0)), [0, 1]);
+    assert.deepEqual(
+      out.deliver.map((d) => d.readUInt32BE(0)),
+      [0, 1],
+    );
     assert.equal(receiver.receive(0, packet(0)).kind, 'duplicate', 'behind: a duplicate');
     assert.equal(receiver.receive(0xffff, packet(0)).kind, 'duplicate', 'just behind across the wrap: a duplicate');
   });
@@ -128,7 +135,10 @@ describe('session: DRW sender (pure)', () => {
       now += 1;
       // Acknowledge all but the oldest: the window must not move past it.
       const [oldest, ...rest] = sent;
-      sender.acknowledge(rest.map((p) => p.index), now);
+      sender.acknowledge(
+        rest.map((p) => p.index),
+        now,
+      );
       assert.equal(sender.take(now).length, 0, 'window is an index span: the oldest unacknowledged one holds it');
       const done = sender.acknowledge([oldest.index], now);
       if (expected === chunks.length) assert.deepEqual(done.completed, [t]);
@@ -141,19 +151,31 @@ describe('session: DRW sender (pure)', () => {
     const sender = new DrwSender(2);
     const a = ticket(3);
     sender.enqueue([packet(10), packet(11), packet(12)], a);
-    assert.deepEqual(sender.take(0).map((p) => p.index), [0, 1]);
+    assert.deepEqual(
+      sender.take(0).map((p) => p.index),
+      [0, 1],
+    );
     const timeout = (transmissions: number): number => backedOffRtoMs(100, transmissions, 1000);
     assert.deepEqual(sender.resendsDue(99, timeout), []);
     assert.equal(sender.nextResendAt(timeout), 100);
     const resent = sender.resendsDue(100, timeout);
-    assert.deepEqual(resent.map((p) => [p.index, p.data.readUInt32BE(0)]), [[0, 10], [1, 11]]);
+    assert.deepEqual(
+      resent.map((p) => [p.index, p.data.readUInt32BE(0)]),
+      [
+        [0, 10],
+        [1, 11],
+      ],
+    );
     assert.equal(sender.resends, 2);
     assert.equal(sender.nextResendAt(timeout), 300, 'each packet backs off on its own: 2 × RTO after its first resend');
     const ack = sender.acknowledge([0, 0, 7], 120);
     assert.deepEqual(ack.samplesMs, [], 'a resent packet gives no sample');
     assert.equal(ack.acknowledged, 1);
     const next = sender.take(130);
-    assert.deepEqual(next.map((p) => p.index), [2]);
+    assert.deepEqual(
+      next.map((p) => p.index),
+      [2],
+    );
     assert.deepEqual(sender.acknowledge([2], 150).samplesMs, [20]);
     assert.equal(sender.oldestUnackedSentAt(), 0);
     const b = ticket(2);
@@ -174,7 +196,11 @@ describe('session: DRW sender fast retransmit (pure)', () => {
     assert.equal(sender.take(0).length, 6);
     assert.deepEqual(sender.acknowledge([2, 3], 1).resend, []);
     const third = sender.acknowledge([4], 1);
-    assert.deepEqual(third.resend.map((p) => p.index), [0, 1], 'packets 0 and 1 were overtaken three times');
+    assert.deepEqual(
+      third.resend.map((p) => p.index),
+      [0, 1],
+      'packets 0 and 1 were overtaken three times',
+    );
     assert.deepEqual(sender.acknowledge([5], 1).resend, [], 'the resent copies are newer than packet 5');
     assert.deepEqual(sender.acknowledge([0, 1], 2).samplesMs, [], 'no sample from a resent packet');
     const off = new DrwSender(16, 0);
@@ -199,9 +225,20 @@ describe('session: RTO estimator (pure, RFC 6298 with floor and cap)', () => {
 
   it('backs off per retransmission of a packet: doubles up to the cap', () => {
     const rto = rtoMs(rtoAfterSample(INITIAL_RTO, 40), bounds); // 40 + 80 = 120
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backedOffRtoMs(rto, n, bounds.maxMs)), [120, 240, 480, 960, 1500, 1500]);
-    assert.deepEqual([1, 2, 3, 4].map((n) => backedOffRtoMs(rto, n, bounds.maxMs, 4)), [120, 240, 480, 480], 'bounded factor');
-    assert.deepEqual([1, 2, 3].map((n) => backedOffRtoMs(rto, n, bounds.maxMs, 1)), [120, 120, 120], 'factor 1: no back-off');
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => backedOffRtoMs(rto, n, bounds.maxMs)),
+      [120, 240, 480, 960, 1500, 1500],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => backedOffRtoMs(rto, n, bounds.maxMs, 4)),
+      [120, 240, 480, 480],
+      'bounded factor',
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((n) => backedOffRtoMs(rto, n, bounds.maxMs, 1)),
+      [120, 120, 120],
+      'factor 1: no back-off',
+    );
   });
 });
 

@@ -35,7 +35,7 @@ export class FakeLink extends EventEmitter<LinkEvents> implements SessionLink {
   /** Messages of `type` sent so far (and forgets them, so the next call sees only new ones). */
   take<T extends Message['type']>(type: T): MessageOf<T>[] {
     const out: MessageOf<T>[] = [];
-    for (let i = 0; i < this.sent.length; ) {
+    for (let i = 0; i < this.sent.length;) {
       if (this.sent[i].type === type) out.push(this.sent.splice(i, 1)[0] as MessageOf<T>);
       else i += 1;
     }

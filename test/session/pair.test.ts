@@ -26,9 +26,12 @@ function pair(seed: number, impairment: Impairment): { a: FakeLink; b: FakeLink 
       if (random() < impairment.loss) return;
       const copies = random() < impairment.duplicate ? 2 : 1;
       for (let i = 0; i < copies; i += 1) {
-        setTimeout(() => {
-          if (to.open) to.deliver(message);
-        }, Math.floor(random() * impairment.maxDelayMs));
+        setTimeout(
+          () => {
+            if (to.open) to.deliver(message);
+          },
+          Math.floor(random() * impairment.maxDelayMs),
+        );
       }
     };
   };
@@ -54,7 +57,17 @@ const SETTLE_MS = 60_000;
 const LOST_EXAMPLE: [number, Impairment, [number, number][], number] = [
   652379,
   { loss: 0.29999999999999966, duplicate: 1.5790186156713096e-247, maxDelayMs: 0 },
-  [[0, 835], [2, 41], [3, 1411], [0, 1933], [0, 3923], [1, 2455], [3, 2728], [3, 4353], [2, 2689]],
+  [
+    [0, 835],
+    [2, 41],
+    [3, 1411],
+    [0, 1933],
+    [0, 3923],
+    [1, 2455],
+    [3, 2728],
+    [3, 4353],
+    [2, 2689],
+  ],
   18,
 ];
 
@@ -93,7 +106,12 @@ async function exchange(seed: number, impairment: Impairment, sends: [number, nu
       const data = Buffer.alloc(length);
       for (let i = 0; i < length; i += 1) data[i] = (counter += 7) & 0xff;
       expected.set(channel, [...(expected.get(channel) ?? []), data]);
-      outcomes.push(sender.send(channel, data).then((): Outcome => ({ acked: true }), (error: unknown): Outcome => ({ acked: false, error })));
+      outcomes.push(
+        sender.send(channel, data).then(
+          (): Outcome => ({ acked: true }),
+          (error: unknown): Outcome => ({ acked: false, error }),
+        ),
+      );
     }
     let settled = false;
     const all = Promise.all(outcomes).finally(() => (settled = true));
@@ -147,7 +165,11 @@ describe('session: two Sessions over a lossy, duplicating, reordering fake netwo
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 1_000_000 }),
-        fc.record({ loss: fc.double({ min: 0, max: 0.3, noNaN: true }), duplicate: fc.double({ min: 0, max: 0.5, noNaN: true }), maxDelayMs: fc.integer({ min: 0, max: 30 }) }),
+        fc.record({
+          loss: fc.double({ min: 0, max: 0.3, noNaN: true }),
+          duplicate: fc.double({ min: 0, max: 0.5, noNaN: true }),
+          maxDelayMs: fc.integer({ min: 0, max: 30 }),
+        }),
         fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 5000 })), { minLength: 1, maxLength: 12 }),
         fc.integer({ min: 1, max: 32 }),
         (seed, impairment, sends, window) => exchange(seed, impairment, sends, window, tally),

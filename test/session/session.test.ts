@@ -45,7 +45,10 @@ describe('session: Session on a fake link (fake timers)', () => {
       const s = open({ silenceMs: 3000 });
       const lost = new Promise<SessionEndReason>((resolve) => s.once('lost', resolve));
       const pending = s.send(2, Buffer.from('hello'));
-      const rejected = assert.rejects(pending, (err: unknown) => err instanceof SessionEndedError && err.reason.reason === 'timeout' && err.code === 'ERR_TRAILCAM_SESSION_ENDED');
+      const rejected = assert.rejects(
+        pending,
+        (err: unknown) => err instanceof SessionEndedError && err.reason.reason === 'timeout' && err.code === 'ERR_TRAILCAM_SESSION_ENDED',
+      );
       clock.tick(2999);
       assert.ok(s.open, 'still open just before the silence limit');
       clock.tick(1);
@@ -95,7 +98,14 @@ describe('session: Session on a fake link (fake timers)', () => {
       let done = false;
       const sent = s.send(1, data).then(() => (done = true));
       const first = link.take('DRW');
-      assert.deepEqual(first.map((d) => [d.channel, d.index, d.data.length]), [[1, 0, 1024], [1, 1, 1024], [1, 2, 452]]);
+      assert.deepEqual(
+        first.map((d) => [d.channel, d.index, d.data.length]),
+        [
+          [1, 0, 1024],
+          [1, 1, 1024],
+          [1, 2, 452],
+        ],
+      );
       clock.tick(40);
       // Two samples of 40 ms: SRTT 40, RTTVAR 15 → RTO 100 ms.
       link.deliver({ type: 'DRW_ACK', channel: 1, indices: [0, 2] });
@@ -106,7 +116,11 @@ describe('session: Session on a fake link (fake timers)', () => {
       assert.equal(link.take('DRW').length, 0);
       clock.tick(1);
       const resent = link.take('DRW');
-      assert.deepEqual(resent.map((d) => [d.channel, d.index]), [[1, 1]], 'only the unacknowledged packet, same index');
+      assert.deepEqual(
+        resent.map((d) => [d.channel, d.index]),
+        [[1, 1]],
+        'only the unacknowledged packet, same index',
+      );
       assert.ok(resent[0].data.equals(first[1].data));
       clock.tick(200);
       assert.equal(link.take('DRW').length, 1, 'resent again after the backed-off RTO');
@@ -134,11 +148,17 @@ describe('session: Session on a fake link (fake timers)', () => {
     it('keeps at most `window` indices outstanding; acknowledgements move it', () => {
       const s = open({ window: 4 });
       s.send(3, Buffer.alloc(10 * 1024)).catch(() => undefined);
-      assert.deepEqual(link.take('DRW').map((d) => d.index), [0, 1, 2, 3]);
+      assert.deepEqual(
+        link.take('DRW').map((d) => d.index),
+        [0, 1, 2, 3],
+      );
       link.deliver({ type: 'DRW_ACK', channel: 3, indices: [1, 2] });
       assert.equal(link.take('DRW').length, 0, 'index 0 still outstanding holds the window');
       link.deliver({ type: 'DRW_ACK', channel: 3, indices: [0] });
-      assert.deepEqual(link.take('DRW').map((d) => d.index), [4, 5, 6]);
+      assert.deepEqual(
+        link.take('DRW').map((d) => d.index),
+        [4, 5, 6],
+      );
     });
 
     it('acknowledges every received copy, duplicates too, batching indices per channel (≤ maxAckIndices each)', () => {
@@ -152,11 +172,20 @@ describe('session: Session on a fake link (fake timers)', () => {
       assert.equal(link.take('DRW_ACK').length, 0, 'batched until the end of the turn');
       clock.tick(0);
       const acks = link.take('DRW_ACK');
-      assert.deepEqual(acks.map((a) => [a.channel, a.indices]), [[1, [0, 1, 1]], [4, [0]]]);
+      assert.deepEqual(
+        acks.map((a) => [a.channel, a.indices]),
+        [
+          [1, [0, 1, 1]],
+          [4, [0]],
+        ],
+      );
       assert.deepEqual(seen, ['1:a', '1:b', '4:c'], 'the duplicate is not delivered');
       for (let i = 0; i < 20; i += 1) link.deliver({ type: 'DRW', channel: 1, index: 1, data: Buffer.from('b') });
       clock.tick(0);
-      assert.deepEqual(link.take('DRW_ACK').map((a) => a.indices.length), [17, 3]);
+      assert.deepEqual(
+        link.take('DRW_ACK').map((a) => a.indices.length),
+        [17, 3],
+      );
       assert.equal(s.stats.drwDuplicates, 21);
     });
 
@@ -171,11 +200,15 @@ describe('session: Session on a fake link (fake timers)', () => {
       link.deliver({ type: 'DRW', channel: 2, index: 0, data: Buffer.from('a') });
       assert.deepEqual(seen, ['a', 'b', 'c']);
       clock.tick(0);
-      assert.deepEqual(link.take('DRW_ACK').map((a) => a.indices), [[2, 1, 0]], 'index 9 was dropped, not acknowledged');
+      assert.deepEqual(
+        link.take('DRW_ACK').map((a) => a.indices),
+        [[2, 1, 0]],
+        'index 9 was dropped, not acknowledged',
+      );
       assert.equal(s.stats.drwDropped, 1);
     });
 
-    it('the camera\'s first ACK on channel 0 marks it ready (and is delivered as data)', async () => {
+    it("the camera's first ACK on channel 0 marks it ready (and is delivered as data)", async () => {
       const s = open();
       const ready = s.whenReady({ timeoutMs: 5000 });
       const data: string[] = [];
@@ -216,7 +249,11 @@ describe('session: Session on a fake link (fake timers)', () => {
       controller.abort(new Error('command timed out'));
       await assert.rejects(pending, AbortError);
       clock.tick(100);
-      assert.deepEqual(link.take('DRW').map((d) => d.index), [0], 'packet 0 is resent: the peer needs it for in-order delivery');
+      assert.deepEqual(
+        link.take('DRW').map((d) => d.index),
+        [0],
+        'packet 0 is resent: the peer needs it for in-order delivery',
+      );
       link.deliver({ type: 'DRW_ACK', channel: 0, indices: [0] });
       assert.equal(link.take('DRW').length, 0, 'the rest of the aborted send was dropped');
     });
@@ -251,8 +288,14 @@ describe('session: Session on a fake link (fake timers)', () => {
       s.send(0, Buffer.alloc(4096)).catch(() => undefined);
       await assert.rejects(s.send(0, Buffer.alloc(2048)), SessionQueueFullError);
       await s.send(0, Buffer.alloc(0));
-      assert.throws(() => new Session(new FakeLink(), { silenceMs: 500, keepaliveIntervalMs: 800 }), (err: unknown) => err instanceof ConfigError && err.field === 'session.keepaliveIntervalMs');
-      assert.throws(() => new Session(new FakeLink(), { window: 0 }), (err: unknown) => err instanceof ConfigError && err.field === 'session.window' && err.value === 0);
+      assert.throws(
+        () => new Session(new FakeLink(), { silenceMs: 500, keepaliveIntervalMs: 800 }),
+        (err: unknown) => err instanceof ConfigError && err.field === 'session.keepaliveIntervalMs',
+      );
+      assert.throws(
+        () => new Session(new FakeLink(), { window: 0 }),
+        (err: unknown) => err instanceof ConfigError && err.field === 'session.window' && err.value === 0,
+      );
     });
   });
 });

@@ -60,7 +60,7 @@ describe('session: Session against the simulated camera', function () {
     return session;
   }
 
-  it('the camera\'s first DRW on channel 0 (ACK) makes the session ready; data crosses both ways', async () => {
+  it("the camera's first DRW on channel 0 (ACK) makes the session ready; data crosses both ways", async () => {
     const session = await connect();
     assert.equal(await session.whenReady({ timeoutMs: 5_000 }), true);
     const echo = collect(session, ECHO_CHANNEL, 5);

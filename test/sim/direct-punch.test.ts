@@ -154,7 +154,10 @@ describe('sim: the camera answers a direct punch as the real KJK230 does (issue 
     await sim.close();
     sim = await createSimulation({ cameras: 1, servers: 0, relays: 0, realTiming: true });
     const camera = sim.cameras[0];
-    assert.deepEqual([camera.options.tryLanTcpCount, camera.options.tryLanTcpSpanMs, camera.options.directPunch, camera.options.directPunchDelayMs], [51, 330, true, 0]);
+    assert.deepEqual(
+      [camera.options.tryLanTcpCount, camera.options.tryLanTcpSpanMs, camera.options.directPunch, camera.options.directPunchDelayMs],
+      [51, 330, true, 0],
+    );
     assert.deepEqual([sim.paths.lan.settings.delayMs, sim.paths.lan.settings.jitterMs], [1.5, 1]);
     assert.equal(sim.paths.p2p.settings.delayMs, 0);
     const c = await client();

@@ -52,8 +52,14 @@ describe('sim: path impairments', () => {
     });
 
     it('rejects bad settings naming the field', () => {
-      assert.throws(() => new Path('lan', { loss: 2 }, Math.random), (e: unknown) => e instanceof ConfigError && e.field === 'lan.loss');
-      assert.throws(() => new Path('lan', { delayMs: -1 }, Math.random), (e: unknown) => e instanceof ConfigError && e.field === 'lan.delayMs');
+      assert.throws(
+        () => new Path('lan', { loss: 2 }, Math.random),
+        (e: unknown) => e instanceof ConfigError && e.field === 'lan.loss',
+      );
+      assert.throws(
+        () => new Path('lan', { delayMs: -1 }, Math.random),
+        (e: unknown) => e instanceof ConfigError && e.field === 'lan.delayMs',
+      );
     });
   });
 
@@ -110,7 +116,7 @@ describe('sim: path impairments', () => {
       const before = await settledHandles();
       const sim = await createSimulation({ cameras: 1000, fast: true });
       assert.equal(new Set(sim.cameras.map((c) => c.did)).size, 1000, 'each camera has its own DID');
-      assert.ok((await settledHandles()).udp >= before.udp + 3000, "three sockets per camera");
+      assert.ok((await settledHandles()).udp >= before.udp + 3000, 'three sockets per camera');
       await sim.close();
       assert.deepEqual(await settledHandles(), before);
     });

@@ -41,7 +41,10 @@ describe('sim: a camera and servers that behave like real hosts behind NAT (issu
     // A "device behind NAT": its DEV_LGN names a private address; the server sees the socket's own.
     const device = await ScriptedClient.open();
     const client = await ScriptedClient.open();
-    cleanups.push(() => device.close(), () => client.close());
+    cleanups.push(
+      () => device.close(),
+      () => client.close(),
+    );
     device.send({ type: 'DEV_LGN', did, nat: 0, apiVersion: 0, address: { host: '10.1.0.2', port: 40000 } }, server.address.port);
     await device.next('DEV_LGN_ACK');
     client.send({ type: 'P2P_REQ', did, address: { host: '10.2.0.2', port: 50000 } }, server.address.port);
@@ -71,7 +74,10 @@ describe('sim: a camera and servers that behave like real hosts behind NAT (issu
     cleanups.push(() => server.close());
     const device = await ScriptedClient.open();
     const client = await ScriptedClient.open();
-    cleanups.push(() => device.close(), () => client.close());
+    cleanups.push(
+      () => device.close(),
+      () => client.close(),
+    );
     device.send({ type: 'DEV_LGN', did, nat: 0, apiVersion: 0, address: { host: '127.0.0.1', port: device.port } }, server.address.port);
     await device.next('DEV_LGN_ACK');
     const sent: { type: string; to: number }[] = [];
@@ -131,7 +137,10 @@ describe('sim: a camera and servers that behave like real hosts behind NAT (issu
     cleanups.push(() => cam.stop());
     const stranger = await ScriptedClient.open();
     const target = await ScriptedClient.open();
-    cleanups.push(() => stranger.close(), () => target.close());
+    cleanups.push(
+      () => stranger.close(),
+      () => target.close(),
+    );
     stranger.send({ type: 'PUNCH_TO', address: { host: '127.0.0.1', port: target.port } }, cam.wanPort);
     stranger.send({ type: 'RLY_TO', address: { host: '127.0.0.1', port: target.port }, mark: 1 }, cam.wanPort);
     await until(() => cam.counters.unexpected === 2, 'both ignored');

@@ -47,7 +47,12 @@ describe('sim: camera registration, several servers, relay and robustness', func
       const random = seededRandom(1);
       const camera = new SimCamera(
         { did: 'LBCS-000042-CCCJJ', registerIntervalMs: 40 },
-        { host: '127.0.0.1', lan: new Path('lan', {}, random), p2p: new Path('p2p', {}, random), servers: peers.map((p) => ({ host: '127.0.0.1', port: p.port })) },
+        {
+          host: '127.0.0.1',
+          lan: new Path('lan', {}, random),
+          p2p: new Path('p2p', {}, random),
+          servers: peers.map((p) => ({ host: '127.0.0.1', port: p.port })),
+        },
       );
       await camera.start();
       try {
@@ -66,7 +71,10 @@ describe('sim: camera registration, several servers, relay and robustness', func
     it('a camera without servers sends no DEV_LGN and holds no timer', async () => {
       const before = await settledHandles();
       const random = seededRandom(1);
-      const camera = new SimCamera({ registerIntervalMs: 10 }, { host: '127.0.0.1', lan: new Path('lan', {}, random), p2p: new Path('p2p', {}, random), servers: [] });
+      const camera = new SimCamera(
+        { registerIntervalMs: 10 },
+        { host: '127.0.0.1', lan: new Path('lan', {}, random), p2p: new Path('p2p', {}, random), servers: [] },
+      );
       await camera.start();
       const running = await settledHandles();
       assert.equal(running.udp, before.udp + 3, 'search, session and the one internet socket');

@@ -43,7 +43,10 @@ describe('sim: a sleeping battery camera (fake timers: the realistic BLE delays)
     assert.equal(box.result, undefined, 'the last notification has not come yet');
     await clock.tickAsync(1);
     const result = await woke;
-    assert.deepEqual({ ssid: result.ssid, bssid: result.bssid, password: result.password }, { ssid: CAPTURED_WAKE_ANSWER.ssid, bssid: CAPTURED_WAKE_ANSWER.bssid, password: CAPTURED_WAKE_ANSWER.pwd });
+    assert.deepEqual(
+      { ssid: result.ssid, bssid: result.bssid, password: result.password },
+      { ssid: CAPTURED_WAKE_ANSWER.ssid, bssid: CAPTURED_WAKE_ANSWER.bssid, password: CAPTURED_WAKE_ANSWER.pwd },
+    );
     assert.equal(Date.now() - started, 6_070);
     assert.equal(sleeper.sleepScheduled, true, 'awake without a session: its idle timer runs');
     await clock.tickAsync(60_000 - 4_400 - 270 - 1);
@@ -59,11 +62,20 @@ describe('sim: a sleeping battery camera (fake timers: the realistic BLE delays)
     assert.equal(sleeperAddress('C6:1E:0D:E0:32:E8', 1), 'C6:1E:0D:E0:32:E9');
     assert.equal(sleeperAddress('C6:1E:0D:E0:FF:FF', 1), 'C6:1E:0D:E0:00:00');
     sim = await createSimulation({ cameras: 2, servers: 0, relays: 0, fast: true, sleeping: { sleepAfterMs: 1_000 } });
-    assert.deepEqual(sim.sleepers.map((s) => s.ble.name), ['TC100_32E8', 'TC100_32E9']);
+    assert.deepEqual(
+      sim.sleepers.map((s) => s.ble.name),
+      ['TC100_32E8', 'TC100_32E9'],
+    );
     await sim.close();
     sim = undefined;
-    await assert.rejects(createSimulation({ cameras: 1, servers: 0, relays: 0, sleeping: { sleepAfterMs: -1 } }), (err: unknown) => err instanceof ConfigError && err.field === 'sleepAfterMs');
-    await assert.rejects(createSimulation({ cameras: 1, servers: 0, relays: 0, sleeping: { address: 'nope' } }), (err: unknown) => err instanceof ConfigError && /address/.test(err.field));
+    await assert.rejects(
+      createSimulation({ cameras: 1, servers: 0, relays: 0, sleeping: { sleepAfterMs: -1 } }),
+      (err: unknown) => err instanceof ConfigError && err.field === 'sleepAfterMs',
+    );
+    await assert.rejects(
+      createSimulation({ cameras: 1, servers: 0, relays: 0, sleeping: { address: 'nope' } }),
+      (err: unknown) => err instanceof ConfigError && /address/.test(err.field),
+    );
   });
 });
 
@@ -79,7 +91,14 @@ describe('sim: wake → race → command → idle close → camera asleep (runti
   let sleepClock: ManualTimers;
   beforeEach(async () => {
     sleepClock = new ManualTimers();
-    sim = await createSimulation({ cameras: [{ services: ARTEMIS }], servers: 1, relays: 1, fast: true, seed: 3, sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000, timers: sleepClock } });
+    sim = await createSimulation({
+      cameras: [{ services: ARTEMIS }],
+      servers: 1,
+      relays: 1,
+      fast: true,
+      seed: 3,
+      sleeping: { answerDelayMs: 0, connectDelayMs: 0, notificationGapMs: 0, sleepAfterMs: 1000, timers: sleepClock },
+    });
   });
   afterEach(async () => {
     await runtime?.close();
@@ -91,7 +110,10 @@ describe('sim: wake → race → command → idle close → camera asleep (runti
     const before = await settledHandles();
     const [sleeper] = sim.sleepers;
     const clock = new ManualTimers();
-    runtime = new CameraRuntime(validateCameraSettings(simCameraInput(sim, { powerMode: 'battery', maxConnectionTimeMs: 300, attemptTimeoutMs: 100, modes: ['lan'] })), { timers: clock, now: clock.now });
+    runtime = new CameraRuntime(
+      validateCameraSettings(simCameraInput(sim, { powerMode: 'battery', maxConnectionTimeMs: 300, attemptTimeoutMs: 100, modes: ['lan'] })),
+      { timers: clock, now: clock.now },
+    );
     const rt = runtime;
     rt.startMonitor();
     assert.equal(rt.availability.state, 'asleep');
@@ -125,6 +147,6 @@ describe('sim: wake → race → command → idle close → camera asleep (runti
     runtime = undefined;
     for (let i = 0; i < 3; i += 1) await ioTurn();
     const after = await settledHandles();
-    assert.deepEqual(after, before, 'no socket or timer left by the day (the servers are the simulation\'s)');
+    assert.deepEqual(after, before, "no socket or timer left by the day (the servers are the simulation's)");
   });
 });

@@ -120,13 +120,19 @@ describe('telemetry: recording outcomes', () => {
     assert.equal(t.mode('relay').idleRaces, 2);
     t.record({ mode: 'relay', result: 'cancelled', elapsedMs: 5, atMs: 0 });
     assert.equal(t.mode('relay').idleRaces, 0);
-    assert.throws(() => t.recordIdle('wifi' as never), (err) => fieldOf(err) === 'mode');
+    assert.throws(
+      () => t.recordIdle('wifi' as never),
+      (err) => fieldOf(err) === 'mode',
+    );
   });
 
   it('rejects malformed outcomes with the field named', () => {
     const t = new CameraTelemetry();
     const bad = (outcome: unknown, field: string): void => {
-      assert.throws(() => t.record(outcome as Outcome), (err) => fieldOf(err) === field);
+      assert.throws(
+        () => t.record(outcome as Outcome),
+        (err) => fieldOf(err) === field,
+      );
     };
     bad({ mode: 'wifi', result: 'win', elapsedMs: 1, atMs: 0 }, 'outcome.mode');
     bad({ mode: 'lan', result: 'won', elapsedMs: 1, atMs: 0 }, 'outcome.result');
@@ -140,8 +146,17 @@ describe('telemetry: recording outcomes', () => {
   });
 
   it('rejects bad options with the field named', () => {
-    assert.throws(() => new CameraTelemetry({ windowSize: 0 }), (err) => fieldOf(err) === 'options.windowSize');
-    assert.throws(() => new CameraTelemetry({ halfLifeMs: -5 }), (err) => fieldOf(err) === 'options.halfLifeMs');
-    assert.throws(() => new CameraTelemetry({ maxLanPorts: 1.5 }), (err) => fieldOf(err) === 'options.maxLanPorts');
+    assert.throws(
+      () => new CameraTelemetry({ windowSize: 0 }),
+      (err) => fieldOf(err) === 'options.windowSize',
+    );
+    assert.throws(
+      () => new CameraTelemetry({ halfLifeMs: -5 }),
+      (err) => fieldOf(err) === 'options.halfLifeMs',
+    );
+    assert.throws(
+      () => new CameraTelemetry({ maxLanPorts: 1.5 }),
+      (err) => fieldOf(err) === 'options.maxLanPorts',
+    );
   });
 });

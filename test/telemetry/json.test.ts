@@ -111,7 +111,10 @@ describe('telemetry: JSON form', () => {
   it('accepts its own JSON text as a string', () => {
     const text = JSON.stringify(validJson());
     assert.deepEqual(CameraTelemetry.fromJSON(text).toJSON(), validJson());
-    assert.equal(fieldOf(() => CameraTelemetry.fromJSON('{"version": 1,')), 'telemetry');
+    assert.equal(
+      fieldOf(() => CameraTelemetry.fromJSON('{"version": 1,')),
+      'telemetry',
+    );
   });
 
   it('names the bad field', () => {
@@ -139,9 +142,16 @@ describe('telemetry: JSON form', () => {
       const keys = path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
       if (value === DELETE) deletePath(json, keys);
       else setPath(json, keys, value);
-      assert.equal(fieldOf(() => CameraTelemetry.fromJSON(json)), field, `case ${path}`);
+      assert.equal(
+        fieldOf(() => CameraTelemetry.fromJSON(json)),
+        field,
+        `case ${path}`,
+      );
     }
-    assert.equal(fieldOf(() => CameraTelemetry.fromJSON([])), 'telemetry');
+    assert.equal(
+      fieldOf(() => CameraTelemetry.fromJSON([])),
+      'telemetry',
+    );
   });
 
   it('an unknown future version is an UnsupportedVersionError', () => {

@@ -25,7 +25,7 @@ describe('telemetry: recordRace', () => {
     assert.equal(t.lanPort(40611)?.wins, 1);
   });
 
-  it('subtracts each mode\'s stagger from its elapsed time', () => {
+  it("subtracts each mode's stagger from its elapsed time", () => {
     const t = new CameraTelemetry();
     recordRace(t, {
       atMs: 0,
@@ -51,7 +51,7 @@ describe('telemetry: recordRace', () => {
     assert.equal(relay.wins + relay.failures + relay.cancellations + relay.idleRaces, 0);
   });
 
-  it('a failed LAN racer\'s destination port is not blamed (it is only the latest port tried)', () => {
+  it("a failed LAN racer's destination port is not blamed (it is only the latest port tried)", () => {
     const t = new CameraTelemetry();
     recordRace(t, { atMs: 0, racers: [racer({ mode: 'lan', state: 'failed', elapsedMs: 30_000, destinationPort: 57743 })] });
     assert.equal(t.mode('lan').failures, 1);

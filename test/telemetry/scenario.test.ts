@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { CameraTelemetry, deriveTuning, MODES, recordRace, type Mode, type RacerSummary, type Tuning, type TelemetryOptions, type TuningOptions } from '../../src/telemetry';
+import {
+  CameraTelemetry,
+  deriveTuning,
+  MODES,
+  recordRace,
+  type Mode,
+  type RacerSummary,
+  type Tuning,
+  type TelemetryOptions,
+  type TuningOptions,
+} from '../../src/telemetry';
 
 /**
  * A toy model of the engine on a changing network, to check the feedback loop end to end:
@@ -81,7 +91,10 @@ describe('telemetry: feedback loop on a changing network (toy engine model)', ()
     h.races(20);
     h.network.lan.up = false;
     const down = h.races(100);
-    assert.ok(down.every((r) => r.winner === 'p2p'), 'p2p takes over at once');
+    assert.ok(
+      down.every((r) => r.winner === 'p2p'),
+      'p2p takes over at once',
+    );
     const worst = Math.max(...down.map((r) => r.elapsedMs));
     assert.ok(worst <= 300 + 100, `a silent LAN leader delays p2p by one short step only (worst ${worst} ms)`);
     // Gradual on purpose: while LAN leads it costs p2p one LAN step (~41 ms) per race, so its
@@ -112,7 +125,10 @@ describe('telemetry: feedback loop on a changing network (toy engine model)', ()
       return h.races(20);
     };
     const without = run(false);
-    assert.ok(without.every((r) => r.winner === 'p2p' && !r.started.includes('lan')), 'never started, never found');
+    assert.ok(
+      without.every((r) => r.winner === 'p2p' && !r.started.includes('lan')),
+      'never started, never found',
+    );
     const found = run(true).findIndex((r) => r.winner === 'lan');
     assert.ok(found >= 0 && found < 4, `found in race ${found + 1}`);
   });
@@ -123,9 +139,15 @@ describe('telemetry: feedback loop on a changing network (toy engine model)', ()
     h.network.lan.up = h.network.p2p.up = h.network.relay.up = false;
     const off = h.races(30);
     assert.ok(off.every((r) => r.winner === null));
-    assert.ok(off.every((r) => r.tuning.skip.length < 3), 'never every mode skipped');
+    assert.ok(
+      off.every((r) => r.tuning.skip.length < 3),
+      'never every mode skipped',
+    );
     const late = off.slice(10);
-    assert.ok(late.some((r) => r.tuning.skip.length > 0), 'breakers open while the camera is off');
+    assert.ok(
+      late.some((r) => r.tuning.skip.length > 0),
+      'breakers open while the camera is off',
+    );
     const startedPerRace = late.reduce((n, r) => n + r.started.length, 0) / late.length;
     assert.ok(startedPerRace < 2, `fewer modes raced while off (${startedPerRace.toFixed(2)} per race)`);
 
@@ -149,7 +171,15 @@ describe('telemetry: feedback loop on a changing network (toy engine model)', ()
   it('with every adaptive behaviour off it behaves like the seed: all modes at once, fixed timeout', () => {
     const h = new Harness(network(40, 300, 600), 60_000);
     h.races(10);
-    const t = deriveTuning(h.telemetry, h.nowMs, { adaptiveTimeout: false, stagger: false, backoff: false, breaker: false, explore: false, lanPortOrder: false, defaultAttemptTimeoutMs: 5_000 });
+    const t = deriveTuning(h.telemetry, h.nowMs, {
+      adaptiveTimeout: false,
+      stagger: false,
+      backoff: false,
+      breaker: false,
+      explore: false,
+      lanPortOrder: false,
+      defaultAttemptTimeoutMs: 5_000,
+    });
     assert.deepEqual(t, {
       version: 1,
       order: ['lan', 'p2p', 'relay'],

@@ -28,6 +28,9 @@ describe('telemetry: summary for status displays', () => {
     assert.equal(summarizeTelemetry(t, 30_010).modes.relay.breaker, 'half-open');
     assert.equal(summarizeTelemetry(t, 10, { breaker: false }).modes.relay.breaker, 'closed');
     assert.equal(summary.modes.p2p.p50Ms, null);
-    assert.deepEqual(summary.lanPorts.map((p) => [p.port, p.wins, p.p95Ms]), [[40611, 3, 200]]);
+    assert.deepEqual(
+      summary.lanPorts.map((p) => [p.port, p.wins, p.p95Ms]),
+      [[40611, 3, 200]],
+    );
   });
 });

@@ -26,7 +26,7 @@ describe('telemetry: tuning derivation', () => {
     });
   });
 
-  it('a fast reliable LAN leads; the others follow one and two steps (LAN\'s SRTT + 4·RTTVAR) later', () => {
+  it("a fast reliable LAN leads; the others follow one and two steps (LAN's SRTT + 4·RTTVAR) later", () => {
     const t = new CameraTelemetry();
     wins(t, 'lan', repeat(40, 10));
     wins(t, 'p2p', repeat(300, 5));
@@ -218,11 +218,29 @@ describe('telemetry: tuning derivation', () => {
       }
       assert.fail('expected a TelemetryFormatError');
     };
-    assert.equal(field(() => deriveTuning(t, Number.NaN)), 'nowMs');
-    assert.equal(field(() => deriveTuning(t, 0, { breakerThreshold: 0 })), 'options.breakerThreshold');
-    assert.equal(field(() => deriveTuning(t, 0, { modes: ['lan', 'wifi' as Mode] })), 'options.modes[1]');
-    assert.equal(field(() => deriveTuning(t, 0, { minAttemptTimeoutMs: 6_000 })), 'options.maxAttemptTimeoutMs');
-    assert.equal(field(() => deriveTuning(t, 0, { stagger: 'yes' as unknown as boolean })), 'options.stagger');
-    assert.equal(field(() => deriveTuning(t, 0, { staggerMs: 5 } as never)), 'options.staggerMs');
+    assert.equal(
+      field(() => deriveTuning(t, Number.NaN)),
+      'nowMs',
+    );
+    assert.equal(
+      field(() => deriveTuning(t, 0, { breakerThreshold: 0 })),
+      'options.breakerThreshold',
+    );
+    assert.equal(
+      field(() => deriveTuning(t, 0, { modes: ['lan', 'wifi' as Mode] })),
+      'options.modes[1]',
+    );
+    assert.equal(
+      field(() => deriveTuning(t, 0, { minAttemptTimeoutMs: 6_000 })),
+      'options.maxAttemptTimeoutMs',
+    );
+    assert.equal(
+      field(() => deriveTuning(t, 0, { stagger: 'yes' as unknown as boolean })),
+      'options.stagger',
+    );
+    assert.equal(
+      field(() => deriveTuning(t, 0, { staggerMs: 5 } as never)),
+      'options.staggerMs',
+    );
   });
 });

@@ -75,6 +75,9 @@ describe('telemetry: validateTuning (msg.tuning from a user)', () => {
   });
 
   it('another version is an UnsupportedVersionError', () => {
-    assert.throws(() => validateTuning({ ...good, version: 2 }), (err: unknown) => err instanceof UnsupportedVersionError && err.field === 'tuning.version');
+    assert.throws(
+      () => validateTuning({ ...good, version: 2 }),
+      (err: unknown) => err instanceof UnsupportedVersionError && err.field === 'tuning.version',
+    );
   });
 });

@@ -123,7 +123,10 @@ function lanSearch(host: string | null, port: number, sources: SourceCounter): H
     attempt.onEach(sources.note);
     const stopSearch = attempt.every(probeIntervalMs, () => attempt.send({ type: 'LAN_SEARCH' }, target));
     try {
-      const peer = await attempt.receive('PUNCH_PKT from the camera', punchFrom(context, (from) => host === null || from.host === host));
+      const peer = await attempt.receive(
+        'PUNCH_PKT from the camera',
+        punchFrom(context, (from) => host === null || from.host === host),
+      );
       stopSearch();
       // Our echo commits the camera to a session with this socket (P2P_RDY follows after its
       // burst): from here on, a socket that loses ends with CLOSE to the camera. A CLOSE that

@@ -42,7 +42,13 @@ export class Refusals {
 export function refusedUntilTheEnd(context: RacerContext, code: number, what: 'request' | 'relay request', answer: string, cause: unknown): RacerError {
   const { info, config } = context;
   const detail = config.servers.length === 1 ? 'the rendezvous server refused' : 'every rendezvous server refused';
-  return new RacerError(info.name, info.mode, serverRefusal(code), `${detail} the ${what} (${answer} result ${code}) until the race ended, asked again every ${config.serverRetryMs} ms`, { cause });
+  return new RacerError(
+    info.name,
+    info.mode,
+    serverRefusal(code),
+    `${detail} the ${what} (${answer} result ${code}) until the race ended, asked again every ${config.serverRetryMs} ms`,
+    { cause },
+  );
 }
 
 /** Unnamed sources whose early PUNCH_PKT / P2P_RDY one attempt remembers (first come, first kept). */
@@ -93,7 +99,8 @@ async function p2pHandshake(attempt: Attempt, context: RacerContext, refusals: R
   attempt.onEach((inbound) => {
     const { message, from } = inbound;
     if (!isServer(from)) {
-      if ((message.type === 'PUNCH_PKT' || message.type === 'P2P_RDY') && didEquals(message.did, did) && !targets.has(endpointKey(from))) remember(early, inbound);
+      if ((message.type === 'PUNCH_PKT' || message.type === 'P2P_RDY') && didEquals(message.did, did) && !targets.has(endpointKey(from)))
+        remember(early, inbound);
       return;
     }
     if (message.type === 'HELLO_ACK') {
@@ -122,8 +129,18 @@ async function p2pHandshake(attempt: Attempt, context: RacerContext, refusals: R
   });
   for (const server of servers) attempt.send({ type: 'HELLO' }, server);
   const local = await advertisedLocal(attempt, config);
-  const stopRequests = repeatTo(attempt, serverRetryMs, () => servers, () => ({ type: 'P2P_REQ', did, address: local }));
-  const stopPunches = repeatTo(attempt, probeIntervalMs, () => [...targets.values()], () => ({ type: 'PUNCH_PKT', did }));
+  const stopRequests = repeatTo(
+    attempt,
+    serverRetryMs,
+    () => servers,
+    () => ({ type: 'P2P_REQ', did, address: local }),
+  );
+  const stopPunches = repeatTo(
+    attempt,
+    probeIntervalMs,
+    () => [...targets.values()],
+    () => ({ type: 'PUNCH_PKT', did }),
+  );
   try {
     const first = await attempt.receive('PUNCH_PKT or P2P_RDY through hole punching', ({ message, from }) => {
       if (message.type !== 'PUNCH_PKT' && message.type !== 'P2P_RDY') return undefined;

@@ -109,8 +109,22 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext, memory
   try {
     // 1-2: relay list from the servers, then RLY_HELLO to every known relay (including those an
     // earlier attempt learned: that progress is kept).
-    stops.push(retryStep(attempt, config, () => servers, () => ({ type: 'LIST_REQ1', did })));
-    stops.push(retryStep(attempt, config, () => [...relays.values()], () => ({ type: 'RLY_HELLO' })));
+    stops.push(
+      retryStep(
+        attempt,
+        config,
+        () => servers,
+        () => ({ type: 'LIST_REQ1', did }),
+      ),
+    );
+    stops.push(
+      retryStep(
+        attempt,
+        config,
+        () => [...relays.values()],
+        () => ({ type: 'RLY_HELLO' }),
+      ),
+    );
     attempt.onEach(({ message, from }) => {
       if (message.type === 'LIST_REQ_ACK' && isServer(from)) {
         attempt.progress(STAGE.relayList, from);
@@ -136,7 +150,14 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext, memory
     stopAll();
 
     // 3: a per-session port on that relay.
-    stops.push(retryStep(attempt, config, () => [relay], () => ({ type: 'RLY_PORT' })));
+    stops.push(
+      retryStep(
+        attempt,
+        config,
+        () => [relay],
+        () => ({ type: 'RLY_PORT' }),
+      ),
+    );
     const { mark, port } = await attempt.receive('RLY_PORT_ACK from the relay', ({ message, from }) => {
       if (message.type !== 'RLY_PORT_ACK' || !sameEndpoint(from, relay)) return undefined;
       if (message.port > 0) return message;
@@ -151,8 +172,22 @@ async function udpRelayHandshake(attempt: Attempt, context: RacerContext, memory
     // Issue 17 asked whether the relay has P2P's early-punch problem: it does not. RLY_RDY can
     // only come from the session port, which we learn from RLY_PORT_ACK before we knock there,
     // and the relay sends RLY_RDY in answer to our RLY_PKT; nothing useful can arrive early.
-    stops.push(retryStep(attempt, config, () => servers, () => ({ type: 'RLY_REQ', did, address: session, mark })));
-    stops.push(repeatTo(attempt, probeIntervalMs, () => [session], () => ({ type: 'RLY_PKT', mark, did, role: 'client' })));
+    stops.push(
+      retryStep(
+        attempt,
+        config,
+        () => servers,
+        () => ({ type: 'RLY_REQ', did, address: session, mark }),
+      ),
+    );
+    stops.push(
+      repeatTo(
+        attempt,
+        probeIntervalMs,
+        () => [session],
+        () => ({ type: 'RLY_PKT', mark, did, role: 'client' }),
+      ),
+    );
     await attempt.receive('RLY_RDY from the relay', ({ message, from }) => {
       if (message.type !== 'RLY_RDY') return undefined;
       if (sameEndpoint(from, session) && didEquals(message.did, did)) {
