@@ -45,16 +45,8 @@ function againstSleepingSimulator(flow: FlowNode[], sim: Simulation): FlowNode[]
   return out;
 }
 
-function until(id: string, match: (msg: NodeMessage) => boolean): Promise<NodeMessage> {
-  return new Promise((resolve) => {
-    const listener = (msg: NodeMessage): void => {
-      if (!match(msg)) return;
-      node(id).removeListener('input', listener);
-      resolve(msg);
-    };
-    node(id).on('input', listener);
-  });
-}
+/** The first message node `id` receives that `match`es. */
+const until = (id: string, match: (msg: NodeMessage) => boolean): Promise<NodeMessage> => nextMessage(node(id), match);
 
 describe('example: Morning check, against the sleeping simulated camera', function () {
   this.timeout(20_000);

@@ -142,10 +142,11 @@ export async function deploy(flow: FlowNode[], type: 'full' | 'nodes' | 'flows' 
   await started;
 }
 
-/** Resolves with the next message a helper node receives. */
-export function nextMessage(node: TestNode): Promise<NodeMessage> {
+/** Resolves with the next message a helper node receives (the next that `match`es, if given). */
+export function nextMessage(node: TestNode, match: (msg: NodeMessage) => boolean = () => true): Promise<NodeMessage> {
   return new Promise((resolve) => {
     const listener = (msg: NodeMessage): void => {
+      if (!match(msg)) return;
       node.removeListener('input', listener);
       resolve(msg);
     };

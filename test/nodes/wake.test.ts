@@ -69,16 +69,8 @@ function statusTexts(target: TestNode): string[] {
   return texts;
 }
 
-function until(id: string, match: (msg: NodeMessage) => boolean): Promise<NodeMessage> {
-  return new Promise((resolve) => {
-    const listener = (msg: NodeMessage): void => {
-      if (!match(msg)) return;
-      node(id).removeListener('input', listener);
-      resolve(msg);
-    };
-    node(id).on('input', listener);
-  });
-}
+/** The first message node `id` receives that `match`es. */
+const until = (id: string, match: (msg: NodeMessage) => boolean): Promise<NodeMessage> => nextMessage(node(id), match);
 
 describe('nodes: trailcam-wake and a battery camera, end to end against the sleeping simulated camera', function () {
   this.timeout(20_000);
