@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/errors';
+import { DEFAULT_CAMERA_DEVICE_STATE } from '../../src/artemis/camera-documents';
 import {
   checkDiscovery,
   classifyHaInput,
@@ -23,19 +24,8 @@ const camera = { did: 'LBCS-000000-CCCJJ', name: 'Garden camera' };
 const topics = haTopics(settings, camera.did);
 const BASE = 'trailcam/garden/lbcs-000000-cccjj';
 const BRIDGE = 'trailcam/garden/bridge/status';
-const DEVICE_INFO = {
-  batteryPercent: 20,
-  charging: false,
-  solarCharging: false,
-  temperature: 19,
-  sdTotalMB: 30196,
-  sdFreeMB: 30034,
-  firmware: '2.3.0.4',
-  model: 'KJK230',
-  deviceId: 'C6:1E:0D:E0:32:E8',
-  cameraTime: 1,
-  raw: {},
-};
+// The real camera's device info from the app log (as the simulated camera answers it).
+const DEVICE_INFO = { ...DEFAULT_CAMERA_DEVICE_STATE, cameraTime: 1, raw: {} };
 const CONNECT = { camera: 'Garden camera', reused: true, mode: 'p2p', winner: 'p2pConnectThread', elapsedMs: 47.6, racers: [] };
 
 const pairs = (messages: HaMqttMessage[]): [string, unknown][] => messages.map((m) => [m.topic, m.payload]);
