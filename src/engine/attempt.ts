@@ -334,6 +334,9 @@ export class Attempt {
     this.#onProgress = undefined;
     this.#recent.length = 0;
     this.#signal.removeEventListener('abort', this.#onAbort);
+    // The error only when a receive is still waiting: most attempts end with none, and building
+    // an Error (its stack) on every teardown cost ~3.5 % of the engine's CPU at 1,000 cameras (issue 16).
+    if (this.#waiters.size === 0) return;
     const closed = toAbortError(this.#signal.reason ?? new Error('attempt closed'), 'attempt');
     for (const waiter of [...this.#waiters]) waiter.fail(closed);
     this.#waiters.clear();
