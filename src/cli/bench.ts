@@ -7,7 +7,8 @@ export const BENCH_HELP = `Usage: trailcam bench [options]
 Benchmarks the connection engine against the simulator on 127.0.0.1: seven impaired-network
 scenarios and one with the real camera's timing (cold engine, warm engine with telemetry, oracle,
 the seed's sequential baseline; the eighth against the vendor app's 325-547 ms) and a
-scale run with many cameras connecting at once. As root with ip netns, nftables and conntrack,
+scale run with many cameras connecting at once, engine and floor (the bare LAN handshake on one
+socket, bench/floor.ts) side by side with their ratios. As root with ip netns, nftables and conntrack,
 four more scenarios across real Linux NAT routers in network namespaces (P2P through
 port-preserving NAT, relay through symmetric NAT, each without and with 10 % loss); elsewhere
 they are listed as skipped with what is missing. Writes latest.md, latest.svg and latest.json
