@@ -50,6 +50,12 @@ export interface RacerInfo {
   sources?: number;
   /** LAN only, when it won: which probe reached the camera. */
   lanPath?: LanPath;
+  /**
+   * Attempts ended by their timeout after a server, relay or the camera had answered a step
+   * (`Attempt.progress`); absent while none was. Issue 16's "load makes connects slower, never
+   * makes them restart" is this being absent in every race.
+   */
+  expiredAfterProgress?: number;
 }
 
 /** Every racer failed (or the race timed out): carries every racer's reason, like AggregateError. */

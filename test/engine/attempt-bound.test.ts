@@ -54,6 +54,8 @@ describe('engine: the attempt bound rule (attempts that made progress are not th
         'an attempt that had heard the camera was thrown away',
       );
       assert.equal(discarded.length, result.racers[0].attempts - 1);
+      const expired = discarded.filter((stages) => stages.length > 0).length;
+      assert.equal(result.racers[0].expiredAfterProgress ?? 0, expired, 'every timed-out attempt that had progressed is counted');
     } finally {
       await sim.close();
     }
@@ -95,5 +97,6 @@ describe('engine: the attempt bound rule (attempts that made progress are not th
     assert.equal(result.remote.port, camera.port);
     assert.equal(result.racers[0].attempts, 2, 'the first (named, camera not heard yet) timed out; the second, twice as long, connected');
     assert.deepEqual(discarded, [[STAGE.serverAnswered, STAGE.cameraNamed]]);
+    assert.equal(result.racers[0].expiredAfterProgress, 1, 'the attempt that had heard the server and timed out is counted');
   });
 });

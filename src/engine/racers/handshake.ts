@@ -109,6 +109,7 @@ export async function retryAttempts(
       // the attempt's close (finally) has sent CLOSE if the peer had reached ready.
       if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
       const timedOut = controller.signal.reason instanceof AttemptTimeout;
+      if (timedOut && attempt !== undefined && attempt.stages.length > 0) context.info.expiredAfterProgress = (context.info.expiredAfterProgress ?? 0) + 1;
       if (!timedOut || n >= maxAttempts) throw timedOut ? controller.signal.reason : err;
       if (attempt?.stages.some((stage) => CAMERA_STAGES.has(stage))) timeoutMs = Math.min(2 * timeoutMs, MAX_TIMEOUT_GROWTH * attemptTimeoutMs);
     } finally {
