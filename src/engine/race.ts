@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { AbortError, toAbortError } from '../errors';
 import { Attempt } from './attempt';
+import { enterRace, FollowerHold } from './busy';
 import { validateRaceConfig, type RaceConfig, type RaceConfigInput } from './config';
 import { RaceError, RacerError, type RacerFailure, type RacerInfo } from './errors';
 import { AllFailedError, firstSuccess } from './first-success';
@@ -53,6 +54,10 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   if (signal?.aborted) throw toAbortError(signal.reason, 'race');
   await delay(config.startupDelayMs, signal, 'race start-up delay');
 
+  const load = enterRace();
+  // A busy race (issue 16, busy.ts) holds P2P, relay and the LAN search until the LAN punch had its chance.
+  const hold =
+    load.busy && config.host !== null && config.modes.includes('lan') ? new FollowerHold(config.probeIntervalMs, config.attemptTimeoutMs.lan) : undefined;
   const start = performance.now();
   const elapsed = (): number => Math.round((performance.now() - start) * 10) / 10;
   const { controller, dispose } = linkedController(signal);
@@ -65,8 +70,10 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
     config,
     signal: racerSignal,
     info: infos[i],
+    hold,
     openAttempt: async (destinationPort, attemptSignal) => {
       const attempt = await Attempt.open(config.bindAddress, attemptSignal);
+      if (racer.mode === 'lan') hold?.leaderStarted();
       infos[i].attempts += 1;
       infos[i].localPort = attempt.localPort;
       infos[i].destinationPort = destinationPort;
@@ -81,6 +88,8 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
     delayMs: config.staggerMs[racer.mode],
     start: async (racerSignal: AbortSignal): Promise<Link> => {
       const info = infos[i];
+      // Held followers stay pending (elapsedMs null, like a stagger): telemetry records them idle.
+      if (hold && racer.mode !== 'lan') await hold.wait(racerSignal, info.name);
       info.state = 'running';
       update();
       try {
@@ -88,6 +97,7 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
         info.state = 'success';
         return link;
       } catch (err) {
+        if (racer.mode === 'lan') hold?.release(); // the LAN racer is out: nothing to wait for
         const reason: unknown = controller.signal.reason;
         if (err instanceof RacerError) racerErrors[i] = err;
         if (reason instanceof DeadlineReached) {
@@ -140,6 +150,8 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   } finally {
     clearTimeout(deadline);
     dispose();
+    hold?.dispose();
+    load.leave();
   }
 }
 

@@ -72,6 +72,8 @@ function probe(context: RacerContext, port: number, delayMs: number, path: LanPa
   return {
     delayMs,
     start: async (signal: AbortSignal) => {
+      // In a busy race the search waits until the direct punch had its chance (busy.ts).
+      if (path === 'search' && context.hold && context.config.host !== null) await context.hold.wait(signal, `${context.info.name} search`);
       const link = await retryAttempts(context, signal, port, context.config.attemptTimeoutMs.lan, handshake);
       if (!signal.aborted) context.info.lanPath = path;
       return link;

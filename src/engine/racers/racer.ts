@@ -1,4 +1,5 @@
 import type { Attempt } from '../attempt';
+import type { FollowerHold } from '../busy';
 import type { RaceConfig } from '../config';
 import type { RacerInfo } from '../errors';
 import type { Link } from '../link';
@@ -11,6 +12,8 @@ export interface RacerContext {
   readonly signal: AbortSignal;
   /** Live info of this racer (attempts, ports, ignored packets); the racer updates it. */
   readonly info: RacerInfo;
+  /** Set in a busy race (busy.ts): the LAN racer holds its search probes on it, as the race holds P2P and relay. */
+  readonly hold?: FollowerHold;
   /** Opens a fresh attempt socket (port 0) and records it in `info`. */
   openAttempt(destinationPort: number | null, signal: AbortSignal): Promise<Attempt>;
 }

@@ -1,0 +1,125 @@
+import { performance } from 'node:perf_hooks';
+import { toAbortError } from '../errors';
+
+/**
+ * The busy engine (issue 16). A race normally starts every racer in the same tick, as the
+ * vendor library does: with one camera, or a few, that costs nothing noticeable and wins the
+ * fastest path. With hundreds of races in flight in one process (a burst: every camera of a
+ * large site raced at once), the P2P and relay racers and the LAN search of every race open
+ * sockets and talk to servers while the LAN punch, which answers in one round trip, waits
+ * behind them for the CPU: the burst takes many times longer than its LAN handshakes alone.
+ *
+ * So a race that starts while at least BUSY_RACES others are in flight is *busy*: its
+ * followers (P2P, relay, and the LAN search probes) are held until the LAN punch has had its
+ * chance: one probe interval after its first socket opened, counted only while the event
+ * loop keeps up (see FollowerHold). A follower is released at once when the LAN racer fails, and
+ * at the latest after `maxHoldMs`. A race with fewer races in flight is not affected, so a
+ * single race (every scenario of the benchmark, every test of the network tier) keeps the
+ * vendor's all-at-once semantics and its regret.
+ */
+export const BUSY_RACES = 16;
+
+let inFlight = 0;
+
+/** Counts a race in; `busy` says whether BUSY_RACES others were in flight. `leave()` counts it out (idempotent). */
+export function enterRace(): { busy: boolean; leave(): void } {
+  const busy = inFlight >= BUSY_RACES;
+  inFlight += 1;
+  let left = false;
+  return {
+    busy,
+    leave: () => {
+      if (left) return;
+      left = true;
+      inFlight -= 1;
+    },
+  };
+}
+
+/** Races in flight in this process (for tests and the benchmark). */
+export function racesInFlight(): number {
+  return inFlight;
+}
+
+/**
+ * A timer that fires more than this share of its interval late shows a saturated event loop:
+ * the interval does not count, and the wait starts again.
+ */
+export const LATE_SHARE = 0.25;
+
+/**
+ * The hold of a busy race's followers. `leaderStarted()` (the LAN racer's first socket is open,
+ * its punch on the way) starts the wait: it opens once `intervalMs` has passed on an event loop
+ * that kept up. A timer that fired more than LATE_SHARE × intervalMs late (the loop was busy
+ * with other work, e.g. other races' answers, and the answer our punch waits for may be queued
+ * behind it) is re-armed instead; after `maxHoldMs` it opens whatever the loop does.
+ * `release()` opens it at once (the LAN racer ended without winning). `wait(signal)` resolves
+ * when open, or rejects with an AbortError when `signal` aborts first. `dispose()` clears the
+ * timer (the race is over). No AbortController of its own: a race must stay cheap (issue 16).
+ */
+export class FollowerHold {
+  #open = false;
+  #startedAt: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(
+    readonly intervalMs: number,
+    readonly maxHoldMs: number,
+    /** The clock (tests pass one to make a timer fire late). */
+    readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  /** Starts the wait (idempotent). */
+  leaderStarted(): void {
+    if (this.#startedAt !== undefined || this.#open) return;
+    this.#startedAt = this.now();
+    this.#arm(this.#startedAt);
+  }
+
+  #arm(startedAt: number): void {
+    const waitMs = Math.max(0, Math.min(this.intervalMs, this.maxHoldMs - (this.now() - startedAt)));
+    const due = this.now() + waitMs;
+    this.#timer = setTimeout(() => {
+      const now = this.now();
+      if (now - due > LATE_SHARE * this.intervalMs && now - startedAt < this.maxHoldMs) this.#arm(startedAt);
+      else this.release();
+    }, waitMs);
+  }
+
+  /** Opens the hold now (idempotent). */
+  release(): void {
+    if (this.#open) return;
+    this.#open = true;
+    clearTimeout(this.#timer);
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+  }
+
+  /** Clears the timer without opening the hold. */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#waiters.clear();
+  }
+
+  wait(signal: AbortSignal, what: string): Promise<void> {
+    if (this.#open) return Promise.resolve();
+    if (signal.aborted) return Promise.reject(toAbortError(signal.reason, what));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#waiters.delete(wake);
+        reject(toAbortError(signal.reason, what));
+      };
+      const wake = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.#waiters.add(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

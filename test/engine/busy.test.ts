@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { race } from '../../src/engine';
+import { BUSY_RACES, enterRace, FollowerHold, LATE_SHARE, racesInFlight } from '../../src/engine/busy';
+import { AbortError } from '../../src/errors';
+import { createSimulation, type Simulation } from '../../src/sim';
+import { raceConfigFor } from '../helpers/race';
+
+describe('engine: the busy engine holds a busy race’s followers until the LAN punch had its chance (issue 16)', function () {
+  this.timeout(20_000);
+
+  describe('FollowerHold', () => {
+    let clock: sinon.SinonFakeTimers;
+    let now: number;
+    beforeEach(() => {
+      clock = sinon.useFakeTimers();
+      now = 0;
+    });
+    afterEach(() => clock.restore());
+
+    const tick = async (ms: number, lateMs = 0): Promise<void> => {
+      // Timers fire `lateMs` late by the hold's clock: the event loop was busy.
+      now += ms + lateMs;
+      await clock.tickAsync(ms);
+    };
+
+    it('opens one interval after the leader started, not before; waiting before the start does not open it', async () => {
+      const hold = new FollowerHold(100, 1_500, () => now);
+      let opened = false;
+      void hold.wait(new AbortController().signal, 'p2p').then(() => (opened = true));
+      await tick(500);
+      assert.equal(opened, false, 'opened before the leader had started');
+      hold.leaderStarted();
+      await tick(99);
+      assert.equal(opened, false);
+      await tick(1);
+      assert.equal(opened, true);
+      assert.equal(hold.open, true);
+    });
+
+    it('a timer that fired late (the loop was busy) does not count: the interval starts again', async () => {
+      const hold = new FollowerHold(100, 1_500, () => now);
+      hold.leaderStarted();
+      await tick(100, LATE_SHARE * 100 + 1);
+      assert.equal(hold.open, false, 'a late timer opened the hold');
+      await tick(100);
+      assert.equal(hold.open, true, 'an interval on a loop that kept up opens it');
+    });
+
+    it('opens after maxHoldMs however late every timer fires', async () => {
+      const hold = new FollowerHold(100, 300, () => now);
+      hold.leaderStarted();
+      for (let i = 0; i < 3 && !hold.open; i += 1) await tick(100, 50);
+      assert.equal(hold.open, true);
+    });
+
+    it('release() opens it at once; dispose() leaves no timer; a waiter whose signal aborts rejects with an AbortError', async () => {
+      const released = new FollowerHold(100, 1_500, () => now);
+      released.leaderStarted();
+      const waiting = released.wait(new AbortController().signal, 'relay');
+      released.release();
+      await waiting;
+      assert.equal(clock.countTimers(), 0, 'release left its timer');
+
+      const disposed = new FollowerHold(100, 1_500, () => now);
+      disposed.leaderStarted();
+      const controller = new AbortController();
+      const aborted = disposed.wait(controller.signal, 'relay');
+      controller.abort(new Error('another racer won'));
+      await assert.rejects(aborted, (err: unknown) => err instanceof AbortError && /relay aborted: another racer won/.test(err.message));
+      disposed.dispose();
+      assert.equal(clock.countTimers(), 0, 'dispose left its timer');
+      assert.equal(disposed.open, false);
+    });
+  });
+
+  describe('races', () => {
+    let sim: Simulation;
+    let others: { leave(): void }[];
+    beforeEach(async () => {
+      sim = await createSimulation({ cameras: 1, servers: 1, relays: 1, seed: 3, fast: true });
+      await Promise.all(sim.cameras.map((c) => c.start()));
+      others = [];
+    });
+    afterEach(async () => {
+      for (const other of others.splice(0)) other.leave();
+      await sim.close();
+    });
+    /** Counts BUSY_RACES races in, as if they were in flight, so the next race is busy. */
+    const busy = (): void => {
+      for (let i = 0; i < BUSY_RACES; i += 1) others.push(enterRace());
+    };
+
+    it('not busy (a single race): every racer starts at once, as the vendor library does', async () => {
+      assert.equal(racesInFlight(), 0);
+      const result = await race(raceConfigFor(sim));
+      await result.link.close();
+      assert.equal(result.mode, 'lan');
+      for (const racer of result.racers) assert.ok(racer.attempts >= 1, `${racer.name} never opened a socket`);
+      assert.equal(racesInFlight(), 0, 'the race was not counted out');
+    });
+
+    it('busy: LAN wins and P2P and relay never open a socket; they end cancelled, with no start (recorded idle)', async () => {
+      busy();
+      const result = await race(raceConfigFor(sim));
+      await result.link.close();
+      assert.equal(result.mode, 'lan');
+      assert.equal(result.racers[0].lanPath, 'direct');
+      for (const racer of result.racers.filter((r) => r.mode !== 'lan')) {
+        assert.equal(racer.attempts, 0, `${racer.name} opened a socket`);
+        assert.equal(racer.state, 'cancelled');
+        assert.equal(racer.elapsedMs, null, `${racer.name} is recorded as started`);
+      }
+      assert.equal(result.racers[0].attempts, 1, 'the held LAN search opened a socket');
+      assert.equal(racesInFlight(), BUSY_RACES, 'the race was not counted out');
+    });
+
+    it('busy, LAN silent: the hold opens after the LAN punch had its chance and P2P connects', async () => {
+      busy();
+      sim.setPath('lan', { down: true });
+      const result = await race(raceConfigFor(sim));
+      await result.link.close();
+      assert.equal(result.mode, 'p2p');
+      assert.equal(result.racers.find((r) => r.mode === 'lan')?.state, 'cancelled');
+    });
+
+    it('busy, LAN only: the search is held too, and still connects a camera that answers only the search', async () => {
+      busy();
+      const result = await race(raceConfigFor(sim, { modes: ['lan'], host: '127.0.0.1', ports: [sim.cameras[0].searchPort] }));
+      await result.link.close();
+      assert.equal(result.mode, 'lan');
+      assert.equal(result.racers[0].lanPath, 'search');
+    });
+  });
+});
