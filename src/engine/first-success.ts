@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { toAbortError } from '../errors';
+import { AbortError, toAbortError } from '../errors';
 import { linkedController } from './signals';
 
 /** One thing to try: started after `delayMs` (or at once when every earlier contender has failed). */
@@ -12,6 +12,14 @@ export interface FirstSuccess<T> {
   value: T;
   index: number;
 }
+
+/**
+ * The abort reason of every contender that lost to a winner. One shared instance: every loser's
+ * `toAbortError` passes it on instead of building an Error (and its stack) of its own, and
+ * building one per win cost ~4 % of a 1,000-camera burst (issue 16). It carries no stack worth
+ * reading; what lost and why is in the race's RacerInfo ("another racer won").
+ */
+export const ANOTHER_CONTENDER_WON: AbortError = new AbortError('another contender won');
 
 /** Every contender failed; `errors[i]` is contender i's error (undefined if it never started). */
 export class AllFailedError extends Error {
@@ -42,7 +50,7 @@ export function firstSuccess<T>(
     // Every running contender links its own controller to this signal (one listener each; the LAN
     // racer has two probes per port, so 12 for the six default ports): a fan-out, not a leak, so
     // Node's default of 10 listeners would print a MaxListenersExceededWarning for every big race.
-    setMaxListeners(contenders.length + 10, controller.signal);
+    if (contenders.length > 3) setMaxListeners(contenders.length + 10, controller.signal);
     const timers: (NodeJS.Timeout | undefined)[] = contenders.map(() => undefined);
     const started: boolean[] = contenders.map(() => false);
     const errors: unknown[] = contenders.map(() => undefined);
@@ -90,7 +98,7 @@ export function firstSuccess<T>(
           if (!winner && !(signal?.aborted ?? false)) {
             winner = { value, index: i };
             stopWaiting();
-            controller.abort(new Error('another contender won'));
+            controller.abort(ANOTHER_CONTENDER_WON);
           } else {
             lateWork.push(Promise.resolve().then(() => onLate(value, i)));
           }
