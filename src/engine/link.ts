@@ -1,6 +1,7 @@
 import type { Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { decode, DecodeError, encode, type Did, type Message } from '../protocol';
+import { encodeOnce } from './attempt';
 import type { Endpoint, Mode } from './types';
 
 export interface LinkEvents {
@@ -39,13 +40,14 @@ export class Link extends EventEmitter<LinkEvents> {
   #socket: Socket | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(socket: Socket, mode: Mode, remote: Endpoint, did: Did) {
+  /** `localPort` is read from the socket unless the caller just read it from the same socket (an Attempt's). */
+  constructor(socket: Socket, mode: Mode, remote: Endpoint, did: Did, localPort = socket.address().port) {
     super();
     this.#socket = socket;
     this.mode = mode;
     this.remote = { host: remote.host, port: remote.port };
     this.did = did;
-    this.localPort = socket.address().port;
+    this.localPort = localPort;
     socket.on('message', this.#onDatagram);
     socket.on('error', this.#onError);
   }
@@ -89,7 +91,7 @@ export class Link extends EventEmitter<LinkEvents> {
       if (!notifyPeer) return release();
       // Wait for CLOSE to leave before closing the socket, or the send is dropped.
       this.counters.sent += 1;
-      socket.send(encode({ type: 'CLOSE' }), this.remote.port, this.remote.host, () => release());
+      socket.send(encodeOnce({ type: 'CLOSE' }), this.remote.port, this.remote.host, () => release());
     });
     return this.#closing;
   }

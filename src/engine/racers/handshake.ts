@@ -103,7 +103,7 @@ export async function retryAttempts(
         if (attempt.closed) throw toAbortError(signal.reason, context.info.name);
         reportSessionReady(attempt, context, peer, local, performance.now() - startedAt);
       }
-      return new Link(attempt.handOver(), context.info.mode, peer, context.config.did);
+      return new Link(attempt.handOver(), context.info.mode, peer, context.config.did, attempt.localPort);
     } catch (err) {
       // Aborted (e.g. another contender won while this one was handing over): an AbortError, and
       // the attempt's close (finally) has sent CLOSE if the peer had reached ready.
