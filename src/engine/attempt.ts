@@ -70,6 +70,8 @@ export class Attempt {
   unsendable = 0;
   #socket: Socket | undefined;
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Stops of `every` repeats that wait for the check phase. */
+  readonly #immediates = new Set<() => void>();
   readonly #waiters = new Set<{ offer: (inbound: Inbound) => boolean; fail: (err: Error) => void }>();
   readonly #recent: Inbound[] = [];
   readonly #handlers = new Set<(inbound: Inbound) => void>();
@@ -197,16 +199,37 @@ export class Attempt {
     this.#onProgress = listener;
   }
 
-  /** Calls `fn` now and then every `intervalMs` until the attempt ends or the returned stop is called. */
+  /**
+   * Calls `fn` now and then every `intervalMs` until the attempt ends or the returned stop is called.
+   * A repeat runs in the check phase after its timer (setImmediate), i.e. after the datagrams that
+   * already wait in the socket have been read: when the event loop is busy (a burst of races), the
+   * answer to the previous send is often among them, and it ends the attempt (or stops the
+   * repeats) before a needless resend goes out (issue 16). On an idle loop the delay is one phase.
+   */
   every(intervalMs: number, fn: () => void): () => void {
     if (this.closed) return () => undefined;
     fn();
-    const timer = setInterval(fn, intervalMs);
+    let stopped = false;
+    let repeat: NodeJS.Immediate | undefined;
+    const timer = setInterval(() => {
+      if (repeat !== undefined) return;
+      repeat = setImmediate(() => {
+        repeat = undefined;
+        this.#immediates.delete(stop);
+        if (!stopped && !this.closed) fn();
+      });
+      this.#immediates.add(stop);
+    }, intervalMs);
     this.#timers.add(timer);
-    return () => {
+    const stop = (): void => {
+      stopped = true;
       clearInterval(timer);
       this.#timers.delete(timer);
+      if (repeat !== undefined) clearImmediate(repeat);
+      repeat = undefined;
+      this.#immediates.delete(stop);
     };
+    return stop;
   }
 
   /** Runs `handler` for every inbound datagram (e.g. to echo PUNCH_PKT) until the attempt ends. */
@@ -354,6 +377,7 @@ export class Attempt {
   #release(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    for (const stop of [...this.#immediates]) stop();
     this.#handlers.clear();
     this.#onProgress = undefined;
     this.#recent.length = 0;
