@@ -4,8 +4,22 @@ import type { Endpoint } from './types';
 
 const toInt = (host: string): number => host.split('.').reduce((n, part) => (n << 8) + Number(part), 0) >>> 0;
 
-/** Subnet broadcast addresses of this host's IPv4 interfaces (address | ~netmask), e.g. 192.168.1.255. */
+/** How long the interface list is reused (issue 16: one networkInterfaces() per PUNCH_TO was ~1.5 % of a 1,000-camera burst). */
+const BROADCASTS_TTL_MS = 1_000;
+let broadcasts: { at: number; set: Set<number> } | undefined;
+
+/**
+ * Subnet broadcast addresses of this host's IPv4 interfaces (address | ~netmask), e.g.
+ * 192.168.1.255; read again when the last reading is older than BROADCASTS_TTL_MS (interfaces
+ * change between attempts, not within a second).
+ */
 function localBroadcasts(): Set<number> {
+  const now = Date.now();
+  if (broadcasts === undefined || now - broadcasts.at > BROADCASTS_TTL_MS || now < broadcasts.at) broadcasts = { at: now, set: readBroadcasts() };
+  return broadcasts.set;
+}
+
+function readBroadcasts(): Set<number> {
   const out = new Set<number>();
   for (const list of Object.values(networkInterfaces())) {
     for (const nic of list ?? []) {
