@@ -1,6 +1,7 @@
 import type { StrategyStats } from './analyse';
 import { FULL, QUICK } from './defaults';
 import type { BenchResult } from './run';
+import { SATURATED_SHARE, SCALE_STRATEGIES } from './scale';
 import { STRATEGIES, STRATEGY_LABELS } from './strategies';
 
 const num = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : String(v));
@@ -79,7 +80,8 @@ export function mainTable(result: BenchResult): string {
 export function scaleTable(result: BenchResult): string {
   const s = result.scale;
   if (!s) return 'Scale run skipped.';
-  const rows = [s, ...(result.floorScale ? [result.floorScale] : [])];
+  const sequential = result.scaleSeries?.at(-1)?.sequential;
+  const rows = [s, ...(result.floorScale ? [result.floorScale] : []), ...(sequential ? [sequential] : [])];
   const row = (r: NonNullable<BenchResult['scale']>): string => {
     const t = r.timeToConnectMs;
     return `| ${r.strategy ?? 'engine'} | ${r.cameras} | ${r.connected} (${pct(r.successRate)}) | ${num(t.p50)} ms | ${num(t.p99)} ms | ${num(t.max)} ms | ${r.wallMs} ms | ${r.rssBeforeMb} → ${r.peakRssMb} MB | ${num(r.rssPerCameraKb)} KB | ${r.cpuMsPerConnect} ms | ${num(r.socketsPerConnect)} / ${num(r.datagramsPerConnect)} | ${r.socketsBefore} → ${r.socketsAfter} | ${r.timersBefore} → ${r.timersAfter} | ${
@@ -110,7 +112,31 @@ export function scaleTable(result: BenchResult): string {
     ...rows.flatMap((r) =>
       r.errors.length > 0 ? ['', `Failures of ${r.strategy ?? 'engine'} (first ${r.errors.length}): ${r.errors.map((e) => `\`${e}\``).join('; ')}`] : [],
     ),
+    ...scaleSeriesTable(result),
   ].join('\n');
+}
+
+/** Every scale of the series (issue 16): who connects, time, CPU of both processes, which one bounded the figures. */
+function scaleSeriesTable(result: BenchResult): string[] {
+  const series = result.scaleSeries ?? [];
+  if (series.length === 0) return [];
+  const share = (v: number | null): string => (v === null ? '–' : `${Math.round(v * 100)} %`);
+  const rows = series.flatMap((step) =>
+    SCALE_STRATEGIES.map((strategy) => {
+      const r = step[strategy];
+      return `| ${step.cameras} | ${strategy} | ${r.connected} | ${num(r.timeToConnectMs.p50)} ms | ${num(r.timeToConnectMs.p99)} ms | ${r.cpuMsPerConnect} ms | ${r.simCpuMsPerConnect ?? '–'} ms | ${share(r.clientCpuShare)} / ${share(r.simCpuShare)} | ${r.bound} | ${num(r.socketsPerConnect)} / ${num(r.datagramsPerConnect)} | ${r.expiredAfterProgress} |`;
+    }),
+  );
+  return [
+    '',
+    'Every scale (a fresh simulator for each row):',
+    '',
+    '| cameras | who connects | connected | p50 | p99 | CPU / connect | sim CPU / connect | CPU share client / sim | bound by | sockets / datagrams per connect | expired after progress |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+    ...rows,
+    '',
+    `*CPU share*: CPU time over the wall time of the connects, in % of one core; a process at ≥ ${Math.round(SATURATED_SHARE * 100)} % had no time left and bounded the row (*neither*: both had time to spare, the figures are latency). *sequential*: the seed's baseline (\`sequentialRace\`) with the same config. *expired after progress*: attempts that had heard from a server, relay or the camera and were ended by their attempt timeout.`,
+  ];
 }
 
 export function learningLine(result: BenchResult): string {

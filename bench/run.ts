@@ -10,7 +10,7 @@ import { renderChart } from './chart-svg';
 import { FULL, QUICK } from './defaults';
 import { openEnvironment, MAX_CONNECTION_TIME_MS, type Environment } from './environment';
 import { renderReport } from './report-md';
-import { runScale, type ScaleResult } from './scale';
+import { runScale, scaleCounts, SCALE_STRATEGIES, type ScaleResult, type ScaleStrategy } from './scale';
 import { driftPhases, NOMINAL, SCENARIOS, scenarioRandom, type Condition, type Scenario } from './scenarios';
 import { runCold, runSequential, type SessionCounter, type Strategy } from './strategies';
 import { measureTrials, runStaggered } from './trials';
@@ -107,10 +107,19 @@ export interface BenchResult {
   scale: ScaleResult | null;
   /** The floor strategy (bench/floor.ts) at the same scale, right after the engine, against a fresh simulator of the same kind. */
   floorScale: ScaleResult | null;
+  /**
+   * Every scale measured (scaleCounts: 100, 250, 500 and 1,000 cameras in a full run), each with
+   * every strategy on a fresh simulator; `scale` and `floorScale` are the largest one's engine
+   * and floor. Results written before issue 16's series have none.
+   */
+  scaleSeries?: ScaleStep[];
   targets: TargetResult[];
   durationMs: number;
   files: string[];
 }
+
+/** One scale of the series: every strategy at the same number of cameras. */
+export type ScaleStep = { cameras: number } & Record<ScaleStrategy, ScaleResult>;
 
 export const DEFINITIONS: Record<string, string> = {
   timeToConnect:
@@ -129,7 +138,7 @@ export const DEFINITIONS: Record<string, string> = {
   packets: "datagrams the client sent (sum of every racer's `sent`, all attempt sockets, failed trials included) / connected trials",
   nat: "scenarios 9-12 (bench/nat.ts): the network test tier's bed (bench/testbed/: six namespaces, veth pairs, a bridge, nftables masquerade and home-router firewalls, documentation-range addresses only inside the namespaces, no route out), the simulator's camera, rendezvous server and relay as separate `trailcam sim --part` processes on their hosts, every strategy run by dist/bench/nat-client.js in the client's namespace with the same trial loop as scenarios 1-8; the bed is built once per run and deleted afterwards (also on exit, SIGINT, SIGTERM)",
   scale:
-    "N cameras in one simulator running in a child process (nominal paths), so the cameras' CPU and memory are not counted; N cold races (every mode) started in the same tick from the bench process; links held until every race settled, then closed; CPU = user+system time of the bench process (the engine) from the first start to the last race settled / N; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed",
+    "N cameras in one simulator running in a child process (nominal paths), so the cameras' CPU and memory are not counted; N connects started in the same tick from the bench process, by the engine (cold race(), every mode), the floor (bench/floor.ts, the bare LAN handshake on one socket) or the seed's sequential baseline (sequentialRace(), same config), each on a fresh simulator, at every scale of the series (100, 250, 500 and 1,000 cameras in a full run; the standard scales below --cameras N, then N); links held until every connect settled, then closed; CPU = user+system time of the bench process (the client) from the first start to the last connect settled / N; sim CPU = the simulator child's own user+system time over the same window (marked and read over its IPC channel) / N; a process whose CPU time over the window's wall time is at least 90 % of one core bounded the figures (the bound column: client, simulator, both, or neither = latency-bound); expired = attempts that had heard from a server, relay or the camera and were ended by their attempt timeout, summed over every race; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed",
 };
 
 /** A few unmeasured races so JIT compilation does not land in the first scenario's figures. */
@@ -314,18 +323,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const loadAtNat = loadavg()[0];
     const nat = await runNatScenarios({ ...options, log });
     const loadAfterNat = loadavg()[0];
-    let scale: ScaleResult | null = null;
-    let floorScale: ScaleResult | null = null;
-    if (options.cameras > 0) {
-      options.signal?.throwIfAborted();
-      const t2 = performance.now();
-      scale = await runScale(options.cameras, options.seed, 'engine');
-      log(`scale: ${scale.connected}/${scale.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
-      options.signal?.throwIfAborted();
-      const t3 = performance.now();
-      floorScale = await runScale(options.cameras, options.seed, 'floor');
-      log(`scale, floor: ${floorScale.connected}/${floorScale.cameras} cameras in ${Math.round(performance.now() - t3)} ms`);
+    const scaleSeries: ScaleStep[] = [];
+    for (const cameras of scaleCounts(options.cameras)) {
+      const step: Partial<Record<ScaleStrategy, ScaleResult>> = {};
+      for (const strategy of SCALE_STRATEGIES) {
+        options.signal?.throwIfAborted();
+        const t2 = performance.now();
+        const run = await runScale(cameras, options.seed, strategy);
+        step[strategy] = run;
+        log(`scale, ${strategy}: ${run.connected}/${run.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
+      }
+      scaleSeries.push({ cameras, ...(step as Record<ScaleStrategy, ScaleResult>) });
     }
+    const largest = scaleSeries.at(-1);
+    const scale: ScaleResult | null = largest?.engine ?? null;
+    const floorScale: ScaleResult | null = largest?.floor ?? null;
     const scenarios = [...planned.map((p) => scenarioResult(p)), ...nat.runs.map((r) => natScenarioResult(r, options.warmups))];
     const { log: _log, outDir, signal: _signal, ...recorded } = options;
     const result: BenchResult = {
@@ -351,6 +363,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       skippedScenarios: nat.skipped,
       scale,
       floorScale,
+      scaleSeries,
       targets: [],
       durationMs: Math.round(performance.now() - started),
       files: [],

@@ -1,18 +1,43 @@
 import { performance } from 'node:perf_hooks';
-import { race, RaceError, validateRaceConfig, type RaceConfig } from '../src/engine';
+import { race, RaceError, sequentialRace, validateRaceConfig, type RaceConfig, type RacerInfo } from '../src/engine';
 import { floorConnect, FloorTimeout } from './floor';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { SimReady } from './sim-process';
+import type { SimCpu, SimReady } from './sim-process';
 import { MAX_CONNECTION_TIME_MS } from './environment';
 import { distribution, rate, round1, type Distribution } from './stats';
 
 /**
- * Who connects in a scale run: the engine (a cold race, every mode, default config) or the floor
- * (`floor.ts`: the bare LAN handshake on one socket), against the same simulator, so the table
- * shows what the engine costs on top of the handshake itself (issue 16).
+ * Who connects in a scale run: the engine (a cold race, every mode, default config), the floor
+ * (`floor.ts`: the bare LAN handshake on one socket) or the seed's sequential baseline
+ * (`sequentialRace`, same config), against the same kind of simulator, so the table shows what
+ * the engine costs on top of the handshake itself and whether it beats the baseline (issue 16).
  */
-export const SCALE_STRATEGIES = ['engine', 'floor'] as const;
+export const SCALE_STRATEGIES = ['engine', 'floor', 'sequential'] as const;
+
+/** The scales of a full run (issue 16: ahead of the sequential baseline at every one). */
+export const SCALES = [100, 250, 500, 1000] as const;
+
+/** The scales measured for `--cameras N`: the standard scales below N, then N itself. */
+export function scaleCounts(cameras: number): number[] {
+  if (cameras <= 0) return [];
+  return [...SCALES.filter((n) => n < cameras), cameras];
+}
+
+/**
+ * A share of one core (CPU time / wall time) at or above which that process bounded the figure:
+ * it had no time left to go faster.
+ */
+export const SATURATED_SHARE = 0.9;
+
+/** Which process bounded a scale run's figures (see SATURATED_SHARE). */
+export type ScaleBound = 'simulator' | 'client' | 'both' | 'neither';
+
+export function scaleBound(clientShare: number, simShare: number | null): ScaleBound {
+  const client = clientShare >= SATURATED_SHARE;
+  const sim = simShare !== null && simShare >= SATURATED_SHARE;
+  return client && sim ? 'both' : client ? 'client' : sim ? 'simulator' : 'neither';
+}
 export type ScaleStrategy = (typeof SCALE_STRATEGIES)[number];
 
 /** One connected camera of a scale run, whoever connected it. */
@@ -22,8 +47,12 @@ interface ScaleConnection {
   sockets: number;
   /** Datagrams the connect sent. */
   datagrams: number;
+  /** Attempts ended by their timeout after they had heard from a server, relay or the camera. */
+  expiredAfterProgress: number;
   close(): Promise<void>;
 }
+
+const expiredIn = (racers: readonly RacerInfo[]): number => racers.reduce((n, r) => n + (r.expiredAfterProgress ?? 0), 0);
 
 async function connectWith(strategy: ScaleStrategy, config: RaceConfig, camera: { did: string; sessionPort: number }): Promise<ScaleConnection> {
   if (strategy === 'floor') {
@@ -35,12 +64,12 @@ async function connectWith(strategy: ScaleStrategy, config: RaceConfig, camera: 
       probeIntervalMs: config.probeIntervalMs,
       maxConnectionTimeMs: config.maxConnectionTimeMs,
     });
-    return { mode: 'lan', sockets: 1, datagrams: link.sent, close: () => link.close() };
+    return { mode: 'lan', sockets: 1, datagrams: link.sent, expiredAfterProgress: 0, close: () => link.close() };
   }
-  const result = await race(config);
+  const result = strategy === 'sequential' ? await sequentialRace(config) : await race(config);
   const sockets = result.racers.reduce((n, r) => n + r.attempts, 0);
   const datagrams = result.racers.reduce((n, r) => n + r.sent, 0);
-  return { mode: result.mode, sockets, datagrams, close: () => result.link.close() };
+  return { mode: result.mode, sockets, datagrams, expiredAfterProgress: expiredIn(result.racers), close: () => result.link.close() };
 }
 
 export interface ScaleResult {
@@ -60,6 +89,15 @@ export interface ScaleResult {
   cpuMsPerConnect: number;
   /** (peak RSS - RSS before) / cameras, KB: the memory one connected camera costs. */
   rssPerCameraKb: number;
+  /** The simulator child's own CPU (user + system) over the same window / cameras; null when it did not answer. */
+  simCpuMsPerConnect: number | null;
+  /** CPU time / wall time of the races, as a share of one core: this process (the client) and the simulator. */
+  clientCpuShare: number;
+  simCpuShare: number | null;
+  /** Which process had no time left (share ≥ SATURATED_SHARE): it bounded the figures. */
+  bound: ScaleBound;
+  /** Attempts that had heard from a server, relay or the camera and were ended by their timeout, summed over every race (issue 16: 0). */
+  expiredAfterProgress: number;
   /** Mean UDP sockets opened and datagrams sent per connected camera. */
   socketsPerConnect: number;
   datagramsPerConnect: number;
@@ -79,6 +117,7 @@ export async function settledHandles(): Promise<{ udp: number; timers: number }>
 }
 
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const share = (cpuMs: number, wallMs: number): number => (wallMs > 0 ? Math.round((cpuMs / wallMs) * 100) / 100 : 0);
 
 /**
  * N simulated cameras (one simulator in a child process, nominal paths) and N cold races
@@ -95,6 +134,8 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
   let cpuMs: number;
   let sockets = 0;
   let datagrams = 0;
+  let expired = 0;
+  let simCpuMs: number | null;
   const sim = await startSimProcess(cameras, seed);
   const rssBefore = process.memoryUsage.rss();
   let peak = rssBefore;
@@ -112,6 +153,7 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
         maxConnectionTimeMs: MAX_CONNECTION_TIME_MS,
       }),
     );
+    sim.mark();
     const cpu = process.cpuUsage();
     const start = performance.now();
     await Promise.all(
@@ -123,9 +165,11 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
           links.push(connection);
           sockets += connection.sockets;
           datagrams += connection.datagrams;
+          expired += connection.expiredAfterProgress;
           modes[connection.mode] = (modes[connection.mode] ?? 0) + 1;
         } catch (err) {
           if (!(err instanceof RaceError) && !(err instanceof FloorTimeout)) throw err;
+          if (err instanceof RaceError) expired += expiredIn(err.racers);
           if (errors.length < 5) errors.push(err.message);
         }
       }),
@@ -133,6 +177,7 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
     wallMs = round1(performance.now() - start);
     const used = process.cpuUsage(cpu);
     cpuMs = (used.user + used.system) / 1000;
+    simCpuMs = await sim.measure();
     peak = Math.max(peak, process.memoryUsage.rss());
   } finally {
     clearInterval(sampler);
@@ -152,6 +197,11 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
     rssBeforeMb: mb(rssBefore),
     peakRssMb: mb(peak),
     cpuMsPerConnect: Math.round((cpuMs / cameras) * 1000) / 1000,
+    simCpuMsPerConnect: simCpuMs === null ? null : Math.round((simCpuMs / cameras) * 1000) / 1000,
+    clientCpuShare: share(cpuMs, wallMs),
+    simCpuShare: simCpuMs === null ? null : share(simCpuMs, wallMs),
+    bound: scaleBound(share(cpuMs, wallMs), simCpuMs === null ? null : share(simCpuMs, wallMs)),
+    expiredAfterProgress: expired,
     rssPerCameraKb: Math.round((peak - rssBefore) / 1024 / cameras),
     socketsPerConnect: perConnect(sockets),
     datagramsPerConnect: perConnect(datagrams),
@@ -164,7 +214,10 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
 }
 
 /** The simulator child process (dist/bench/sim-process.js), ready with its cameras' addresses. */
-async function startSimProcess(cameras: number, seed: number): Promise<{ ready: SimReady; close(): Promise<void> }> {
+async function startSimProcess(
+  cameras: number,
+  seed: number,
+): Promise<{ ready: SimReady; mark(): void; measure(): Promise<number | null>; close(): Promise<void> }> {
   const child: ChildProcess = fork(join(__dirname, 'sim-process.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const close = async (): Promise<void> => {
@@ -180,7 +233,23 @@ async function startSimProcess(cameras: number, seed: number): Promise<{ ready: 
       child.once('error', reject);
       child.send({ type: 'start', cameras, seed });
     });
-    return { ready, close };
+    const mark = (): void => void child.send({ type: 'mark' });
+    /** The simulator's CPU ms since mark(); null if it does not answer within 5 s (a gap in the table, not a failed run). */
+    const measure = (): Promise<number | null> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => done(null), 5_000);
+        const onMessage = (message: SimCpu): void => {
+          if (message.type === 'cpu') done(message.ms);
+        };
+        const done = (ms: number | null): void => {
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(ms);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'measure' });
+      });
+    return { ready, mark, measure, close };
   } catch (err) {
     await close();
     throw err;

@@ -2,6 +2,9 @@
  * Child process of the scale run: a simulator with N cameras on 127.0.0.1, so the cameras' CPU
  * and memory are not counted as the engine's. Protocol over the IPC channel:
  * parent → {type:'start', cameras, seed}; child → {type:'ready', servers, cameras:[{did, sessionPort}]}
+ * parent → {type:'mark'} right before the races start; parent → {type:'measure'}, child →
+ * {type:'cpu', ms}: the simulator's own CPU (user + system) since the mark, so the scale table can
+ * say whether the simulator bounded a figure (issue 16).
  * parent → {type:'close'}; child closes every socket and exits. A lost parent (disconnect) also
  * closes it.
  */
@@ -20,7 +23,13 @@ export interface SimStart {
   seed: number;
 }
 
+export interface SimCpu {
+  type: 'cpu';
+  ms: number;
+}
+
 let sim: Simulation | undefined;
+let mark: NodeJS.CpuUsage | undefined;
 let closing = false;
 
 async function shutdown(code: number): Promise<void> {
@@ -35,7 +44,17 @@ async function shutdown(code: number): Promise<void> {
 }
 
 if (require.main === module) {
-  process.on('message', (message: SimStart | { type: 'close' }) => {
+  process.on('message', (message: SimStart | { type: 'close' | 'mark' | 'measure' }) => {
+    if (message.type === 'mark') {
+      mark = process.cpuUsage();
+      return;
+    }
+    if (message.type === 'measure') {
+      const used = process.cpuUsage(mark);
+      const cpu: SimCpu = { type: 'cpu', ms: (used.user + used.system) / 1000 };
+      process.send?.(cpu);
+      return;
+    }
     if (message.type === 'start' && sim === undefined) {
       createSimulation({ cameras: message.cameras, servers: 1, relays: 1, seed: message.seed, fast: true, paths: NOMINAL }).then(
         (created) => {

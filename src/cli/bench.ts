@@ -7,8 +7,9 @@ export const BENCH_HELP = `Usage: trailcam bench [options]
 Benchmarks the connection engine against the simulator on 127.0.0.1: seven impaired-network
 scenarios and one with the real camera's timing (cold engine, warm engine with telemetry, oracle,
 the seed's sequential baseline; the eighth against the vendor app's 325-547 ms) and a
-scale run with many cameras connecting at once, engine and floor (the bare LAN handshake on one
-socket, bench/floor.ts) side by side with their ratios. As root with ip netns, nftables and conntrack,
+scale run with many cameras connecting at once, engine, floor (the bare LAN handshake on one
+socket, bench/floor.ts) and the sequential baseline side by side with their ratios, at 100, 250,
+500 and 1,000 cameras, with the simulator's own CPU share and which process bounded each row. As root with ip netns, nftables and conntrack,
 four more scenarios across real Linux NAT routers in network namespaces (P2P through
 port-preserving NAT, relay through symmetric NAT, each without and with 10 % loss); elsewhere
 they are listed as skipped with what is missing. Writes latest.md, latest.svg and latest.json
@@ -18,7 +19,8 @@ Options:
   --quick               short run: 12 trials per scenario, 200 cameras (about 40 s on loopback;
                         the NAT scenarios, where they run, add about 90 s)
   --trials N            measured trials per scenario (default 60; --quick 12)
-  --cameras N           cameras in the scale run, 0 to skip it (default 1000; --quick 200)
+  --cameras N           cameras of the largest scale run, 0 to skip it (default 1000; --quick
+                        200); the standard scales 100, 250, 500 below N run too
   --out DIR             where to write the results (default bench/results)
   --seed N              seed of the simulator and the trial plans (default 1)
   --baseline-timeout MS per-attempt timeout of the sequential baseline (default 5000, the seed's)

@@ -68,11 +68,29 @@ describe('bench: trailcam bench', function () {
     assert.equal(result.floorScale?.socketsPerConnect, 1);
     assert.ok((result.scale?.socketsPerConnect ?? 0) > 1, 'the engine opens more than one socket per connect');
     for (const id of ['scale-cpu-vs-floor', 'scale-p99-vs-floor']) assert.equal(result.targets.find((t) => t.id === id)?.met, null, id);
+    // The series: one scale (20 < 100), every strategy on its own simulator; the simulator reported its CPU.
+    assert.deepEqual(
+      result.scaleSeries?.map((s) => s.cameras),
+      [20],
+    );
+    const only = result.scaleSeries?.[0];
+    for (const strategy of ['engine', 'floor', 'sequential'] as const) {
+      const run = only?.[strategy];
+      assert.equal(run?.connected, 20, strategy);
+      assert.equal(run?.socketsAfter, run?.socketsBefore, `${strategy} left sockets open`);
+      assert.ok(typeof run?.simCpuMsPerConnect === 'number' && run.simCpuMsPerConnect > 0, `${strategy}: no simulator CPU`);
+      assert.ok(['client', 'simulator', 'both', 'neither'].includes(run?.bound ?? ''), strategy);
+    }
+    assert.equal(only?.engine.expiredAfterProgress, 0);
+    for (const id of ['scale-ahead-of-sequential', 'scale-no-expired-progress'])
+      assert.equal(typeof result.targets.find((t) => t.id === id)?.met, 'boolean', id);
     assert.ok(result.targets.length >= 10);
     for (const t of result.targets) assert.ok(t.met === null || typeof t.met === 'boolean', t.id);
 
     const md = await readFile(join(dir, 'latest.md'), 'utf8');
     assert.match(md, /\| # \| scenario \| strategy \| success \| p50 \| p95 \| p99 \|/);
+    assert.match(md, /\| cameras \| who connects \| connected \| p50 \| p99 \| CPU \/ connect \| sim CPU \/ connect \|/);
+    assert.match(md, /\| 20 \| sequential \| 20 \|/);
     assert.match(md, /## Targets/);
     assert.match(md, /\| floor \| 20 \| 20 \(100 %\)/);
     assert.match(md, /\| engine \/ floor \|/);
