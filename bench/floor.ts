@@ -19,6 +19,13 @@ export interface FloorLink {
   elapsedMs: number;
   /** Datagrams this handshake sent (probes and echoes). */
   sent: number;
+  /**
+   * The idle floor (issue 16): keeps the session alive the least a client can until close():
+   * ALIVE at once and to every P2P_RDY copy (ends the camera's repeats), DRW_ACK to the camera's
+   * DRW (its ready data), ALIVE_ACK to its ALIVE, and ALIVE of its own only after `intervalMs`
+   * without sending (a timer checks every `intervalMs`). Idempotent.
+   */
+  keepAlive(intervalMs: number): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +52,8 @@ export function floorConnect(target: FloorTarget): Promise<FloorLink> {
   const punch = encode({ type: 'PUNCH_PKT', did });
   const search = encode({ type: 'LAN_SEARCH' });
   const close = encode({ type: 'CLOSE' });
+  const alive = encode({ type: 'ALIVE' });
+  const aliveAck = encode({ type: 'ALIVE_ACK' });
   const started = performance.now();
   return new Promise<FloorLink>((resolve, reject) => {
     const socket = createSocket({ type: 'udp4' });
@@ -82,11 +91,47 @@ export function floorConnect(target: FloorTarget): Promise<FloorLink> {
         stopTimers();
         socket.removeAllListeners('message');
         const elapsedMs = performance.now() - started;
+        let keepalive: NodeJS.Timeout | undefined;
         resolve({
           elapsedMs,
           sent,
+          keepAlive: (intervalMs) => {
+            if (keepalive) return;
+            // The least that keeps both sides content: answer the camera's ALIVE (4 bytes, f1 e0 00 00)
+            // with ALIVE_ACK at once; send our own ALIVE only after intervalMs without sending anything
+            // (the camera's own rule, pppp.md §6.4), so an answered ALIVE is the only traffic.
+            let sentAt = performance.now();
+            keepalive = setInterval(() => {
+              if (performance.now() - sentAt < intervalMs) return;
+              socket.send(alive, target.port, target.host);
+              sentAt = performance.now();
+            }, intervalMs);
+            const answer = (bytes: Buffer): void => {
+              socket.send(bytes, target.port, target.host);
+              sentAt = performance.now();
+            };
+            socket.on('message', (bytes, from) => {
+              if (from.port !== target.port || bytes.length < 2) return;
+              if (bytes[1] === 0xe0)
+                answer(aliveAck); // ALIVE
+              else if (bytes[1] === 0x42)
+                answer(alive); // a P2P_RDY copy: ALIVE ends the camera's repeats (pppp.md §6.1 step 7)
+              else if (bytes[1] === 0xd0) {
+                // DRW (the camera's ready data on channel 0): acknowledged, or the camera resends it
+                let message;
+                try {
+                  message = decode(bytes);
+                } catch {
+                  return;
+                }
+                if (message.type === 'DRW') answer(encode({ type: 'DRW_ACK', channel: message.channel, indices: [message.index] }));
+              }
+            });
+            answer(alive); // at once, as the vendor app does after P2P_RDY: the camera stops repeating it
+          },
           close: () =>
             new Promise<void>((done) => {
+              clearInterval(keepalive);
               socket.send(close, target.port, target.host, () => socket.close(() => done()));
             }),
         });

@@ -116,6 +116,24 @@ export function scaleTable(result: BenchResult): string {
   ].join('\n');
 }
 
+/** The idle sessions of the largest scale, engine and floor side by side. */
+function idleRows(step: NonNullable<BenchResult['scaleSeries']>[number] | undefined): string[] {
+  const e = step?.engine.idle;
+  const f = step?.floor.idle;
+  if (!e || !f) return [];
+  const x = (a: number, b: number): string => (b > 0 ? `${Math.round((a / b) * 100) / 100} ×` : '–');
+  return [
+    '',
+    `Idle live sessions after the ${step?.cameras}-camera connects, held ${e.windowMs} ms:`,
+    '',
+    '| who keeps them | sessions | still open | RSS / session | keepalive CPU per 1,000 sessions per second |',
+    '|---|---:|---:|---:|---:|',
+    `| engine (Session) | ${e.sessions} | ${e.open} | ${e.rssPerSessionKb} KB | ${e.cpuMsPerThousandPerSecond} ms |`,
+    `| floor | ${f.sessions} | ${f.open} | ${f.rssPerSessionKb} KB | ${f.cpuMsPerThousandPerSecond} ms |`,
+    `| engine / floor | | | ${x(e.rssPerSessionKb, f.rssPerSessionKb)} | ${x(e.cpuMsPerThousandPerSecond, f.cpuMsPerThousandPerSecond)} |`,
+  ];
+}
+
 /** Every scale of the series (issue 16): who connects, time, CPU of both processes, which one bounded the figures. */
 function scaleSeriesTable(result: BenchResult): string[] {
   const series = result.scaleSeries ?? [];
@@ -134,6 +152,7 @@ function scaleSeriesTable(result: BenchResult): string[] {
     '| cameras | who connects | connected | p50 | p99 | CPU / connect | sim CPU / connect | CPU share client / sim | bound by | sockets / datagrams per connect | expired after progress |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
     ...rows,
+    ...idleRows(series.at(-1)),
     '',
     `*CPU share*: CPU time over the wall time of the connects, in % of one core; a process at ≥ ${Math.round(SATURATED_SHARE * 100)} % had no time left and bounded the row (*neither*: both had time to spare, the figures are latency). *sequential*: the seed's baseline (\`sequentialRace\`) with the same config. *expired after progress*: attempts that had heard from a server, relay or the camera and were ended by their attempt timeout.`,
   ];

@@ -30,6 +30,8 @@ export interface BenchOptions {
   warmups: number;
   /** Cameras of the scale run (0 skips it). */
   cameras: number;
+  /** Idle-session window of the largest scale (0 skips it). */
+  idleMs: number;
   seed: number;
   /** Per-attempt timeout of the seed's sequential baseline (the seed: 5 s). */
   baselineAttemptTimeoutMs: number;
@@ -54,6 +56,7 @@ export function benchDefaults(quick: boolean, patch: Partial<BenchOptions> = {})
     trials,
     warmups: Math.min(10, Math.max(2, trials)),
     cameras: base.cameras,
+    idleMs: quick ? IDLE_WINDOW_MS.quick : IDLE_WINDOW_MS.full,
     seed: 1,
     baselineAttemptTimeoutMs: SEQUENTIAL_ATTEMPT_TIMEOUT_MS,
     baselineGapMs: 20,
@@ -118,6 +121,9 @@ export interface BenchResult {
   files: string[];
 }
 
+/** How long the largest scale's connects are held as idle live sessions (longer than the 7 s silence limit in a full run). */
+export const IDLE_WINDOW_MS = { full: 10_000, quick: 3_000 } as const;
+
 /** One scale of the series: every strategy at the same number of cameras. */
 export type ScaleStep = { cameras: number } & Record<ScaleStrategy, ScaleResult>;
 
@@ -138,7 +144,7 @@ export const DEFINITIONS: Record<string, string> = {
   packets: "datagrams the client sent (sum of every racer's `sent`, all attempt sockets, failed trials included) / connected trials",
   nat: "scenarios 9-12 (bench/nat.ts): the network test tier's bed (bench/testbed/: six namespaces, veth pairs, a bridge, nftables masquerade and home-router firewalls, documentation-range addresses only inside the namespaces, no route out), the simulator's camera, rendezvous server and relay as separate `trailcam sim --part` processes on their hosts, every strategy run by dist/bench/nat-client.js in the client's namespace with the same trial loop as scenarios 1-8; the bed is built once per run and deleted afterwards (also on exit, SIGINT, SIGTERM)",
   scale:
-    "N cameras in one simulator running in a child process (nominal paths), so the cameras' CPU and memory are not counted; N connects started in the same tick from the bench process, by the engine (cold race(), every mode), the floor (bench/floor.ts, the bare LAN handshake on one socket) or the seed's sequential baseline (sequentialRace(), same config), each on a fresh simulator, at every scale of the series (100, 250, 500 and 1,000 cameras in a full run; the standard scales below --cameras N, then N); links held until every connect settled, then closed; CPU = user+system time of the bench process (the client) from the first start to the last connect settled / N; sim CPU = the simulator child's own user+system time over the same window (marked and read over its IPC channel) / N; a process whose CPU time over the window's wall time is at least 90 % of one core bounded the figures (the bound column: client, simulator, both, or neither = latency-bound); expired = attempts that had heard from a server, relay or the camera and were ended by their attempt timeout, summed over every race; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed",
+    "N cameras in one simulator running in a child process (nominal paths), so the cameras' CPU and memory are not counted; N connects started in the same tick from the bench process, by the engine (cold race(), every mode), the floor (bench/floor.ts, the bare LAN handshake on one socket) or the seed's sequential baseline (sequentialRace(), same config), each on a fresh simulator, at every scale of the series (100, 250, 500 and 1,000 cameras in a full run; the standard scales below --cameras N, then N); links held until every connect settled, then closed; CPU = user+system time of the bench process (the client) from the first start to the last connect settled / N; sim CPU = the simulator child's own user+system time over the same window (marked and read over its IPC channel) / N; a process whose CPU time over the window's wall time is at least 90 % of one core bounded the figures (the bound column: client, simulator, both, or neither = latency-bound); expired = attempts that had heard from a server, relay or the camera and were ended by their attempt timeout, summed over every race; idle sessions (largest scale, engine and floor): every connect is then held as a live session for 10 s (--quick 3 s), the engine's as a src/session Session on its link, the floor's as its socket answering the camera's ALIVE, P2P_RDY copies and DRW and sending ALIVE after 1 s without sending; RSS per session = (RSS at the end of the window − RSS before the races) / sessions (the engine's includes what its connect burst left on the heap), keepalive CPU = the bench process's CPU over the window per 1,000 sessions per second; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed",
 };
 
 /** A few unmeasured races so JIT compilation does not land in the first scenario's figures. */
@@ -324,12 +330,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const nat = await runNatScenarios({ ...options, log });
     const loadAfterNat = loadavg()[0];
     const scaleSeries: ScaleStep[] = [];
-    for (const cameras of scaleCounts(options.cameras)) {
+    const counts = scaleCounts(options.cameras);
+    for (const cameras of counts) {
       const step: Partial<Record<ScaleStrategy, ScaleResult>> = {};
       for (const strategy of SCALE_STRATEGIES) {
         options.signal?.throwIfAborted();
         const t2 = performance.now();
-        const run = await runScale(cameras, options.seed, strategy);
+        // The largest scale's engine and floor also hold their connects as idle sessions (issue 16).
+        const idleMs = cameras === counts.at(-1) && strategy !== 'sequential' ? options.idleMs : 0;
+        const run = await runScale(cameras, options.seed, strategy, idleMs);
         step[strategy] = run;
         log(`scale, ${strategy}: ${run.connected}/${run.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
       }

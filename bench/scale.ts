@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { SimCpu, SimReady } from './sim-process';
 import { MAX_CONNECTION_TIME_MS } from './environment';
 import { distribution, rate, round1, type Distribution } from './stats';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Session, SESSION_DEFAULTS } from '../src/session';
 
 /**
  * Who connects in a scale run: the engine (a cold race, every mode, default config), the floor
@@ -49,6 +51,10 @@ interface ScaleConnection {
   datagrams: number;
   /** Attempts ended by their timeout after they had heard from a server, relay or the camera. */
   expiredAfterProgress: number;
+  /** Keeps the connection as an idle live session until close(): the engine hands its link to a Session, the floor sends bare keepalives. */
+  keepAlive(): void;
+  /** False once the idle session ended by itself (lost or closed by the camera). */
+  alive(): boolean;
   close(): Promise<void>;
 }
 
@@ -64,12 +70,29 @@ async function connectWith(strategy: ScaleStrategy, config: RaceConfig, camera: 
       probeIntervalMs: config.probeIntervalMs,
       maxConnectionTimeMs: config.maxConnectionTimeMs,
     });
-    return { mode: 'lan', sockets: 1, datagrams: link.sent, expiredAfterProgress: 0, close: () => link.close() };
+    return {
+      mode: 'lan',
+      sockets: 1,
+      datagrams: link.sent,
+      expiredAfterProgress: 0,
+      keepAlive: () => link.keepAlive(SESSION_DEFAULTS.keepaliveIntervalMs),
+      alive: () => true,
+      close: () => link.close(),
+    };
   }
   const result = strategy === 'sequential' ? await sequentialRace(config) : await race(config);
   const sockets = result.racers.reduce((n, r) => n + r.attempts, 0);
   const datagrams = result.racers.reduce((n, r) => n + r.sent, 0);
-  return { mode: result.mode, sockets, datagrams, expiredAfterProgress: expiredIn(result.racers), close: () => result.link.close() };
+  let session: Session | undefined;
+  return {
+    mode: result.mode,
+    sockets,
+    datagrams,
+    expiredAfterProgress: expiredIn(result.racers),
+    keepAlive: () => void (session ??= new Session(result.link)),
+    alive: () => session?.open ?? result.link.open,
+    close: () => (session ? session.close() : result.link.close()),
+  };
 }
 
 export interface ScaleResult {
@@ -101,12 +124,26 @@ export interface ScaleResult {
   /** Mean UDP sockets opened and datagrams sent per connected camera. */
   socketsPerConnect: number;
   datagramsPerConnect: number;
+  /** Idle live sessions after the connects (issue 16), when the run was asked for them (`idleMs`). */
+  idle?: IdleSessions;
   /** UDP sockets / timers open in this process before the races, and after every link was closed. */
   socketsBefore: number;
   socketsAfter: number;
   timersBefore: number;
   timersAfter: number;
   errors: string[];
+}
+
+/** What `sessions` idle live sessions cost over `windowMs` (the engine: Session on each link; the floor: a socket and a keepalive timer). */
+export interface IdleSessions {
+  sessions: number;
+  windowMs: number;
+  /** Sessions still open at the end of the window (the rest were lost or closed by the camera). */
+  open: number;
+  /** (RSS at the end of the window − RSS before the races) / sessions, KB: everything one live session keeps. */
+  rssPerSessionKb: number;
+  /** This process's CPU over the window, per 1,000 sessions and per second (keepalives and their answers). */
+  cpuMsPerThousandPerSecond: number;
 }
 
 /** Open UDP sockets and timers of this process, once pending closes have completed. */
@@ -124,7 +161,7 @@ const share = (cpuMs: number, wallMs: number): number => (wallMs > 0 ? Math.roun
  * (every mode; or N floor handshakes) started at once from this process; every link is held until all races have
  * settled, then closed. CPU, RSS and sockets are this process's: the engine's, not the cameras'.
  */
-export async function runScale(cameras: number, seed: number, strategy: ScaleStrategy = 'engine'): Promise<ScaleResult> {
+export async function runScale(cameras: number, seed: number, strategy: ScaleStrategy = 'engine', idleMs = 0): Promise<ScaleResult> {
   const before = await settledHandles();
   const links: ScaleConnection[] = [];
   const times: number[] = [];
@@ -136,6 +173,7 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
   let datagrams = 0;
   let expired = 0;
   let simCpuMs: number | null;
+  let idle: IdleSessions | undefined;
   const sim = await startSimProcess(cameras, seed);
   const rssBefore = process.memoryUsage.rss();
   let peak = rssBefore;
@@ -179,6 +217,7 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
     cpuMs = (used.user + used.system) / 1000;
     simCpuMs = await sim.measure();
     peak = Math.max(peak, process.memoryUsage.rss());
+    if (idleMs > 0 && links.length > 0) idle = await holdIdle(links, idleMs, rssBefore);
   } finally {
     clearInterval(sampler);
     await Promise.all(links.splice(0).map((link) => link.close()));
@@ -202,6 +241,7 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
     simCpuShare: simCpuMs === null ? null : share(simCpuMs, wallMs),
     bound: scaleBound(share(cpuMs, wallMs), simCpuMs === null ? null : share(simCpuMs, wallMs)),
     expiredAfterProgress: expired,
+    ...(idle ? { idle } : {}),
     rssPerCameraKb: Math.round((peak - rssBefore) / 1024 / cameras),
     socketsPerConnect: perConnect(sockets),
     datagramsPerConnect: perConnect(datagrams),
@@ -210,6 +250,25 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
     timersBefore: before.timers,
     timersAfter: after.timers,
     errors,
+  };
+}
+
+/** Every connection becomes an idle live session for `windowMs`; what that costs this process. */
+async function holdIdle(links: readonly ScaleConnection[], windowMs: number, rssBefore: number): Promise<IdleSessions> {
+  for (const link of links) link.keepAlive();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await sleep(windowMs);
+  const used = process.cpuUsage(cpu);
+  const elapsed = performance.now() - start;
+  const rss = process.memoryUsage.rss();
+  const cpuMs = (used.user + used.system) / 1000;
+  return {
+    sessions: links.length,
+    windowMs: Math.round(elapsed),
+    open: links.filter((l) => l.alive()).length,
+    rssPerSessionKb: Math.round((rss - rssBefore) / 1024 / links.length),
+    cpuMsPerThousandPerSecond: Math.round((cpuMs / (links.length / 1000) / (elapsed / 1000)) * 10) / 10,
   };
 }
 

@@ -19,6 +19,9 @@ const pct = (v: number | null | undefined): string => (v === null || v === undef
  */
 export const NAT_RELAY_LOSS_P95_MS = 3_000;
 
+/** Idle sessions may cost this multiple of the idle floor's RSS and CPU (issue 16: a target derived from the floor). */
+export const IDLE_FACTOR = 2;
+
 /** Races after LAN returns within which the warm engine must win on LAN again ("a few"). */
 export const FEW_RACES = 3;
 
@@ -193,6 +196,23 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
     }
   }
   targets.push(...seriesTargets(result.scaleSeries ?? []));
+  const idle = result.scaleSeries?.at(-1);
+  if (idle?.engine.idle && idle.floor.idle) {
+    const e = idle.engine.idle;
+    const f = idle.floor.idle;
+    const x = (a: number, b: number): string => (b > 0 ? `${Math.round((a / b) * 100) / 100} ×` : '–');
+    targets.push({
+      id: 'idle-sessions-vs-floor',
+      target: `idle sessions: RSS per live session and keepalive CPU each ≤ ${IDLE_FACTOR} × the floor’s (a socket, its keepalive timer and the answers the camera needs)`,
+      met:
+        f.rssPerSessionKb > 0 && f.cpuMsPerThousandPerSecond > 0
+          ? e.rssPerSessionKb <= IDLE_FACTOR * f.rssPerSessionKb &&
+            e.cpuMsPerThousandPerSecond <= IDLE_FACTOR * f.cpuMsPerThousandPerSecond &&
+            e.open === e.sessions
+          : null,
+      measured: `${e.sessions} sessions for ${e.windowMs} ms (${e.open} still open): RSS ${e.rssPerSessionKb} KB vs ${f.rssPerSessionKb} KB per session (${x(e.rssPerSessionKb, f.rssPerSessionKb)}), keepalive CPU ${e.cpuMsPerThousandPerSecond} vs ${f.cpuMsPerThousandPerSecond} ms per 1,000 sessions per second (${x(e.cpuMsPerThousandPerSecond, f.cpuMsPerThousandPerSecond)})`,
+    });
+  }
   return targets;
 }
 

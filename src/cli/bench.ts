@@ -21,6 +21,8 @@ Options:
   --trials N            measured trials per scenario (default 60; --quick 12)
   --cameras N           cameras of the largest scale run, 0 to skip it (default 1000; --quick
                         200); the standard scales 100, 250, 500 below N run too
+  --idle MS             hold the largest scale's connects as idle live sessions this long, 0 to
+                        skip (default 10000; --quick 3000)
   --out DIR             where to write the results (default bench/results)
   --seed N              seed of the simulator and the trial plans (default 1)
   --baseline-timeout MS per-attempt timeout of the sequential baseline (default 5000, the seed's)
@@ -35,6 +37,7 @@ const OPTIONS = {
   quick: { type: 'boolean', default: false },
   trials: { type: 'string' },
   cameras: { type: 'string' },
+  idle: { type: 'string' },
   out: { type: 'string' },
   seed: { type: 'string' },
   'baseline-timeout': { type: 'string' },
@@ -63,6 +66,7 @@ export const benchCommand: Command = {
       patch = {
         trials: integer('trials', values.trials, 1, 10_000),
         cameras: integer('cameras', values.cameras, 0, 5_000),
+        idleMs: integer('idle', values.idle, 0, 600_000),
         seed: integer('seed', values.seed, 0, 2 ** 31),
         baselineAttemptTimeoutMs: integer('baseline-timeout', values['baseline-timeout'], 1, 60_000),
       };

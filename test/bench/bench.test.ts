@@ -31,7 +31,7 @@ describe('bench: trailcam bench', function () {
     // --nat off: the NAT scenarios need root and namespaces and take seconds each; they are
     // covered by test/net/bench-nat.test.ts in the network tier. Here they must be listed as skipped.
     const code = await main(
-      ['bench', '--trials', '2', '--cameras', '20', '--baseline-timeout', '100', '--nat', 'off', '--out', dir, '--json'],
+      ['bench', '--trials', '2', '--cameras', '20', '--idle', '300', '--baseline-timeout', '100', '--nat', 'off', '--out', dir, '--json'],
       c.io,
       new AbortController().signal,
     );
@@ -82,6 +82,15 @@ describe('bench: trailcam bench', function () {
       assert.ok(['client', 'simulator', 'both', 'neither'].includes(run?.bound ?? ''), strategy);
     }
     assert.equal(only?.engine.expiredAfterProgress, 0);
+    // Idle sessions of the largest scale: engine and floor held every connect as a live session.
+    for (const strategy of ['engine', 'floor'] as const) {
+      const idle = only?.[strategy].idle;
+      assert.equal(idle?.sessions, 20, strategy);
+      assert.equal(idle?.open, 20, `${strategy}: a session ended during the window`);
+      assert.ok((idle?.windowMs ?? 0) >= 300, strategy);
+    }
+    assert.equal(only?.sequential.idle, undefined);
+    assert.equal(typeof result.targets.find((t) => t.id === 'idle-sessions-vs-floor')?.met, 'boolean');
     for (const id of ['scale-ahead-of-sequential', 'scale-no-expired-progress'])
       assert.equal(typeof result.targets.find((t) => t.id === id)?.met, 'boolean', id);
     assert.ok(result.targets.length >= 10);
@@ -91,6 +100,7 @@ describe('bench: trailcam bench', function () {
     assert.match(md, /\| # \| scenario \| strategy \| success \| p50 \| p95 \| p99 \|/);
     assert.match(md, /\| cameras \| who connects \| connected \| p50 \| p99 \| CPU \/ connect \| sim CPU \/ connect \|/);
     assert.match(md, /\| 20 \| sequential \| 20 \|/);
+    assert.match(md, /\| engine \(Session\) \| 20 \| 20 \|/);
     assert.match(md, /## Targets/);
     assert.match(md, /\| floor \| 20 \| 20 \(100 %\)/);
     assert.match(md, /\| engine \/ floor \|/);
@@ -111,6 +121,7 @@ describe('bench: trailcam bench', function () {
     for (const [args, flag] of [
       [['--trials', 'many'], '--trials'],
       [['--cameras', '-3'], '--cameras'],
+      [['--idle', '1.5'], '--idle'],
       [['--baseline-timeout', '0'], '--baseline-timeout'],
       [['--bogus'], '--bogus'],
       [['--nat', 'on'], '--nat'],
