@@ -126,11 +126,11 @@ function idleRows(step: NonNullable<BenchResult['scaleSeries']>[number] | undefi
     '',
     `Idle live sessions after the ${step?.cameras}-camera connects, held ${e.windowMs} ms:`,
     '',
-    '| who keeps them | sessions | still open | RSS / session | keepalive CPU per 1,000 sessions per second |',
-    '|---|---:|---:|---:|---:|',
-    `| engine (Session) | ${e.sessions} | ${e.open} | ${e.rssPerSessionKb} KB | ${e.cpuMsPerThousandPerSecond} ms |`,
-    `| floor | ${f.sessions} | ${f.open} | ${f.rssPerSessionKb} KB | ${f.cpuMsPerThousandPerSecond} ms |`,
-    `| engine / floor | | | ${x(e.rssPerSessionKb, f.rssPerSessionKb)} | ${x(e.cpuMsPerThousandPerSecond, f.cpuMsPerThousandPerSecond)} |`,
+    '| who keeps them | sessions | still open | heap / session (after GC) | RSS / session | keepalive CPU per 1,000 sessions per second |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| engine (Session) | ${e.sessions} | ${e.open} | ${e.heapPerSessionKb} KB | ${e.rssPerSessionKb} KB | ${e.cpuMsPerThousandPerSecond} ms |`,
+    `| floor | ${f.sessions} | ${f.open} | ${f.heapPerSessionKb} KB | ${f.rssPerSessionKb} KB | ${f.cpuMsPerThousandPerSecond} ms |`,
+    `| engine / floor | | | ${x(e.heapPerSessionKb, f.heapPerSessionKb)} | ${x(e.rssPerSessionKb, f.rssPerSessionKb)} | ${x(e.cpuMsPerThousandPerSecond, f.cpuMsPerThousandPerSecond)} |`,
   ];
 }
 

@@ -7,6 +7,8 @@ import type { SimCpu, SimReady } from './sim-process';
 import { MAX_CONNECTION_TIME_MS } from './environment';
 import { distribution, rate, round1, type Distribution } from './stats';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Session, SESSION_DEFAULTS } from '../src/session';
 
 /**
@@ -140,8 +142,10 @@ export interface IdleSessions {
   windowMs: number;
   /** Sessions still open at the end of the window (the rest were lost or closed by the camera). */
   open: number;
-  /** (RSS at the end of the window − RSS before the races) / sessions, KB: everything one live session keeps. */
+  /** (RSS at the end of the window − RSS before the races) / sessions, KB: includes the heap the connect burst grew and V8 has not returned. */
   rssPerSessionKb: number;
+  /** (JS heap in use after a full GC at the end of the window − the same before the races) / sessions, KB: what one live session keeps on the heap. */
+  heapPerSessionKb: number;
   /** This process's CPU over the window, per 1,000 sessions and per second (keepalives and their answers). */
   cpuMsPerThousandPerSecond: number;
 }
@@ -175,6 +179,8 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
   let simCpuMs: number | null;
   let idle: IdleSessions | undefined;
   const sim = await startSimProcess(cameras, seed);
+  if (idleMs > 0) collectGarbage();
+  const heapBefore = process.memoryUsage().heapUsed;
   const rssBefore = process.memoryUsage.rss();
   let peak = rssBefore;
   const sampler = setInterval(() => {
@@ -217,7 +223,7 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
     cpuMs = (used.user + used.system) / 1000;
     simCpuMs = await sim.measure();
     peak = Math.max(peak, process.memoryUsage.rss());
-    if (idleMs > 0 && links.length > 0) idle = await holdIdle(links, idleMs, rssBefore);
+    if (idleMs > 0 && links.length > 0) idle = await holdIdle(links, idleMs, rssBefore, heapBefore);
   } finally {
     clearInterval(sampler);
     await Promise.all(links.splice(0).map((link) => link.close()));
@@ -253,8 +259,17 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
   };
 }
 
+/**
+ * A full garbage collection, so heap figures count live objects only (the bench's own tool: V8's
+ * gc() exposed at run time, the documented --expose-gc behaviour, in a fresh context).
+ */
+export function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
 /** Every connection becomes an idle live session for `windowMs`; what that costs this process. */
-async function holdIdle(links: readonly ScaleConnection[], windowMs: number, rssBefore: number): Promise<IdleSessions> {
+async function holdIdle(links: readonly ScaleConnection[], windowMs: number, rssBefore: number, heapBefore: number): Promise<IdleSessions> {
   for (const link of links) link.keepAlive();
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -262,12 +277,15 @@ async function holdIdle(links: readonly ScaleConnection[], windowMs: number, rss
   const used = process.cpuUsage(cpu);
   const elapsed = performance.now() - start;
   const rss = process.memoryUsage.rss();
+  collectGarbage();
+  const heap = process.memoryUsage().heapUsed;
   const cpuMs = (used.user + used.system) / 1000;
   return {
     sessions: links.length,
     windowMs: Math.round(elapsed),
     open: links.filter((l) => l.alive()).length,
     rssPerSessionKb: Math.round((rss - rssBefore) / 1024 / links.length),
+    heapPerSessionKb: Math.round(((heap - heapBefore) / 1024 / links.length) * 10) / 10,
     cpuMsPerThousandPerSecond: Math.round((cpuMs / (links.length / 1000) / (elapsed / 1000)) * 10) / 10,
   };
 }
