@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { toAbortError } from '../errors';
+import type { Gate } from './first-success';
 
 /**
  * The busy engine (issue 16). A race normally starts every racer in the same tick, as the
@@ -53,11 +53,11 @@ export const LATE_SHARE = 0.25;
  * that kept up. A timer that fired more than LATE_SHARE × intervalMs late (the loop was busy
  * with other work, e.g. other races' answers, and the answer our punch waits for may be queued
  * behind it) is re-armed instead; after `maxHoldMs` it opens whatever the loop does.
- * `release()` opens it at once (the LAN racer ended without winning). `wait(signal)` resolves
- * when open, or rejects with an AbortError when `signal` aborts first. `dispose()` clears the
+ * `release()` opens it at once (the LAN racer ended without winning). Held contenders wait on it
+ * as firstSuccess's Gate (`whenOpen`), not started at all until it opens. `dispose()` clears the
  * timer (the race is over). No AbortController of its own: a race must stay cheap (issue 16).
  */
-export class FollowerHold {
+export class FollowerHold implements Gate {
   #open = false;
   #startedAt: number | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -96,7 +96,7 @@ export class FollowerHold {
     if (this.#open) return;
     this.#open = true;
     clearTimeout(this.#timer);
-    for (const wake of this.#waiters) wake();
+    for (const wake of [...this.#waiters]) wake();
     this.#waiters.clear();
   }
 
@@ -106,20 +106,13 @@ export class FollowerHold {
     this.#waiters.clear();
   }
 
-  wait(signal: AbortSignal, what: string): Promise<void> {
-    if (this.#open) return Promise.resolve();
-    if (signal.aborted) return Promise.reject(toAbortError(signal.reason, what));
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#waiters.delete(wake);
-        reject(toAbortError(signal.reason, what));
-      };
-      const wake = (): void => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.#waiters.add(wake);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+  /** The Gate of firstSuccess: `fn` runs when the hold opens (at once if it is open); returns an unsubscribe. */
+  whenOpen(fn: () => void): () => void {
+    if (this.#open) {
+      fn();
+      return () => undefined;
+    }
+    this.#waiters.add(fn);
+    return () => this.#waiters.delete(fn);
   }
 }

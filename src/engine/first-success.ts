@@ -1,10 +1,22 @@
 import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { AbortError, toAbortError } from '../errors';
 import { linkedController } from './signals';
+
+/** Something that opens once: `whenOpen(fn)` calls `fn` when it opens (at once if open) and returns an unsubscribe. */
+export interface Gate {
+  whenOpen(fn: () => void): () => void;
+}
 
 /** One thing to try: started after `delayMs` (or at once when every earlier contender has failed). */
 export interface Contender<T> {
   delayMs: number;
+  /**
+   * Also wait for this gate (the busy engine's hold, busy.ts): the contender starts after its
+   * delay once the gate is open, or at once when a running contender fails. Until then it is not
+   * started at all (no promise, no listener): a race won before the gate opens costs it nothing.
+   */
+  gate?: Gate;
   start(signal: AbortSignal): Promise<T>;
 }
 
@@ -52,6 +64,7 @@ export function firstSuccess<T>(
     // Node's default of 10 listeners would print a MaxListenersExceededWarning for every big race.
     if (contenders.length > 3) setMaxListeners(contenders.length + 10, controller.signal);
     const timers: (NodeJS.Timeout | undefined)[] = contenders.map(() => undefined);
+    const gates: (() => void)[] = [];
     const started: boolean[] = contenders.map(() => false);
     const errors: unknown[] = contenders.map(() => undefined);
     const lateWork: Promise<void>[] = [];
@@ -64,6 +77,7 @@ export function firstSuccess<T>(
         if (timer) clearTimeout(timer);
         timers[i] = undefined;
       });
+      for (const unsubscribe of gates.splice(0)) unsubscribe();
     };
 
     const finish = (): void => {
@@ -137,9 +151,16 @@ export function firstSuccess<T>(
       finish();
       return;
     }
+    // A gated contender's delay still counts from here: it starts when both have passed.
+    const t0 = performance.now();
+    const arm = (c: Contender<T>, i: number): void => {
+      const delayMs = c.delayMs - (performance.now() - t0);
+      if (delayMs <= 0) start(i);
+      else timers[i] = setTimeout(() => start(i), delayMs);
+    };
     contenders.forEach((c, i) => {
-      if (c.delayMs <= 0) start(i);
-      else timers[i] = setTimeout(() => start(i), c.delayMs);
+      if (c.gate) gates.push(c.gate.whenOpen(() => arm(c, i)));
+      else arm(c, i);
     });
     finish();
   });

@@ -86,10 +86,10 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   const racerErrors: (RacerError | undefined)[] = racers.map(() => undefined);
   const contenders = racers.map((racer, i) => ({
     delayMs: config.staggerMs[racer.mode],
+    // Held followers are not started (pending, elapsedMs null, like a stagger): telemetry records them idle.
+    gate: racer.mode === 'lan' ? undefined : hold,
     start: async (racerSignal: AbortSignal): Promise<Link> => {
       const info = infos[i];
-      // Held followers stay pending (elapsedMs null, like a stagger): telemetry records them idle.
-      if (hold && racer.mode !== 'lan') await hold.wait(racerSignal, info.name);
       info.state = 'running';
       update();
       try {

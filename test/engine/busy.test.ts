@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { race } from '../../src/engine';
 import { BUSY_RACES, enterRace, FollowerHold, LATE_SHARE, racesInFlight } from '../../src/engine/busy';
-import { AbortError } from '../../src/errors';
 import { createSimulation, type Simulation } from '../../src/sim';
 import { raceConfigFor } from '../helpers/race';
 
@@ -27,7 +26,7 @@ describe('engine: the busy engine holds a busy race’s followers until the LAN 
     it('opens one interval after the leader started, not before; waiting before the start does not open it', async () => {
       const hold = new FollowerHold(100, 1_500, () => now);
       let opened = false;
-      void hold.wait(new AbortController().signal, 'p2p').then(() => (opened = true));
+      hold.whenOpen(() => (opened = true));
       await tick(500);
       assert.equal(opened, false, 'opened before the leader had started');
       hold.leaderStarted();
@@ -54,23 +53,26 @@ describe('engine: the busy engine holds a busy race’s followers until the LAN 
       assert.equal(hold.open, true);
     });
 
-    it('release() opens it at once; dispose() leaves no timer; a waiter whose signal aborts rejects with an AbortError', async () => {
+    it('release() opens it at once; an open hold calls a new waiter at once; an unsubscribed waiter is never called; dispose() leaves no timer', async () => {
       const released = new FollowerHold(100, 1_500, () => now);
       released.leaderStarted();
-      const waiting = released.wait(new AbortController().signal, 'relay');
+      const calls: string[] = [];
+      released.whenOpen(() => calls.push('relay'));
+      const unsubscribe = released.whenOpen(() => calls.push('unsubscribed'));
+      unsubscribe();
       released.release();
-      await waiting;
+      released.whenOpen(() => calls.push('late'));
+      assert.deepEqual(calls, ['relay', 'late']);
       assert.equal(clock.countTimers(), 0, 'release left its timer');
 
       const disposed = new FollowerHold(100, 1_500, () => now);
       disposed.leaderStarted();
-      const controller = new AbortController();
-      const aborted = disposed.wait(controller.signal, 'relay');
-      controller.abort(new Error('another racer won'));
-      await assert.rejects(aborted, (err: unknown) => err instanceof AbortError && /relay aborted: another racer won/.test(err.message));
+      disposed.whenOpen(() => calls.push('disposed'));
       disposed.dispose();
+      await tick(200);
       assert.equal(clock.countTimers(), 0, 'dispose left its timer');
       assert.equal(disposed.open, false);
+      assert.deepEqual(calls, ['relay', 'late']);
     });
   });
 

@@ -30,6 +30,62 @@ describe('engine: firstSuccess (Happy-Eyeballs race primitive)', () => {
   });
   afterEach(() => clock.restore());
 
+  /** A gate the test opens. */
+  function gate() {
+    const waiting = new Set<() => void>();
+    let open = false;
+    return {
+      whenOpen: (fn: () => void) => {
+        if (open) fn();
+        else waiting.add(fn);
+        return () => waiting.delete(fn);
+      },
+      open: () => {
+        open = true;
+        for (const fn of [...waiting]) fn();
+        waiting.clear();
+      },
+      waiting: () => waiting.size,
+    };
+  }
+
+  it('gates (the busy hold): a gated contender starts only once its gate is open and its delay has passed, counted from the start', async () => {
+    const lead = scripted<string>(0);
+    const held = scripted<string>(100);
+    const g = gate();
+    const done = firstSuccess([lead.contender, { ...held.contender, gate: g }], undefined, () => undefined);
+    await clock.tickAsync(150);
+    assert.equal(held.record.startedAt, undefined, 'started before its gate opened');
+    g.open();
+    await clock.tickAsync(0);
+    assert.equal(held.record.startedAt, 150, 'the delay (100 ms) had passed: it starts when the gate opens');
+    held.win('held');
+    assert.equal((await done).value, 'held');
+    assert.equal(lead.record.aborted, true);
+  });
+
+  it('gates: a win before the gate opens never starts the gated contender and unsubscribes it; a failure starts it at once', async () => {
+    const lead = scripted<string>(0);
+    const held = scripted<string>(0);
+    const g = gate();
+    const won = firstSuccess([lead.contender, { ...held.contender, gate: g }], undefined, () => undefined);
+    lead.win('lan');
+    assert.equal((await won).value, 'lan');
+    assert.equal(held.record.startedAt, undefined);
+    assert.equal(g.waiting(), 0, 'the finished race left its gate subscription');
+
+    const failing = scripted<string>(0);
+    const next = scripted<string>(0);
+    const g2 = gate();
+    const done = firstSuccess([failing.contender, { ...next.contender, gate: g2 }], undefined, () => undefined);
+    await clock.tickAsync(10);
+    failing.fail(new Error('socket error'));
+    await clock.tickAsync(0);
+    assert.equal(next.record.startedAt, 10, 'a failure starts the next waiting contender at once, gate or not');
+    next.win('p2p');
+    assert.equal((await done).value, 'p2p');
+  });
+
   it('a dozen contenders (the LAN racer: two probes on each of six ports) print no MaxListenersExceededWarning', async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error): void => void warnings.push(w);

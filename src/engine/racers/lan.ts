@@ -71,9 +71,9 @@ export const lanRacer: Racer = {
 function probe(context: RacerContext, port: number, delayMs: number, path: LanPath, handshake: Handshake): Contender<Link> {
   return {
     delayMs,
+    // In a busy race the search waits until the direct punch had its chance (busy.ts).
+    gate: path === 'search' && context.config.host !== null ? context.hold : undefined,
     start: async (signal: AbortSignal) => {
-      // In a busy race the search waits until the direct punch had its chance (busy.ts).
-      if (path === 'search' && context.hold && context.config.host !== null) await context.hold.wait(signal, `${context.info.name} search`);
       const link = await retryAttempts(context, signal, port, context.config.attemptTimeoutMs.lan, handshake);
       if (!signal.aborted) context.info.lanPath = path;
       return link;
