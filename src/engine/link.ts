@@ -1,6 +1,6 @@
 import type { Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { decode, DecodeError, encode, type Did, type Message } from '../protocol';
+import { decode, DecodeError, type Did, type Message } from '../protocol';
 import { encodeOnce } from './attempt';
 import type { Endpoint, Mode } from './types';
 
@@ -59,7 +59,7 @@ export class Link extends EventEmitter<LinkEvents> {
 
   /** Encodes and sends a message to the peer; a no-op once the link is closed. */
   send(message: Message): void {
-    this.sendRaw(encode(message));
+    this.sendRaw(encodeOnce(message)); // ALIVE, ALIVE_ACK and CLOSE are built once (issue 16: idle sessions)
   }
 
   sendRaw(datagram: Buffer): void {
