@@ -1,5 +1,6 @@
+import { createSocket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { race, RaceError, sequentialRace, validateRaceConfig, type RaceConfig, type RacerInfo } from '../src/engine';
+import { ENGINE_DEFAULTS, race, RaceError, sequentialRace, validateRaceConfig, type RaceConfig, type RacerInfo } from '../src/engine';
 import { floorConnect, FloorTimeout } from './floor';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -187,11 +188,14 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 20);
   try {
+    const closed = await closedPorts(ENGINE_DEFAULTS.ports.length - 1);
     const configs = sim.ready.cameras.map((camera) =>
       validateRaceConfig({
         host: '127.0.0.1',
         did: camera.did,
-        ports: [camera.sessionPort],
+        // The default count of LAN ports: the camera's session port first (40611, the KJK230's,
+        // is first in the default list), then ports where nothing listens, as on a real camera.
+        ports: [camera.sessionPort, ...closed],
         servers: sim.ready.servers,
         bindAddress: '127.0.0.1',
         maxConnectionTimeMs: MAX_CONNECTION_TIME_MS,
@@ -288,6 +292,20 @@ async function holdIdle(links: readonly ScaleConnection[], windowMs: number, rss
     heapPerSessionKb: Math.round(((heap - heapBefore) / 1024 / links.length) * 10) / 10,
     cpuMsPerThousandPerSecond: Math.round((cpuMs / (links.length / 1000) / (elapsed / 1000)) * 10) / 10,
   };
+}
+
+/**
+ * `count` UDP ports of 127.0.0.1 where nothing listens: bound to port 0 (the OS picks free ones)
+ * and closed again. Datagrams sent to them are dropped by the kernel (an ICMP port unreachable
+ * that an unconnected socket never sees), as on a camera that does not listen on them.
+ */
+export async function closedPorts(count: number): Promise<number[]> {
+  const sockets = Array.from({ length: count }, () => createSocket('udp4'));
+  const ports = await Promise.all(
+    sockets.map((socket) => new Promise<number>((resolve, reject) => socket.once('error', reject).bind(0, '127.0.0.1', () => resolve(socket.address().port)))),
+  );
+  await Promise.all(sockets.map((socket) => new Promise<void>((done) => socket.close(() => done()))));
+  return ports;
 }
 
 /** The simulator child process (dist/bench/sim-process.js), ready with its cameras' addresses. */

@@ -183,7 +183,7 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
       targets.push({
         id: 'scale-cpu-vs-floor',
         target:
-          'scale: engine CPU per connect ≤ 2 × the floor’s at 1,000 cameras (default config, every mode; one LAN port, the simulated camera’s session port)',
+          'scale: engine CPU per connect ≤ 2 × the floor’s at 1,000 cameras (default config, every mode, six LAN ports: the simulated camera’s session port first)',
         met: full && cpu !== null ? cpu <= 2 : null,
         measured: `engine ${scale.cpuMsPerConnect} ms, floor ${floor.cpuMsPerConnect} ms: ${cpu ?? '–'} × ${at}`,
       });

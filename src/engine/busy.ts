@@ -10,7 +10,8 @@ import type { Gate } from './first-success';
  * behind them for the CPU: the burst takes many times longer than its LAN handshakes alone.
  *
  * So a race that starts while at least BUSY_RACES others are in flight is *busy*: its
- * followers (P2P, relay, and the LAN search probes) are held until the LAN punch has had its
+ * followers (P2P, relay, the LAN search probes and the direct punches of every LAN port after
+ * the first) are held until the LAN punch has had its
  * chance: one probe interval after its first socket opened, counted only while the event
  * loop keeps up (see FollowerHold). A follower is released at once when the LAN racer fails, and
  * at the latest after `maxHoldMs`. A race with fewer races in flight is not affected, so a

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
 import sinon from 'sinon';
 import { race } from '../../src/engine';
 import { BUSY_RACES, enterRace, FollowerHold, LATE_SHARE, racesInFlight } from '../../src/engine/busy';
@@ -132,6 +133,55 @@ describe('engine: the busy engine holds a busy race’s followers until the LAN 
       await result.link.close();
       assert.equal(result.mode, 'lan');
       assert.equal(result.racers[0].lanPath, 'search');
+    });
+
+    describe('six LAN ports (the default count)', () => {
+      let silent: Socket[];
+      beforeEach(async () => {
+        // Five ports on 127.0.0.1 that take the punches and never answer.
+        silent = await Promise.all(
+          Array.from(
+            { length: 5 },
+            () =>
+              new Promise<Socket>((resolve) => {
+                const socket = createSocket('udp4');
+                socket.bind(0, '127.0.0.1', () => resolve(socket));
+              }),
+          ),
+        );
+      });
+      afterEach(async () => {
+        await Promise.all(silent.map((socket) => new Promise<void>((done) => socket.close(() => done()))));
+      });
+      const silentPorts = (): number[] => silent.map((socket) => socket.address().port);
+
+      it('busy, the camera on the first port answering within the probe interval: the later ports never open a socket', async () => {
+        busy();
+        // A 50 ms round trip: without the hold, the ports staggered at 20, 40 and 60 ms would open their sockets before the answer.
+        sim.setPath('lan', { delayMs: 25 });
+        const result = await race(raceConfigFor(sim, { modes: ['lan'], ports: [sim.cameras[0].sessionPort, ...silentPorts()] }));
+        await result.link.close();
+        assert.equal(result.destinationPort, sim.cameras[0].sessionPort);
+        assert.equal(result.racers[0].attempts, 1, 'a held port opened a socket');
+      });
+
+      it('not busy, the same camera: the ports start staggered, as in the vendor library', async () => {
+        sim.setPath('lan', { delayMs: 25 });
+        const result = await race(raceConfigFor(sim, { modes: ['lan'], ports: [sim.cameras[0].sessionPort, ...silentPorts()] }));
+        await result.link.close();
+        assert.equal(result.destinationPort, sim.cameras[0].sessionPort);
+        assert.ok(result.racers[0].attempts >= 3, `only ${result.racers[0].attempts} sockets: the stagger did not start the later ports`);
+      });
+
+      it('busy, the camera on the fourth port: the held ports start once the hold opens and connect it', async () => {
+        busy();
+        const ports = silentPorts();
+        ports.splice(3, 0, sim.cameras[0].sessionPort);
+        const result = await race(raceConfigFor(sim, { modes: ['lan'], ports }));
+        await result.link.close();
+        assert.equal(result.destinationPort, sim.cameras[0].sessionPort);
+        assert.equal(result.racers[0].lanPath, 'direct');
+      });
     });
   });
 });

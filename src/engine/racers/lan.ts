@@ -33,7 +33,8 @@ import type { Racer, RacerContext } from './racer';
  * search pays one probe interval for it on top of its ~400 ms.
  *
  * Destination ports start staggered by `portStaggerMs` (Happy Eyeballs); every probe runs its
- * own attempts (a fresh socket each) until the racer ends; the first complete one wins.
+ * own attempts (a fresh socket each) until the racer ends; the first complete one wins. In a
+ * busy race (busy.ts) every probe but the first port's direct punch also waits for the hold.
  *
  * Every distinct source on the camera's address that sent a PUNCH_PKT or P2P_RDY with our DID
  * during the race is counted in `info.sources`: the real camera answers from one port only, so
@@ -49,11 +50,13 @@ export const lanRacer: Racer = {
     const contenders: Contender<Link>[] = [];
     config.ports.forEach((port, i) => {
       const at = i * config.portStaggerMs;
-      if (config.host !== null) contenders.push(probe(context, port, at, 'direct', directPunch(config.host, port, sources)));
-      contenders.push(probe(context, port, config.host === null ? at : at + config.probeIntervalMs, 'search', lanSearch(config.host, port, sources)));
+      if (config.host !== null) contenders.push(probe(context, port, at, 'direct', directPunch(config.host, port, sources), i > 0));
+      contenders.push(
+        probe(context, port, config.host === null ? at : at + config.probeIntervalMs, 'search', lanSearch(config.host, port, sources), config.host !== null),
+      );
     });
     if (config.lanDiscovery) {
-      contenders.push(probe(context, ENGINE_DEFAULTS.lanSearchPort, 0, 'search', lanSearch(null, ENGINE_DEFAULTS.lanSearchPort, sources)));
+      contenders.push(probe(context, ENGINE_DEFAULTS.lanSearchPort, 0, 'search', lanSearch(null, ENGINE_DEFAULTS.lanSearchPort, sources), false));
     }
     try {
       return (await firstSuccess(contenders, context.signal, (link) => link.close())).value;
@@ -67,12 +70,17 @@ export const lanRacer: Racer = {
   },
 };
 
-/** One probe of one destination port as a contender; the winner records which path it took. */
-function probe(context: RacerContext, port: number, delayMs: number, path: LanPath, handshake: Handshake): Contender<Link> {
+/**
+ * One probe of one destination port as a contender; the winner records which path it took.
+ * `held`: in a busy race (busy.ts) it waits until the first port's direct punch had its chance:
+ * the search of every port, and the direct punch of every port after the first (with the six
+ * default ports and a 20 ms stagger, a loaded loop would otherwise open six sockets per race
+ * before the first port's answer, one round trip away, is read).
+ */
+function probe(context: RacerContext, port: number, delayMs: number, path: LanPath, handshake: Handshake, held: boolean): Contender<Link> {
   return {
     delayMs,
-    // In a busy race the search waits until the direct punch had its chance (busy.ts).
-    gate: path === 'search' && context.config.host !== null ? context.hold : undefined,
+    gate: held ? context.hold : undefined,
     start: async (signal: AbortSignal) => {
       const link = await retryAttempts(context, signal, port, context.config.attemptTimeoutMs.lan, handshake);
       if (!signal.aborted) context.info.lanPath = path;
