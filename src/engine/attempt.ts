@@ -73,6 +73,8 @@ export class Attempt {
   /** Stops of `every` repeats that wait for the check phase. */
   readonly #immediates = new Set<() => void>();
   readonly #waiters = new Set<{ offer: (inbound: Inbound) => boolean; fail: (err: Error) => void }>();
+  /** Why the attempt ended, when it was its own time that ran out (`expire`). */
+  #expiredBy: AttemptTimeout | undefined;
   readonly #recent: Inbound[] = [];
   readonly #handlers = new Set<(inbound: Inbound) => void>();
   readonly #signal: AbortSignal;
@@ -244,7 +246,7 @@ export class Attempt {
    * when the attempt is aborted or closed.
    */
   receive<T>(what: string, match: (inbound: Inbound) => T | undefined, timeoutMs?: number): Promise<T> {
-    if (this.#signal.aborted || this.closed) return Promise.reject(toAbortError(this.#signal.reason, what));
+    if (this.#signal.aborted || this.closed) return Promise.reject(this.#expiredBy ?? toAbortError(this.#signal.reason, what));
     for (let i = 0; i < this.#recent.length; i += 1) {
       const value = match(this.#recent[i]);
       if (value !== undefined) {
@@ -252,6 +254,8 @@ export class Attempt {
         return Promise.resolve(value);
       }
     }
+    // No abort listener of its own: an abort closes the attempt (#onAbort), and closing fails
+    // every pending receive (#release); one listener less per wait (issue 16).
     return new Promise<T>((resolve, reject) => {
       const cleanup = (): void => {
         if (timer) {
@@ -259,7 +263,6 @@ export class Attempt {
           this.#timers.delete(timer);
         }
         this.#waiters.delete(waiter);
-        this.#signal.removeEventListener('abort', onAbort);
       };
       const waiter = {
         offer: (inbound: Inbound): boolean => {
@@ -274,10 +277,6 @@ export class Attempt {
           reject(err);
         },
       };
-      const onAbort = (): void => {
-        cleanup();
-        reject(toAbortError(this.#signal.reason, what));
-      };
       const timer =
         timeoutMs === undefined
           ? undefined
@@ -287,7 +286,6 @@ export class Attempt {
             }, timeoutMs);
       if (timer) this.#timers.add(timer);
       this.#waiters.add(waiter);
-      this.#signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -332,6 +330,22 @@ export class Attempt {
     this.#socket = undefined;
     this.#closed = Promise.resolve();
     return socket;
+  }
+
+  /**
+   * Ends the attempt because its own time ran out (the attempt bound rule, `retryAttempts`): as
+   * `close()`, but every pending receive rejects with `reason`, and `expiredBy` tells it. The
+   * attempt keeps its own timeout this way instead of an AbortController of its own linked to the
+   * racer's signal (one controller and one listener less per attempt, issue 16).
+   */
+  expire(reason: AttemptTimeout): Promise<void> {
+    if (!this.closed) this.#expiredBy = reason;
+    return this.close();
+  }
+
+  /** The timeout that ended this attempt (`expire`), if that is how it ended. */
+  get expiredBy(): AttemptTimeout | undefined {
+    return this.#expiredBy;
   }
 
   /**
@@ -385,7 +399,7 @@ export class Attempt {
     // The error only when a receive is still waiting: most attempts end with none, and building
     // an Error (its stack) on every teardown cost ~3.5 % of the engine's CPU at 1,000 cameras (issue 16).
     if (this.#waiters.size === 0) return;
-    const closed = toAbortError(this.#signal.reason ?? new Error('attempt closed'), 'attempt');
+    const closed = this.#expiredBy ?? toAbortError(this.#signal.reason ?? new Error('attempt closed'), 'attempt');
     for (const waiter of [...this.#waiters]) waiter.fail(closed);
     this.#waiters.clear();
   }

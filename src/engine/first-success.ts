@@ -51,14 +51,21 @@ export class AllFailedError extends Error {
  * - a contender that succeeds after the win is handed to `onLate` (to close it);
  * - aborting `signal` rejects with an AbortError once everything has settled;
  * - when all fail, rejects with AllFailedError carrying every error.
+ *
+ * `owned`: the controller of `signal` itself, handed over by a caller that uses it for nothing
+ * but this race (race() with its deadline): the contenders run on it directly and a win aborts
+ * it, instead of a controller of firstSuccess's own linked to `signal` (one controller and one
+ * listener less per race, issue 16).
  */
 export function firstSuccess<T>(
   contenders: readonly Contender<T>[],
   signal: AbortSignal | undefined,
   onLate: (value: T, index: number) => Promise<void> | void,
+  owned?: AbortController,
 ): Promise<FirstSuccess<T>> {
+  if (owned && owned.signal !== signal) throw new TypeError('firstSuccess: the owned controller must be the one of the signal');
   return new Promise((resolve, reject) => {
-    const { controller, dispose } = linkedController(signal);
+    const { controller, dispose } = owned ? { controller: owned, dispose: () => undefined } : linkedController(signal);
     // Every running contender links its own controller to this signal (one listener each; the LAN
     // racer has two probes per port, so 12 for the six default ports): a fan-out, not a leak, so
     // Node's default of 10 listeners would print a MaxListenersExceededWarning for every big race.

@@ -121,12 +121,18 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   }));
 
   try {
-    const { value: link, index } = await firstSuccess(contenders, controller.signal, async (late, lateIndex) => {
-      infos[lateIndex].state = 'cancelled';
-      infos[lateIndex].late = true;
-      infos[lateIndex].error = 'succeeded after another racer had won; its link was closed';
-      await late.close();
-    });
+    // The race's controller serves only this race (caller's signal and deadline): firstSuccess runs the racers on it.
+    const { value: link, index } = await firstSuccess(
+      contenders,
+      controller.signal,
+      async (late, lateIndex) => {
+        infos[lateIndex].state = 'cancelled';
+        infos[lateIndex].late = true;
+        infos[lateIndex].error = 'succeeded after another racer had won; its link was closed';
+        await late.close();
+      },
+      controller,
+    );
     for (const info of infos) {
       if (info.state === 'pending' || info.state === 'running') {
         info.state = 'cancelled';

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import sinon from 'sinon';
 import { validateRaceConfig } from '../../src/engine';
-import { encodeOnce } from '../../src/engine/attempt';
+import { getEventListeners } from 'node:events';
+import { Attempt, AttemptTimeout, encodeOnce } from '../../src/engine/attempt';
+import { AbortError } from '../../src/errors';
 import { unusableTarget } from '../../src/engine/targets';
 import { encode, parseDid } from '../../src/protocol';
 
@@ -48,5 +50,31 @@ describe('engine: what a burst of races no longer pays for (issue 16)', () => {
     clock.tick(1_001);
     unusableTarget({ host: '198.51.100.8', port: 1 });
     assert.equal(read.callCount, 2);
+  });
+
+  it('an attempt keeps its own timeout: expire() rejects its waits with the AttemptTimeout and closes it; a wait adds no abort listener', async () => {
+    const controller = new AbortController();
+    const attempt = await Attempt.open('127.0.0.1', controller.signal);
+    const waiting = attempt.receive('P2P_RDY', () => undefined);
+    const second = attempt.receive('PUNCH_PKT', () => undefined);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'only the attempt listens to the signal, not each wait');
+    const timeout = new AttemptTimeout(1500, 'answer');
+    await attempt.expire(timeout);
+    await assert.rejects(waiting, (err: unknown) => err === timeout);
+    await assert.rejects(second, (err: unknown) => err === timeout);
+    assert.equal(attempt.expiredBy, timeout);
+    assert.equal(attempt.closed, true);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'the attempt left its listener behind');
+    await assert.rejects(
+      attempt.receive('late', () => undefined),
+      (err: unknown) => err === timeout,
+    );
+
+    const aborted = await Attempt.open('127.0.0.1', controller.signal);
+    const wait = aborted.receive('P2P_RDY', () => undefined);
+    controller.abort(new Error('race over'));
+    await assert.rejects(wait, AbortError);
+    assert.equal(aborted.expiredBy, undefined, 'an abort is not a timeout');
+    assert.equal(aborted.closed, true);
   });
 });

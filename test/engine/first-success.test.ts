@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { AbortError } from '../../src/errors';
 import { AllFailedError, firstSuccess, type Contender } from '../../src/engine';
+import { ANOTHER_CONTENDER_WON } from '../../src/engine/first-success';
 
 /** A contender whose outcome the test decides; records when it started and whether it was aborted. */
 function scripted<T>(delayMs: number) {
@@ -188,5 +189,41 @@ describe('engine: firstSuccess (Happy-Eyeballs race primitive)', () => {
     assert.equal(a.record.aborted, true);
     assert.equal(b.record.startedAt, undefined);
     assert.equal(clock.countTimers(), 0);
+  });
+
+  describe('an owned controller (race() hands over its own)', () => {
+    it('the contenders run on its signal and a win aborts it with ANOTHER_CONTENDER_WON', async () => {
+      const owned = new AbortController();
+      const signals: AbortSignal[] = [];
+      const wrap = (s: ReturnType<typeof scripted<string>>): Contender<string> => ({
+        delayMs: s.contender.delayMs,
+        start: (signal) => {
+          signals.push(signal);
+          return s.contender.start(signal);
+        },
+      });
+      const a = scripted<string>(0);
+      const b = scripted<string>(0);
+      const done = firstSuccess([wrap(a), wrap(b)], owned.signal, () => undefined, owned);
+      await clock.tickAsync(0);
+      assert.deepEqual(signals, [owned.signal, owned.signal]);
+      b.win('b');
+      assert.equal((await done).index, 1);
+      assert.equal(owned.signal.reason, ANOTHER_CONTENDER_WON);
+      assert.equal(a.record.aborted, true);
+    });
+
+    it("its abort before a win (race()'s deadline or caller) rejects with an AbortError carrying that reason", async () => {
+      const owned = new AbortController();
+      const a = scripted<string>(0);
+      const done = firstSuccess([a.contender], owned.signal, () => undefined, owned);
+      await clock.tickAsync(5);
+      owned.abort(new Error('deadline'));
+      await assert.rejects(done, (err: unknown) => err instanceof AbortError && /deadline/.test(err.message));
+    });
+
+    it('a controller that is not the signal’s is refused with a TypeError', () => {
+      assert.throws(() => firstSuccess([], new AbortController().signal, () => undefined, new AbortController()), TypeError);
+    });
   });
 });

@@ -5,7 +5,6 @@ import { Attempt, AttemptTimeout, type Inbound } from '../attempt';
 import type { RaceConfig } from '../config';
 import { Link } from '../link';
 import { localAddressToward } from '../local-address';
-import { linkedController } from '../signals';
 import { unusableTarget } from '../targets';
 import type { Endpoint } from '../types';
 import type { RacerContext } from './racer';
@@ -79,17 +78,17 @@ export async function retryAttempts(
   let timeoutMs = attemptTimeoutMs;
   for (let n = 1; ; n += 1) {
     if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
-    const { controller, dispose } = linkedController(signal);
     const openedAt = performance.now();
     let timer: NodeJS.Timeout | undefined;
-    const arm = (ms: number): void => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(new AttemptTimeout(Math.round(performance.now() - openedAt), 'answer')), ms);
-    };
-    arm(timeoutMs);
     let attempt: Attempt | undefined;
     try {
-      attempt = await context.openAttempt(destinationPort, controller.signal);
+      // The attempt listens to the racer's signal itself and keeps its own timeout (`expire`).
+      const opened = (attempt = await context.openAttempt(destinationPort, signal));
+      const arm = (ms: number): void => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => void opened.expire(new AttemptTimeout(Math.round(performance.now() - openedAt), 'answer')), ms);
+      };
+      arm(timeoutMs);
       const windowBase = timeoutMs;
       attempt.onProgress(({ rttMs }) => arm(attemptWindowMs(windowBase, rttMs)));
       const startedAt = performance.now();
@@ -100,7 +99,7 @@ export async function retryAttempts(
       context.info.destinationPort = destinationPort;
       if (reporting) {
         const local = await advertisedLocal(attempt, context.config);
-        if (attempt.closed) throw toAbortError(signal.reason, context.info.name);
+        if (attempt.closed) throw attempt.expiredBy ?? toAbortError(signal.reason, context.info.name);
         reportSessionReady(attempt, context, peer, local, performance.now() - startedAt);
       }
       return new Link(attempt.handOver(), context.info.mode, peer, context.config.did, attempt.localPort);
@@ -108,15 +107,14 @@ export async function retryAttempts(
       // Aborted (e.g. another contender won while this one was handing over): an AbortError, and
       // the attempt's close (finally) has sent CLOSE if the peer had reached ready.
       if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
-      const timedOut = controller.signal.reason instanceof AttemptTimeout;
-      if (timedOut && attempt !== undefined && attempt.stages.length > 0) context.info.expiredAfterProgress = (context.info.expiredAfterProgress ?? 0) + 1;
-      if (!timedOut || n >= maxAttempts) throw timedOut ? controller.signal.reason : err;
+      const expired = attempt?.expiredBy;
+      if (expired && attempt !== undefined && attempt.stages.length > 0) context.info.expiredAfterProgress = (context.info.expiredAfterProgress ?? 0) + 1;
+      if (!expired || n >= maxAttempts) throw expired ?? err;
       if (attempt?.stages.some((stage) => CAMERA_STAGES.has(stage))) timeoutMs = Math.min(2 * timeoutMs, MAX_TIMEOUT_GROWTH * attemptTimeoutMs);
     } finally {
       clearTimeout(timer);
-      dispose();
-      // close() is idempotent (an abort may have started it): await it so the socket is gone,
-      // and count after it, since closing a ready attempt sends CLOSE.
+      // close() is idempotent (an abort or the timeout may have started it): await it so the
+      // socket is gone, and count after it, since closing a ready attempt sends CLOSE.
       if (attempt) await attempt.close();
       if (attempt) context.info.sent += attempt.sent;
     }
