@@ -191,6 +191,20 @@ describe('engine: firstSuccess (Happy-Eyeballs race primitive)', () => {
     assert.equal(clock.countTimers(), 0);
   });
 
+  it('a win with no other contender running aborts nothing: the waiting ones are stopped without an abort', async () => {
+    const a = scripted<string>(0);
+    const b = scripted<string>(100);
+    const seen: AbortSignal[] = [];
+    const done = firstSuccess([{ delayMs: 0, start: (signal) => (seen.push(signal), a.contender.start(signal)) }, b.contender], undefined, () => undefined);
+    await clock.tickAsync(10);
+    a.win('a');
+    assert.equal((await done).index, 0);
+    assert.equal(seen[0].aborted, false, 'an abort no one listens to was dispatched');
+    await clock.tickAsync(200);
+    assert.equal(b.record.startedAt, undefined);
+    assert.equal(clock.countTimers(), 0);
+  });
+
   describe('an owned controller (race() hands over its own)', () => {
     it('the contenders run on its signal and a win aborts it with ANOTHER_CONTENDER_WON', async () => {
       const owned = new AbortController();
