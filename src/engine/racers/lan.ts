@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { didEquals } from '../../protocol';
 import type { Inbound } from '../attempt';
 import { ENGINE_DEFAULTS } from '../defaults';
@@ -44,25 +45,29 @@ export const lanRacer: Racer = {
   name: RACER_NAMES.lan,
   mode: 'lan',
   async connect(context: RacerContext): Promise<Link> {
-    const { config, info } = context;
+    const { config, info, hold } = context;
     const sources = new SourceCounter(config.host, context);
     info.sources = 0;
-    const contenders: Contender<Link>[] = [];
-    config.ports.forEach((port, i) => {
-      const at = i * config.portStaggerMs;
-      if (config.host !== null) contenders.push(probe(context, port, at, 'direct', directPunch(config.host, port, sources), i > 0));
-      contenders.push(
-        probe(context, port, config.host === null ? at : at + config.probeIntervalMs, 'search', lanSearch(config.host, port, sources), config.host !== null),
-      );
-    });
-    if (config.lanDiscovery) {
-      contenders.push(probe(context, ENGINE_DEFAULTS.lanSearchPort, 0, 'search', lanSearch(null, ENGINE_DEFAULTS.lanSearchPort, sources), false));
-    }
+    // A busy race (busy.ts) starts the first port's direct punch (and the opt-in discovery) and
+    // holds every other probe behind one contender: they are built only if the hold opens, with
+    // the delays they would have had, counted from now.
+    const startedAt = performance.now();
+    const contenders: Contender<Link>[] = hold
+      ? [
+          ...probes(context, sources, 'leaders', 0),
+          {
+            delayMs: 0,
+            gate: hold,
+            start: async (signal) =>
+              (await firstSuccess(probes(context, sources, 'held', performance.now() - startedAt), signal, (link) => link.close())).value,
+          },
+        ]
+      : probes(context, sources, 'all', 0);
     try {
       return (await firstSuccess(contenders, context.signal, (link) => link.close())).value;
     } catch (err) {
       if (err instanceof AllFailedError) {
-        const first = err.errors.find((e) => e instanceof Error) as Error | undefined;
+        const first = err.errors.flatMap((e) => (e instanceof AllFailedError ? e.errors : [e])).find((e) => e instanceof Error) as Error | undefined;
         throw new RacerError(info.name, 'lan', 'socket-error', first?.message ?? 'every destination port failed', { cause: err });
       }
       throw err;
@@ -71,16 +76,34 @@ export const lanRacer: Racer = {
 };
 
 /**
- * One probe of one destination port as a contender; the winner records which path it took.
- * `held`: in a busy race (busy.ts) it waits until the first port's direct punch had its chance:
- * the search of every port, and the direct punch of every port after the first (with the six
- * default ports and a 20 ms stagger, a loaded loop would otherwise open six sockets per race
- * before the first port's answer, one round trip away, is read).
+ * The probes of the LAN racer (see lanRacer), each port's direct punch and search at their
+ * Happy-Eyeballs delays less `elapsedMs` (at least 0). `which`: every probe; or, for a busy race,
+ * the `leaders` it starts (the first port's direct punch, and the opt-in broadcast discovery) or
+ * the `held` rest, which wait until the first punch had its chance: the search of every port and
+ * the direct punch of every later port (with the six default ports and a 20 ms stagger, a loaded
+ * loop would otherwise open six sockets per race before the first port's answer, one round trip
+ * away, is read).
  */
-function probe(context: RacerContext, port: number, delayMs: number, path: LanPath, handshake: Handshake, held: boolean): Contender<Link> {
+function probes(context: RacerContext, sources: SourceCounter, which: 'all' | 'leaders' | 'held', elapsedMs: number): Contender<Link>[] {
+  const { config } = context;
+  const contenders: Contender<Link>[] = [];
+  const add = (leader: boolean, port: number, delayMs: number, path: LanPath, handshake: () => Handshake): void => {
+    if (which === 'all' || leader === (which === 'leaders')) contenders.push(probe(context, port, Math.max(0, delayMs - elapsedMs), path, handshake()));
+  };
+  config.ports.forEach((port, i) => {
+    const at = i * config.portStaggerMs;
+    const host = config.host;
+    if (host !== null) add(i === 0, port, at, 'direct', () => directPunch(host, port, sources));
+    add(false, port, host === null ? at : at + config.probeIntervalMs, 'search', () => lanSearch(host, port, sources));
+  });
+  if (config.lanDiscovery) add(true, ENGINE_DEFAULTS.lanSearchPort, 0, 'search', () => lanSearch(null, ENGINE_DEFAULTS.lanSearchPort, sources));
+  return contenders;
+}
+
+/** One probe of one destination port as a contender; the winner records which path it took. */
+function probe(context: RacerContext, port: number, delayMs: number, path: LanPath, handshake: Handshake): Contender<Link> {
   return {
     delayMs,
-    gate: held ? context.hold : undefined,
     start: async (signal: AbortSignal) => {
       const link = await retryAttempts(context, signal, port, context.config.attemptTimeoutMs.lan, handshake);
       if (!signal.aborted) context.info.lanPath = path;
