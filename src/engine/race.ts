@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { AbortError, toAbortError } from '../errors';
 import { Attempt } from './attempt';
-import { enterRace, FollowerHold } from './busy';
+import { answerWindowMs, enterRace, FollowerHold, leaderAnswered } from './busy';
 import { validateRaceConfig, type RaceConfig, type RaceConfigInput } from './config';
 import { RaceError, RacerError, type RacerFailure, type RacerInfo } from './errors';
 import { AllFailedError, firstSuccess } from './first-success';
@@ -55,9 +55,11 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   await delay(config.startupDelayMs, signal, 'race start-up delay');
 
   const load = enterRace();
-  // A busy race (issue 16, busy.ts) holds P2P, relay and the LAN search until the LAN punch had its chance.
+  // A busy race (issue 16, busy.ts) holds P2P, relay and the held LAN probes until the LAN punch had its chance.
   const hold =
-    load.busy && config.host !== null && config.modes.includes('lan') ? new FollowerHold(config.probeIntervalMs, config.attemptTimeoutMs.lan) : undefined;
+    load.busy && config.host !== null && config.modes.includes('lan')
+      ? new FollowerHold(config.probeIntervalMs, config.attemptTimeoutMs.lan, undefined, answerWindowMs)
+      : undefined;
   const start = performance.now();
   const elapsed = (): number => Math.round((performance.now() - start) * 10) / 10;
   const { controller, dispose } = linkedController(signal);
@@ -140,6 +142,10 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
       }
     }
     const winner = infos[index];
+    // A busy race won by its first port's punch tells the others how long punches take to be answered now (busy.ts).
+    if (hold?.startedAt !== undefined && winner.mode === 'lan' && winner.lanPath === 'direct' && winner.destinationPort === config.ports[0]) {
+      leaderAnswered(hold.now() - hold.startedAt);
+    }
     update();
     return {
       mode: winner.mode,
