@@ -134,20 +134,30 @@ function idleRows(step: NonNullable<BenchResult['scaleSeries']>[number] | undefi
   ];
 }
 
+/** ` (min–max)` of the repeated runs of a row (medianRun), or nothing for a single run. */
+function range(values: readonly (number | null)[] | undefined, show: (v: number) => string): string {
+  const known = (values ?? []).filter((v): v is number => v !== null);
+  if (known.length < 2) return '';
+  return ` (${show(Math.min(...known))}–${show(Math.max(...known))})`;
+}
+
 /** Every scale of the series (issue 16): who connects, time, CPU of both processes, which one bounded the figures. */
 function scaleSeriesTable(result: BenchResult): string[] {
   const series = result.scaleSeries ?? [];
   if (series.length === 0) return [];
+  const repeats = series[0].engine.repeats?.cpuMsPerConnect.length ?? 1;
   const share = (v: number | null): string => (v === null ? '–' : `${Math.round(v * 100)} %`);
   const rows = series.flatMap((step) =>
     SCALE_STRATEGIES.map((strategy) => {
       const r = step[strategy];
-      return `| ${step.cameras} | ${strategy} | ${r.connected} | ${num(r.timeToConnectMs.p50)} ms | ${num(r.timeToConnectMs.p99)} ms | ${r.cpuMsPerConnect} ms | ${r.simCpuMsPerConnect ?? '–'} ms | ${share(r.clientCpuShare)} / ${share(r.simCpuShare)} | ${r.bound} | ${num(r.socketsPerConnect)} / ${num(r.datagramsPerConnect)} | ${r.expiredAfterProgress} |`;
+      return `| ${step.cameras} | ${strategy} | ${r.connected} | ${num(r.timeToConnectMs.p50)} ms | ${num(r.timeToConnectMs.p99)} ms${range(r.repeats?.p99Ms, (v) => num(v))} | ${r.cpuMsPerConnect} ms${range(r.repeats?.cpuMsPerConnect, String)} | ${r.simCpuMsPerConnect ?? '–'} ms | ${share(r.clientCpuShare)} / ${share(r.simCpuShare)} | ${r.bound} | ${num(r.socketsPerConnect)} / ${num(r.datagramsPerConnect)} | ${r.expiredAfterProgress} |`;
     }),
   );
   return [
     '',
-    'Every scale (a fresh simulator for each row):',
+    repeats > 1
+      ? `Every scale (a fresh simulator for each run; each row is the run with the median CPU per connect of ${repeats} interleaved runs, the range of the runs in brackets):`
+      : 'Every scale (a fresh simulator for each row):',
     '',
     '| cameras | who connects | connected | p50 | p99 | CPU / connect | sim CPU / connect | CPU share client / sim | bound by | sockets / datagrams per connect | expired after progress |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',

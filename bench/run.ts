@@ -10,7 +10,7 @@ import { renderChart } from './chart-svg';
 import { FULL, QUICK } from './defaults';
 import { openEnvironment, MAX_CONNECTION_TIME_MS, type Environment } from './environment';
 import { renderReport } from './report-md';
-import { runScale, scaleCounts, SCALE_STRATEGIES, type ScaleResult, type ScaleStrategy } from './scale';
+import { medianRun, runScale, scaleCounts, SCALE_STRATEGIES, type ScaleResult, type ScaleStrategy } from './scale';
 import { driftPhases, NOMINAL, SCENARIOS, scenarioRandom, type Condition, type Scenario } from './scenarios';
 import { runCold, runSequential, type SessionCounter, type Strategy } from './strategies';
 import { measureTrials, runStaggered } from './trials';
@@ -32,6 +32,12 @@ export interface BenchOptions {
   cameras: number;
   /** Idle-session window of the largest scale (0 skips it). */
   idleMs: number;
+  /**
+   * Runs of every strategy at every scale, interleaved (a burst's CPU per connect varies up to 2 ×
+   * from run to run on this machine): the table shows the run with the median CPU per connect
+   * and the range of all of them.
+   */
+  scaleRepeats: number;
   seed: number;
   /** Per-attempt timeout of the seed's sequential baseline (the seed: 5 s). */
   baselineAttemptTimeoutMs: number;
@@ -56,6 +62,7 @@ export function benchDefaults(quick: boolean, patch: Partial<BenchOptions> = {})
     trials,
     warmups: Math.min(10, Math.max(2, trials)),
     cameras: base.cameras,
+    scaleRepeats: base.scaleRepeats,
     idleMs: quick ? IDLE_WINDOW_MS.quick : IDLE_WINDOW_MS.full,
     seed: 1,
     baselineAttemptTimeoutMs: SEQUENTIAL_ATTEMPT_TIMEOUT_MS,
@@ -144,7 +151,7 @@ export const DEFINITIONS: Record<string, string> = {
   packets: "datagrams the client sent (sum of every racer's `sent`, all attempt sockets, failed trials included) / connected trials",
   nat: "scenarios 9-12 (bench/nat.ts): the network test tier's bed (bench/testbed/: six namespaces, veth pairs, a bridge, nftables masquerade and home-router firewalls, documentation-range addresses only inside the namespaces, no route out), the simulator's camera, rendezvous server and relay as separate `trailcam sim --part` processes on their hosts, every strategy run by dist/bench/nat-client.js in the client's namespace with the same trial loop as scenarios 1-8; the bed is built once per run and deleted afterwards (also on exit, SIGINT, SIGTERM)",
   scale:
-    "N cameras in one simulator running in a child process (nominal paths), so the cameras' CPU and memory are not counted; N connects started in the same tick from the bench process, by the engine (cold race(), every mode, six LAN ports as in the default config: the camera's session port first, then five closed ports of 127.0.0.1), the floor (bench/floor.ts, the bare LAN handshake on one socket, the session port only) or the seed's sequential baseline (sequentialRace(), the engine's config), each on a fresh simulator, at every scale of the series (100, 250, 500 and 1,000 cameras in a full run; the standard scales below --cameras N, then N); links held until every connect settled, then closed; CPU = user+system time of the bench process (the client) from the first start to the last connect settled / N; sim CPU = the simulator child's own user+system time over the same window (marked and read over its IPC channel) / N; a process whose CPU time over the window's wall time is at least 90 % of one core bounded the figures (the bound column: client, simulator, both, or neither = latency-bound); expired = attempts that had heard from a server, relay or the camera and were ended by their attempt timeout, summed over every race; idle sessions (largest scale, engine and floor): every connect is then held as a live session for 10 s (--quick 3 s), the engine's as a src/session Session on its link, the floor's as its socket answering the camera's ALIVE, P2P_RDY copies and DRW and sending ALIVE after 1 s without sending; heap per session = (JS heap in use after a full GC at the end of the window − the same before the races) / sessions (the bench forces the GC through V8's gc(), exposed at run time), RSS per session = (RSS at the end of the window − RSS before the races) / sessions (the engine's includes the heap its connect burst grew and V8 has not returned; the floor's may be negative when an earlier run's heap was returned meanwhile), keepalive CPU = the bench process's CPU over the window per 1,000 sessions per second; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed",
+    "N cameras in one simulator running in a child process (nominal paths), so the cameras' CPU and memory are not counted; N connects started in the same tick from the bench process, by the engine (cold race(), every mode, six LAN ports as in the default config: the camera's session port first, then five closed ports of 127.0.0.1), the floor (bench/floor.ts, the bare LAN handshake on one socket, the session port only) or the seed's sequential baseline (sequentialRace(), the engine's config), each on a fresh simulator, at every scale of the series (100, 250, 500 and 1,000 cameras in a full run; the standard scales below --cameras N, then N), every strategy 3 times at every scale in a full run (--quick once), interleaved, seeds seed, seed+1, seed+2: a row is the run with the median CPU per connect, with the range of the runs in brackets; links held until every connect settled, then closed; CPU = user+system time of the bench process (the client) from the first start to the last connect settled / N; sim CPU = the simulator child's own user+system time over the same window (marked and read over its IPC channel) / N; a process whose CPU time over the window's wall time is at least 90 % of one core bounded the figures (the bound column: client, simulator, both, or neither = latency-bound); expired = attempts that had heard from a server, relay or the camera and were ended by their attempt timeout, summed over every race; idle sessions (largest scale, engine and floor, their first run): every connect is then held as a live session for 10 s (--quick 3 s), the engine's as a src/session Session on its link, the floor's as its socket answering the camera's ALIVE, P2P_RDY copies and DRW and sending ALIVE after 1 s without sending; heap per session = (JS heap in use after a full GC at the end of the window − the same before the races) / sessions (the bench forces the GC through V8's gc(), exposed at run time), RSS per session = (RSS at the end of the window − RSS before the races) / sessions (the engine's includes the heap its connect burst grew and V8 has not returned; the floor's may be negative when an earlier run's heap was returned meanwhile), keepalive CPU = the bench process's CPU over the window per 1,000 sessions per second; RSS of the bench process sampled every 20 ms; UDP sockets and timers of the bench process counted with process.getActiveResourcesInfo() before the races and after every link and the simulator were closed",
 };
 
 /** A few unmeasured races so JIT compilation does not land in the first scenario's figures. */
@@ -332,17 +339,19 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const scaleSeries: ScaleStep[] = [];
     const counts = scaleCounts(options.cameras);
     for (const cameras of counts) {
-      const step: Partial<Record<ScaleStrategy, ScaleResult>> = {};
-      for (const strategy of SCALE_STRATEGIES) {
-        options.signal?.throwIfAborted();
-        const t2 = performance.now();
-        // The largest scale's engine and floor also hold their connects as idle sessions (issue 16).
-        const idleMs = cameras === counts.at(-1) && strategy !== 'sequential' ? options.idleMs : 0;
-        const run = await runScale(cameras, options.seed, strategy, idleMs);
-        step[strategy] = run;
-        log(`scale, ${strategy}: ${run.connected}/${run.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
+      const runs: Record<ScaleStrategy, ScaleResult[]> = { engine: [], floor: [], sequential: [] };
+      for (let repeat = 0; repeat < Math.max(1, options.scaleRepeats); repeat += 1) {
+        for (const strategy of SCALE_STRATEGIES) {
+          options.signal?.throwIfAborted();
+          const t2 = performance.now();
+          // The largest scale's engine and floor also hold their connects as idle sessions (issue 16), in the first run.
+          const idleMs = repeat === 0 && cameras === counts.at(-1) && strategy !== 'sequential' ? options.idleMs : 0;
+          const run = await runScale(cameras, options.seed + repeat, strategy, idleMs);
+          runs[strategy].push(run);
+          log(`scale, ${strategy}: ${run.connected}/${run.cameras} cameras in ${Math.round(performance.now() - t2)} ms`);
+        }
       }
-      scaleSeries.push({ cameras, ...(step as Record<ScaleStrategy, ScaleResult>) });
+      scaleSeries.push({ cameras, engine: medianRun(runs.engine), floor: medianRun(runs.floor), sequential: medianRun(runs.sequential) });
     }
     const largest = scaleSeries.at(-1);
     const scale: ScaleResult | null = largest?.engine ?? null;

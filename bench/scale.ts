@@ -135,6 +135,26 @@ export interface ScaleResult {
   timersBefore: number;
   timersAfter: number;
   errors: string[];
+  /** Every run of this strategy at this scale, in run order, when it was run more than once (`medianRun`). */
+  repeats?: { cpuMsPerConnect: number[]; p99Ms: (number | null)[] };
+}
+
+/**
+ * The run with the median CPU per connect (the lower middle of an even count), as it was
+ * measured, with every run's CPU and p99 in `repeats`, and the idle sessions of the run that
+ * measured them (only the first does). A real run, not a mix of figures from several.
+ */
+export function medianRun(runs: readonly ScaleResult[]): ScaleResult {
+  if (runs.length === 0) throw new RangeError('medianRun: no runs');
+  if (runs.length === 1) return runs[0];
+  const sorted = [...runs].sort((a, b) => a.cpuMsPerConnect - b.cpuMsPerConnect);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  const idle = median.idle ?? runs.find((r) => r.idle)?.idle;
+  return {
+    ...median,
+    ...(idle ? { idle } : {}),
+    repeats: { cpuMsPerConnect: runs.map((r) => r.cpuMsPerConnect), p99Ms: runs.map((r) => r.timeToConnectMs.p99) },
+  };
 }
 
 /** What `sessions` idle live sessions cost over `windowMs` (the engine: Session on each link; the floor: a socket and a keepalive timer). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ScaleStep } from '../../bench/run';
-import { SATURATED_SHARE, scaleBound, scaleCounts, SCALES, type ScaleResult, type ScaleStrategy } from '../../bench/scale';
+import { medianRun, SATURATED_SHARE, scaleBound, scaleCounts, SCALES, type ScaleResult, type ScaleStrategy } from '../../bench/scale';
+import { scaleTable } from '../../bench/report-md';
 import { evaluateTargets } from '../../bench/targets';
 
 /** A scale result with the figures the series targets read; the rest plausible. */
@@ -75,6 +76,22 @@ describe('bench: the scale series of issue 16', () => {
     const expired = target([step(100, [20, 0.2, 0], [30, 0.3]), step(1000, [200, 0.3, 3], [300, 0.4])], 'scale-no-expired-progress');
     assert.equal(expired?.met, false);
     assert.match(expired?.measured ?? '', /1000: 3/);
+  });
+
+  it('repeated runs: the row is the run with the median CPU per connect, as measured, with every run in repeats and the first run’s idle sessions', () => {
+    const idle = { sessions: 3, windowMs: 10, open: 3, rssPerSessionKb: 1, heapPerSessionKb: 1, cpuMsPerThousandPerSecond: 1 };
+    const runs = [{ ...result('engine', 100, 300, 0.9), idle }, result('engine', 100, 100, 0.3), result('engine', 100, 200, 0.5)];
+    const median = medianRun(runs);
+    assert.equal(median.cpuMsPerConnect, 0.5);
+    assert.equal(median.timeToConnectMs.p99, 200, 'the p99 of another run than the median one');
+    assert.deepEqual(median.repeats, { cpuMsPerConnect: [0.9, 0.3, 0.5], p99Ms: [300, 100, 200] });
+    assert.deepEqual(median.idle, idle);
+    assert.equal(medianRun([runs[1], runs[2]]).cpuMsPerConnect, 0.3, 'an even count takes the lower middle');
+    assert.equal(medianRun([runs[1]]), runs[1]);
+    assert.throws(() => medianRun([]), RangeError);
+    const table = scaleTable({ scale: median, floorScale: null, scaleSeries: [{ cameras: 100, engine: median, floor: median, sequential: median }] } as never);
+    assert.match(table, /median CPU per connect of 3 interleaved runs/);
+    assert.match(table, /\| 200 ms \(100–300\) \| 0\.5 ms \(0\.3–0\.9\) \|/);
   });
 
   it('results written before the series have no series targets', () => {
