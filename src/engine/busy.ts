@@ -33,59 +33,31 @@ export function enterRace(): { busy: boolean; leave(): void } {
       if (left) return;
       left = true;
       inFlight -= 1;
-      if (inFlight === 0) answerTimes.reset(); // the burst is over: the next one measures afresh
+      if (inFlight === 0) lastAnswerAt = undefined; // the burst is over
     },
   };
 }
 
 /**
- * How long the LAN punches of this process's busy races take to be answered just now: a
- * smoothed answer time and its variation, updated as in RFC 6298 (SRTT, RTTVAR; gains 1/8 and
- * 1/4), from every busy race that the first port's direct punch won (`leaderAnswered`). In a
- * burst the answers queue behind each other on both ends (hundreds of cameras answering on one
- * machine, or one client reading hundreds of answers): a punch that waited longer than one probe
- * interval is then most likely queued, not lost. So a busy race's hold waits at least
- * `answerWindowMs()` = SRTT + 4 × RTTVAR (the retransmission timeout of RFC 6298 §2) before it
- * starts P2P, relay and the held LAN probes, which would add their own sockets and server
- * round trips to the queue (measured at 1,000 cameras: a hold opened that way starts 13 sockets).
- * Reset when the last race in flight ends.
+ * When a busy race of this process last won by its first port's direct punch (`leaderAnswered`).
+ * In a burst the answers queue behind each other on both ends (hundreds of cameras answering on
+ * one machine, or one client reading hundreds of answers): while answers keep arriving, a punch
+ * that waited longer than one probe interval is most likely queued, not lost. So a busy race's
+ * hold opens only after an interval in which no other busy race got its answer
+ * (`answeredWithin`), or at its maxHoldMs: it does not start P2P, relay and the held LAN probes
+ * (13 sockets with the default config, and their server round trips) on top of the queue for a
+ * race whose answer is only late. Forgotten when the last race in flight ends.
  */
-class AnswerTimes {
-  #srtt: number | undefined;
-  #rttvar = 0;
+let lastAnswerAt: number | undefined;
 
-  sample(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) return;
-    if (this.#srtt === undefined) {
-      this.#srtt = ms;
-      this.#rttvar = ms / 2;
-      return;
-    }
-    this.#rttvar = 0.75 * this.#rttvar + 0.25 * Math.abs(this.#srtt - ms);
-    this.#srtt = 0.875 * this.#srtt + 0.125 * ms;
-  }
-
-  /** SRTT + 4 × RTTVAR; 0 before any sample. */
-  windowMs(): number {
-    return this.#srtt === undefined ? 0 : this.#srtt + 4 * this.#rttvar;
-  }
-
-  reset(): void {
-    this.#srtt = undefined;
-    this.#rttvar = 0;
-  }
+/** A busy race's first-port direct punch was answered (see lastAnswerAt). */
+export function leaderAnswered(at: number = performance.now()): void {
+  lastAnswerAt = at;
 }
 
-const answerTimes = new AnswerTimes();
-
-/** A busy race's first-port direct punch was answered `ms` after its first socket opened (see AnswerTimes). */
-export function leaderAnswered(ms: number): void {
-  answerTimes.sample(ms);
-}
-
-/** How long a busy race's hold waits at least, from the answers of this process's recent busy races (see AnswerTimes). */
-export function answerWindowMs(): number {
-  return answerTimes.windowMs();
+/** Whether a busy race's first-port punch was answered less than `ms` before `now`. */
+export function answeredWithin(ms: number, now: number = performance.now()): boolean {
+  return lastAnswerAt !== undefined && now - lastAnswerAt < ms;
 }
 
 /** Races in flight in this process (for tests and the benchmark). */
@@ -101,8 +73,9 @@ export const LATE_SHARE = 0.25;
 
 /**
  * The hold of a busy race's followers. `leaderStarted()` (the LAN racer's first socket is open,
- * its punch on the way) starts the wait: it opens once max(`intervalMs`, `windowMs()`) has
- * passed and the latest interval ran on an event loop that kept up. A timer that fired more than LATE_SHARE × intervalMs late (the loop was busy
+ * its punch on the way) starts the wait: it opens once `intervalMs` has passed on an event loop
+ * that kept up, at the end of an interval in which other busy races' punches were no longer
+ * being answered (`stillAnswering()`). A timer that fired more than LATE_SHARE × intervalMs late (the loop was busy
  * with other work, e.g. other races' answers, and the answer our punch waits for may be queued
  * behind it) is re-armed instead; after `maxHoldMs` it opens whatever the loop does.
  * `release()` opens it at once (the LAN racer ended without winning). Held contenders wait on it
@@ -120,8 +93,8 @@ export class FollowerHold implements Gate {
     readonly maxHoldMs: number,
     /** The clock (tests pass one to make a timer fire late). */
     readonly now: () => number = () => performance.now(),
-    /** The least the leader waits, read whenever a timer fires (race(): answerWindowMs). */
-    readonly windowMs: () => number = () => 0,
+    /** Whether other busy races' punches are still being answered (race(): answeredWithin one interval); read when a timer fires. */
+    readonly stillAnswering: () => boolean = () => false,
   ) {}
 
   get open(): boolean {
@@ -147,10 +120,9 @@ export class FollowerHold implements Gate {
       const waited = now - startedAt;
       if (waited >= this.maxHoldMs) return this.release();
       const late = now - due > LATE_SHARE * this.intervalMs;
-      const window = Math.max(this.intervalMs, this.windowMs());
-      if (!late && waited >= window) return this.release();
-      // A late timer: a fresh interval on a loop that keeps up; else the rest of the window.
-      this.#arm(startedAt, Math.min(this.maxHoldMs - waited, late ? this.intervalMs : window - waited));
+      if (!late && !this.stillAnswering()) return this.release();
+      // A late timer, or answers still flowing: another interval (never past maxHoldMs).
+      this.#arm(startedAt, Math.min(this.intervalMs, this.maxHoldMs - waited));
     }, waitMs);
   }
 

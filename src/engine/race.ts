@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { AbortError, toAbortError } from '../errors';
 import { Attempt } from './attempt';
-import { answerWindowMs, enterRace, FollowerHold, leaderAnswered } from './busy';
+import { answeredWithin, enterRace, FollowerHold, leaderAnswered } from './busy';
 import { validateRaceConfig, type RaceConfig, type RaceConfigInput } from './config';
 import { RaceError, RacerError, type RacerFailure, type RacerInfo } from './errors';
 import { AllFailedError, firstSuccess } from './first-success';
@@ -58,7 +58,7 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   // A busy race (issue 16, busy.ts) holds P2P, relay and the held LAN probes until the LAN punch had its chance.
   const hold =
     load.busy && config.host !== null && config.modes.includes('lan')
-      ? new FollowerHold(config.probeIntervalMs, config.attemptTimeoutMs.lan, undefined, answerWindowMs)
+      ? new FollowerHold(config.probeIntervalMs, config.attemptTimeoutMs.lan, undefined, () => answeredWithin(config.probeIntervalMs))
       : undefined;
   const start = performance.now();
   const elapsed = (): number => Math.round((performance.now() - start) * 10) / 10;
@@ -142,9 +142,9 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
       }
     }
     const winner = infos[index];
-    // A busy race won by its first port's punch tells the others how long punches take to be answered now (busy.ts).
+    // A busy race won by its first port's punch tells the others that punches are being answered (busy.ts).
     if (hold?.startedAt !== undefined && winner.mode === 'lan' && winner.lanPath === 'direct' && winner.destinationPort === config.ports[0]) {
-      leaderAnswered(hold.now() - hold.startedAt);
+      leaderAnswered();
     }
     update();
     return {
