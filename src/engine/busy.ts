@@ -65,6 +65,11 @@ export function racesInFlight(): number {
   return inFlight;
 }
 
+/** Whether BUSY_RACES races besides one are in flight now (FollowerHold.unlessBusy of a race counted in). */
+export function othersBusy(): boolean {
+  return inFlight > BUSY_RACES;
+}
+
 /**
  * A timer that fires more than this share of its interval late shows a saturated event loop:
  * the interval does not count, and the wait starts again.
@@ -86,6 +91,7 @@ export class FollowerHold implements Gate {
   #open = false;
   #startedAt: number | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #decision: NodeJS.Immediate | undefined;
   readonly #waiters = new Set<() => void>();
 
   constructor(
@@ -99,6 +105,22 @@ export class FollowerHold implements Gate {
 
   get open(): boolean {
     return this.#open;
+  }
+
+  /**
+   * For a race that was not busy when it started: decides in the check phase of this loop
+   * iteration, once every race this tick started has been counted in, whether it is busy after
+   * all. If `busy()` says no, the hold opens then; else it holds like a busy race's. In a burst
+   * (hundreds of race() calls in one tick) the first BUSY_RACES races cannot know about the
+   * races after them and would start every racer and port (14 sockets each with the default
+   * config); deciding at the end of the tick holds them like the rest. Cleared by `dispose()`.
+   */
+  unlessBusy(busy: () => boolean): void {
+    if (this.#open || this.#decision) return;
+    this.#decision = setImmediate(() => {
+      this.#decision = undefined;
+      if (!busy()) this.release();
+    });
   }
 
   /** Starts the wait (idempotent). */
@@ -131,6 +153,8 @@ export class FollowerHold implements Gate {
     if (this.#open) return;
     this.#open = true;
     clearTimeout(this.#timer);
+    if (this.#decision) clearImmediate(this.#decision);
+    this.#decision = undefined;
     for (const wake of [...this.#waiters]) wake();
     this.#waiters.clear();
   }
@@ -138,6 +162,8 @@ export class FollowerHold implements Gate {
   /** Clears the timer without opening the hold. */
   dispose(): void {
     clearTimeout(this.#timer);
+    if (this.#decision) clearImmediate(this.#decision);
+    this.#decision = undefined;
     this.#waiters.clear();
   }
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { AbortError, toAbortError } from '../errors';
 import { Attempt } from './attempt';
-import { answeredWithin, enterRace, FollowerHold, leaderAnswered } from './busy';
+import { answeredWithin, enterRace, FollowerHold, leaderAnswered, othersBusy } from './busy';
 import { validateRaceConfig, type RaceConfig, type RaceConfigInput } from './config';
 import { RaceError, RacerError, type RacerFailure, type RacerInfo } from './errors';
 import { AllFailedError, firstSuccess } from './first-success';
@@ -55,11 +55,15 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   await delay(config.startupDelayMs, signal, 'race start-up delay');
 
   const load = enterRace();
-  // A busy race (issue 16, busy.ts) holds P2P, relay and the held LAN probes until the LAN punch had its chance.
+  // A busy race (issue 16, busy.ts) holds P2P, relay and the held LAN probes until the LAN punch
+  // had its chance. A race that was not busy when it started has a hold too, opened at the end of
+  // this tick unless a burst of races started in it (FollowerHold.unlessBusy): its followers start
+  // at once, as in the vendor library, but their first socket waits for that decision.
   const hold =
-    load.busy && config.host !== null && config.modes.includes('lan')
+    config.host !== null && config.modes.includes('lan')
       ? new FollowerHold(config.probeIntervalMs, config.attemptTimeoutMs.lan, undefined, () => answeredWithin(config.probeIntervalMs))
       : undefined;
+  if (!load.busy) hold?.unlessBusy(othersBusy);
   const start = performance.now();
   const elapsed = (): number => Math.round((performance.now() - start) * 10) / 10;
   const { controller, dispose } = linkedController(signal);
@@ -74,6 +78,7 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
     info: infos[i],
     hold,
     openAttempt: async (destinationPort, attemptSignal) => {
+      if (racer.mode !== 'lan' && hold && !hold.open) await untilOpen(hold, attemptSignal);
       const attempt = await Attempt.open(config.bindAddress, attemptSignal);
       if (racer.mode === 'lan') hold?.leaderStarted();
       infos[i].attempts += 1;
@@ -88,8 +93,8 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   const racerErrors: (RacerError | undefined)[] = racers.map(() => undefined);
   const contenders = racers.map((racer, i) => ({
     delayMs: config.staggerMs[racer.mode],
-    // Held followers are not started (pending, elapsedMs null, like a stagger): telemetry records them idle.
-    gate: racer.mode === 'lan' ? undefined : hold,
+    // A busy race's held followers are not started (pending, elapsedMs null, like a stagger): telemetry records them idle.
+    gate: racer.mode === 'lan' || !load.busy ? undefined : hold,
     start: async (racerSignal: AbortSignal): Promise<Link> => {
       const info = infos[i];
       info.state = 'running';
@@ -165,6 +170,22 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
     hold?.dispose();
     load.leave();
   }
+}
+
+/** Resolves when the hold opens; rejects with an AbortError when `signal` aborts first (the subscription is dropped). */
+function untilOpen(hold: FollowerHold, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(toAbortError(signal.reason, 'held attempt'));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      unsubscribe();
+      reject(toAbortError(signal.reason, 'held attempt'));
+    };
+    const unsubscribe = hold.whenOpen(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function raceFailure(

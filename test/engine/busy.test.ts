@@ -108,6 +108,27 @@ describe('engine: the busy engine holds a busy race’s followers until the LAN 
       assert.equal(answeredWithin(100, 960), false, 'the answer outlived the burst');
     });
 
+    it('unlessBusy: a race alone opens it in the check phase of its tick; a burst keeps it closed as a busy hold; dispose() clears the decision', async () => {
+      const alone = new FollowerHold(100, 1_500, () => now);
+      alone.unlessBusy(() => false);
+      assert.equal(alone.open, false, 'opened before the tick had ended');
+      await clock.tickAsync(0);
+      assert.equal(alone.open, true);
+
+      const burst = new FollowerHold(100, 1_500, () => now);
+      burst.leaderStarted();
+      burst.unlessBusy(() => true);
+      await clock.tickAsync(0);
+      assert.equal(burst.open, false, 'a burst race opened at the end of its tick');
+      await tick(100);
+      assert.equal(burst.open, true, 'it did not hold like a busy race');
+
+      const disposed = new FollowerHold(100, 1_500, () => now);
+      disposed.unlessBusy(() => false);
+      disposed.dispose();
+      assert.equal(clock.countTimers(), 0, 'the decision outlived dispose()');
+    });
+
     it('release() opens it at once; an open hold calls a new waiter at once; an unsubscribed waiter is never called; dispose() leaves no timer', async () => {
       const released = new FollowerHold(100, 1_500, () => now);
       released.leaderStarted();
@@ -187,6 +208,22 @@ describe('engine: the busy engine holds a busy race’s followers until the LAN 
       await result.link.close();
       assert.equal(result.mode, 'lan');
       assert.equal(result.racers[0].lanPath, 'search');
+    });
+
+    it('a burst of 20 races started in one tick: the first BUSY_RACES hold their followers like the rest, so no race opens a P2P or relay socket', async () => {
+      const many = await createSimulation({ cameras: 20, servers: 1, relays: 1, seed: 4, fast: true });
+      try {
+        await Promise.all(many.cameras.map((c) => c.start()));
+        const results = await Promise.all(many.cameras.map((camera) => race({ ...raceConfigFor(many), did: camera.did, ports: [camera.sessionPort] })));
+        await Promise.all(results.map((r) => r.link.close()));
+        for (const [i, result] of results.entries()) {
+          assert.equal(result.mode, 'lan', `race ${i}`);
+          for (const racer of result.racers.filter((r) => r.mode !== 'lan')) assert.equal(racer.attempts, 0, `race ${i}: ${racer.name} opened a socket`);
+        }
+        assert.equal(racesInFlight(), 0);
+      } finally {
+        await many.close();
+      }
     });
 
     describe('six LAN ports (the default count)', () => {
