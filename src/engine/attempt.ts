@@ -83,11 +83,12 @@ export class Attempt {
   /** The peer that completed the handshake with this socket (P2P_RDY or RLY_RDY received), until handed over. */
   #readyPeers = new Map<string, Endpoint>();
   readonly #openedAt = performance.now();
-  readonly #firstSentAt = new Map<string, number>();
-  readonly #lastSentAt = new Map<string, number>();
-  readonly #stages = new Set<string>();
+  /** First and latest send time per endpoint (at most FIRST_SENT_LIMIT endpoints): one map, one lookup per send. */
+  readonly #sentAt = new Map<string, { first: number; last: number }>();
+  /** Created on the first progress: most attempts end without any (issue 16: every map is a hash table per attempt). */
+  #stages: Set<string> | undefined;
   #rttMs = 0;
-  readonly #fastestRttTo = new Map<string, number>();
+  #fastestRttTo: Map<string, number> | undefined;
   #onProgress: ((progress: Progress) => void) | undefined;
 
   private constructor(socket: Socket, signal: AbortSignal) {
@@ -148,8 +149,12 @@ export class Attempt {
       });
       this.sent += 1;
       const key = `${to.host}:${to.port}`;
-      if (!this.#firstSentAt.has(key) && this.#firstSentAt.size < FIRST_SENT_LIMIT) this.#firstSentAt.set(key, performance.now());
-      if (this.#firstSentAt.has(key)) this.#lastSentAt.set(key, performance.now());
+      const at = this.#sentAt.get(key);
+      if (at) at.last = performance.now();
+      else if (this.#sentAt.size < FIRST_SENT_LIMIT) {
+        const now = performance.now();
+        this.#sentAt.set(key, { first: now, last: now });
+      }
     } catch {
       this.unsendable += 1;
     }
@@ -164,19 +169,22 @@ export class Attempt {
    * an underestimate, since the answer cannot be older than the first request.
    */
   progress(stage: string, from: Endpoint): void {
-    if (this.closed || this.#stages.has(stage)) return;
-    this.#stages.add(stage);
+    if (this.closed || this.#stages?.has(stage)) return;
+    (this.#stages ??= new Set()).add(stage);
     const key = `${from.host}:${from.port}`;
     const now = performance.now();
-    this.#rttMs = Math.max(this.#rttMs, now - (this.#firstSentAt.get(key) ?? this.#openedAt));
-    const sinceLast = this.#lastSentAt.get(key);
-    if (sinceLast !== undefined) this.#fastestRttTo.set(key, Math.min(this.#fastestRttTo.get(key) ?? Number.POSITIVE_INFINITY, now - sinceLast));
+    const sent = this.#sentAt.get(key);
+    this.#rttMs = Math.max(this.#rttMs, now - (sent?.first ?? this.#openedAt));
+    if (sent !== undefined) {
+      const fastest = (this.#fastestRttTo ??= new Map());
+      fastest.set(key, Math.min(fastest.get(key) ?? Number.POSITIVE_INFINITY, now - sent.last));
+    }
     this.#onProgress?.({ stage, rttMs: this.#rttMs });
   }
 
   /** Stages reached so far (in order). */
   get stages(): readonly string[] {
-    return [...this.#stages];
+    return this.#stages ? [...this.#stages] : [];
   }
 
   /** Largest round-trip sample so far (0 before any progress). */
@@ -191,9 +199,11 @@ export class Attempt {
    * costs more than a duplicate.
    */
   fastestRttMs(to: Endpoint): number | undefined {
-    const own = this.#fastestRttTo.get(`${to.host}:${to.port}`);
-    if (own !== undefined || this.#fastestRttTo.size === 0) return own;
-    return Math.min(...this.#fastestRttTo.values());
+    const fastest = this.#fastestRttTo;
+    if (!fastest) return undefined;
+    const own = fastest.get(`${to.host}:${to.port}`);
+    if (own !== undefined || fastest.size === 0) return own;
+    return Math.min(...fastest.values());
   }
 
   /** Called on every new stage (see `progress`); the racer uses it to extend the attempt's bound. */

@@ -87,16 +87,19 @@ export const lanRacer: Racer = {
 function probes(context: RacerContext, sources: SourceCounter, which: 'all' | 'leaders' | 'held', elapsedMs: number): Contender<Link>[] {
   const { config } = context;
   const contenders: Contender<Link>[] = [];
-  const add = (leader: boolean, port: number, delayMs: number, path: LanPath, handshake: () => Handshake): void => {
-    if (which === 'all' || leader === (which === 'leaders')) contenders.push(probe(context, port, Math.max(0, delayMs - elapsedMs), path, handshake()));
+  // `host` null with 'direct' never happens (no direct punch without an address); null with 'search' is broadcast discovery.
+  const add = (leader: boolean, host: string | null, port: number, delayMs: number, path: LanPath): void => {
+    if (which !== 'all' && leader !== (which === 'leaders')) return;
+    const handshake = path === 'direct' && host !== null ? directPunch(host, port, sources) : lanSearch(host, port, sources);
+    contenders.push(probe(context, port, Math.max(0, delayMs - elapsedMs), path, handshake));
   };
+  const { host } = config;
   config.ports.forEach((port, i) => {
     const at = i * config.portStaggerMs;
-    const host = config.host;
-    if (host !== null) add(i === 0, port, at, 'direct', () => directPunch(host, port, sources));
-    add(false, port, host === null ? at : at + config.probeIntervalMs, 'search', () => lanSearch(host, port, sources));
+    if (host !== null) add(i === 0, host, port, at, 'direct');
+    add(false, host, port, host === null ? at : at + config.probeIntervalMs, 'search');
   });
-  if (config.lanDiscovery) add(true, ENGINE_DEFAULTS.lanSearchPort, 0, 'search', () => lanSearch(null, ENGINE_DEFAULTS.lanSearchPort, sources));
+  if (config.lanDiscovery) add(true, null, ENGINE_DEFAULTS.lanSearchPort, 0, 'search');
   return contenders;
 }
 
@@ -118,13 +121,13 @@ function directPunch(host: string, port: number, sources: SourceCounter): Handsh
     const { did, probeIntervalMs } = context.config;
     const target: Endpoint = { host, port };
     attempt.onEach(sources.note);
-    const stopPunch = attempt.every(probeIntervalMs, () => {
-      attempt.send({ type: 'PUNCH_PKT', did }, target);
-      // The real camera opens a session the moment our punch arrives (§6.1b), before its P2P_RDY
-      // reaches us: from the first punch on, this socket ends with CLOSE to the target unless it
-      // is handed over, so a punch that loses while its answer is on the way leaves no session.
-      attempt.markReady(target);
-    });
+    const punch = { type: 'PUNCH_PKT', did } as const;
+    const stopPunch = attempt.every(probeIntervalMs, () => attempt.send(punch, target));
+    // The real camera opens a session the moment our punch arrives (§6.1b), before its P2P_RDY
+    // reaches us: from the first punch (sent just now by every()) on, this socket ends with CLOSE to
+    // the target unless it is handed over, so a punch that loses while its answer is on the way
+    // leaves no session.
+    attempt.markReady(target);
     try {
       await attempt.receive('P2P_RDY from the camera', ({ message, from }) => {
         if (message.type !== 'P2P_RDY' && message.type !== 'PUNCH_PKT') return undefined;
