@@ -156,7 +156,7 @@ function scaleSeriesTable(result: BenchResult): string[] {
   return [
     '',
     repeats > 1
-      ? `Every scale (a fresh simulator for each run; each row is the run with the median CPU per connect of ${repeats} interleaved runs, the range of the runs in brackets):`
+      ? `Every scale (a fresh simulator for each run; each row is the run with the median CPU per connect of ${repeats} interleaved runs (each repetition starting with the next strategy), the range of the runs in brackets):`
       : 'Every scale (a fresh simulator for each row):',
     '',
     '| cameras | who connects | connected | p50 | p99 | CPU / connect | sim CPU / connect | CPU share client / sim | bound by | sockets / datagrams per connect | expired after progress |',

@@ -157,6 +157,17 @@ export function medianRun(runs: readonly ScaleResult[]): ScaleResult {
   };
 }
 
+/**
+ * The strategies in the order of repetition `repeat`: each repetition starts one strategy later
+ * (engine, floor, sequential; floor, sequential, engine; …), so no strategy always runs first after
+ * the previous scale and its heap growth (a burst's CPU varies up to 2 × with such state).
+ */
+export function rotated<T>(items: readonly T[], repeat: number): T[] {
+  if (items.length === 0) return [];
+  const shift = ((repeat % items.length) + items.length) % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
 /** What `sessions` idle live sessions cost over `windowMs` (the engine: Session on each link; the floor: a socket and a keepalive timer). */
 export interface IdleSessions {
   sessions: number;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ScaleStep } from '../../bench/run';
-import { medianRun, SATURATED_SHARE, scaleBound, scaleCounts, SCALES, type ScaleResult, type ScaleStrategy } from '../../bench/scale';
+import { medianRun, rotated, SATURATED_SHARE, scaleBound, scaleCounts, SCALES, type ScaleResult, type ScaleStrategy } from '../../bench/scale';
 import { scaleTable } from '../../bench/report-md';
 import { evaluateTargets } from '../../bench/targets';
 
@@ -76,6 +76,17 @@ describe('bench: the scale series of issue 16', () => {
     const expired = target([step(100, [20, 0.2, 0], [30, 0.3]), step(1000, [200, 0.3, 3], [300, 0.4])], 'scale-no-expired-progress');
     assert.equal(expired?.met, false);
     assert.match(expired?.measured ?? '', /1000: 3/);
+  });
+
+  it('repeated runs rotate the order: each repetition starts with the next strategy, every strategy once', () => {
+    const order = [0, 1, 2, 3].map((repeat) => rotated(['engine', 'floor', 'sequential'], repeat));
+    assert.deepEqual(order, [
+      ['engine', 'floor', 'sequential'],
+      ['floor', 'sequential', 'engine'],
+      ['sequential', 'engine', 'floor'],
+      ['engine', 'floor', 'sequential'],
+    ]);
+    assert.deepEqual(rotated([], 2), []);
   });
 
   it('repeated runs: the row is the run with the median CPU per connect, as measured, with every run in repeats and the first run’s idle sessions', () => {
