@@ -211,7 +211,7 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
   let simCpuMs: number | null;
   let idle: IdleSessions | undefined;
   const sim = await startSimProcess(cameras, seed);
-  if (idleMs > 0) collectGarbage();
+  collectGarbage(); // the garbage of earlier runs is not this run's: each window starts on a collected heap
   const heapBefore = process.memoryUsage().heapUsed;
   const rssBefore = process.memoryUsage.rss();
   let peak = rssBefore;
