@@ -83,9 +83,12 @@ const LAYOUTS: Partial<Record<MessageName, Layout>> = {
 
 const layoutSize = (layout: Layout): number => layout.reduce((sum, [, kind]) => sum + FIELD_SIZE[kind], 0);
 
-/** The message code of a datagram if it has a PPPP header, else undefined (cheap pre-filter). */
+/**
+ * The message code of a datagram whose header decode() accepts (magic 0xf1 and a length field
+ * that agrees with the datagram's size), else undefined: a cheap pre-filter that reads no payload.
+ */
 export function peekCode(datagram: Buffer): number | undefined {
-  return datagram.length >= HEADER_SIZE && datagram[0] === MAGIC ? datagram[1] : undefined;
+  return datagram.length >= HEADER_SIZE && datagram[0] === MAGIC && datagram.readUInt16BE(2) === datagram.length - HEADER_SIZE ? datagram[1] : undefined;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   formatDid,
   MESSAGE_NAMES,
   parseDid,
+  peekCode,
   proprietaryDecrypt,
   proprietaryEncrypt,
   REPORT_KEY,
@@ -148,6 +149,20 @@ describe('protocol: codec', () => {
         propertyOptions(3000),
       );
       for (const name of MESSAGE_NAMES.values()) assert.ok(seen.has(name), `${name} generated`);
+    });
+
+    it('peekCode gives the code of every datagram whose header decode accepts, and undefined for a bad header', () => {
+      fc.assert(
+        fc.property(messageArb, (message) => {
+          const datagram = encode(message);
+          assert.equal(peekCode(datagram), datagram[1]);
+          assert.equal(peekCode(datagram.subarray(0, datagram.length - 1)), undefined, 'a length field that disagrees');
+          assert.equal(peekCode(Buffer.concat([Buffer.from([0xe1]), datagram.subarray(1)])), undefined, 'bad magic');
+        }),
+        propertyOptions(500),
+      );
+      assert.equal(peekCode(Buffer.from('f1e00000', 'hex')), 0xe0);
+      assert.equal(peekCode(Buffer.from('f1e0', 'hex')), undefined, 'shorter than the header');
     });
 
     it('decodes an unknown type with a good header to a generic message', () => {

@@ -178,7 +178,10 @@ function lanSearch(host: string | null, port: number, sources: SourceCounter): H
 
 /** Counts the distinct sources on the camera's address that sent PUNCH_PKT or P2P_RDY with our DID. */
 class SourceCounter {
-  readonly #seen = new Set<string>();
+  /** The first source (the real camera answers from one port only, so usually the only one). */
+  #first: Endpoint | undefined;
+  /** Every source, built when a second one shows up (issue 16: no set and no key per race otherwise). */
+  #seen: Set<string> | undefined;
 
   constructor(
     readonly host: string | null,
@@ -188,9 +191,16 @@ class SourceCounter {
   readonly note = ({ message, from }: Inbound): void => {
     if (message.type !== 'PUNCH_PKT' && message.type !== 'P2P_RDY') return;
     if ((this.host !== null && from.host !== this.host) || !didEquals(message.did, this.context.config.did)) return;
-    if (this.#seen.size >= MAX_COUNTED_SOURCES) return;
-    this.#seen.add(endpointKey(from));
-    this.context.info.sources = this.#seen.size;
+    const first = this.#first;
+    if (first === undefined) {
+      this.#first = { host: from.host, port: from.port };
+      this.context.info.sources = 1;
+      return;
+    }
+    if (sameEndpoint(first, from) || (this.#seen?.size ?? 1) >= MAX_COUNTED_SOURCES) return;
+    const seen = (this.#seen ??= new Set([endpointKey(first)]));
+    seen.add(endpointKey(from));
+    this.context.info.sources = seen.size;
   };
 }
 
