@@ -94,11 +94,14 @@ export function firstSuccess<T>(
       finished = true;
       stopWaiting();
       dispose();
-      void Promise.allSettled(lateWork).then(() => {
+      const settle = (): void => {
         if (winner) resolve(winner);
         else if (signal?.aborted) reject(toAbortError(signal.reason, 'race'));
         else reject(new AllFailedError(errors));
-      });
+      };
+      // Most races have no late winner to close: no promise to wait for (issue 16).
+      if (lateWork.length === 0) settle();
+      else void Promise.allSettled(lateWork).then(settle);
     };
 
     const start = (i: number): void => {
