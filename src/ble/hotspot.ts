@@ -75,17 +75,28 @@ function splitTerse(line: string): string[] {
   return fields;
 }
 
+/**
+ * One nmcli call. An abort kills the child and rejects only once it has exited (execFile's own
+ * `signal` option reports the abort at once, while the child may still be running): whoever
+ * awaits the join (a node's close handler) knows that no nmcli process is left.
+ */
 function nmcli(args: string[], password: string, timeoutMs: number, signal: AbortSignal | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   const shown = args.map((a) => (a === password ? '***' : a)).join(' ');
+  if (signal?.aborted) return Promise.reject(toAbortError(signal.reason, 'hotspot join'));
   return new Promise<string>((resolve, reject) => {
-    execFile('nmcli', args, { timeout: timeoutMs, signal, env, encoding: 'utf8', windowsHide: true }, (error, stdout, stderr) => {
+    const onAbort = (): void => void child.kill();
+    const child = execFile('nmcli', args, { timeout: timeoutMs, env, encoding: 'utf8', windowsHide: true }, (error, stdout, stderr) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) {
+        reject(toAbortError(signal.reason, 'hotspot join'));
+        return;
+      }
       if (!error) {
         resolve(stdout);
         return;
       }
       const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
-      if (signal?.aborted || e.name === 'AbortError') reject(toAbortError(signal?.reason, 'hotspot join'));
-      else if (e.code === 'ENOENT')
+      if (e.code === 'ENOENT')
         reject(
           new HotspotError(
             'missing',
@@ -98,6 +109,7 @@ function nmcli(args: string[], password: string, timeoutMs: number, signal: Abor
         reject(new HotspotError('refused', `nmcli ${shown} failed (exit ${String(e.code)}): ${detail}`));
       }
     });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

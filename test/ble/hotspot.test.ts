@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { AbortError, ConfigError } from '../../src/errors';
 import { activeSsids, HotspotError, joinHotspot } from '../../src/ble';
 import { createNmcliStandIn, type NmcliStandIn } from './nmcli-stand-in';
+import { settledHandles } from '../helpers/udp';
 
 const CREDENTIALS = { ssid: 'KJK_E0FF', bssid: '1C:4E:A2:92:E0:FF', password: '85087127' };
 
@@ -75,6 +76,9 @@ describe('ble: joinHotspot with a stand-in nmcli', () => {
     await nmcli.waitForCalls((calls) => calls.filter((c) => c.includes('connect')).length >= 2);
     controller.abort();
     await assert.rejects(join, AbortError);
+    // The join rejects only once the killed child has exited: its handle is gone by the next loop turns.
+    await settledHandles();
+    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap').length, 0, 'no nmcli child left');
   });
 
   it('bad input: an interface name that is not one', async () => {
