@@ -72,22 +72,23 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   const infos = racers.map(newInfo);
   const update = (): void => onUpdate?.(infos);
 
-  const contexts = racers.map((racer, i): ((signal: AbortSignal) => RacerContext) => (racerSignal) => ({
+  // A racer's context, built when it starts (a held racer that never starts costs none, issue 16).
+  const contextFor = (racer: Racer, info: RacerInfo, racerSignal: AbortSignal): RacerContext => ({
     config,
     signal: racerSignal,
-    info: infos[i],
+    info,
     hold,
     openAttempt: async (destinationPort, attemptSignal) => {
       if (racer.mode !== 'lan' && hold && !hold.open) await untilOpen(hold, attemptSignal);
       const attempt = await Attempt.open(config.bindAddress, attemptSignal);
       if (racer.mode === 'lan') hold?.leaderStarted();
-      infos[i].attempts += 1;
-      infos[i].localPort = attempt.localPort;
-      infos[i].destinationPort = destinationPort;
+      info.attempts += 1;
+      info.localPort = attempt.localPort;
+      info.destinationPort = destinationPort;
       update();
       return attempt;
     },
-  }));
+  });
 
   // A racer's own typed error, also when the deadline ended the race (firstSuccess then reports an abort).
   const racerErrors: (RacerError | undefined)[] = racers.map(() => undefined);
@@ -100,7 +101,7 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
       info.state = 'running';
       update();
       try {
-        const link = await racer.connect(contexts[i](racerSignal));
+        const link = await racer.connect(contextFor(racer, info, racerSignal));
         info.state = 'success';
         return link;
       } catch (err) {
