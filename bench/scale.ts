@@ -163,8 +163,7 @@ export function medianRun(runs: readonly ScaleResult[]): ScaleResult {
  * the previous scale and its heap growth (a burst's CPU varies up to 2 × with such state).
  */
 export function rotated<T>(items: readonly T[], repeat: number): T[] {
-  if (items.length === 0) return [];
-  const shift = ((repeat % items.length) + items.length) % items.length;
+  const shift = items.length === 0 ? 0 : repeat % items.length;
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
