@@ -5,12 +5,14 @@ import { answeredWithin, enterRace, FollowerHold, leaderAnswered, othersBusy } f
 import { validateRaceConfig, type RaceConfig, type RaceConfigInput } from './config';
 import { RaceError, RacerError, type RacerFailure, type RacerInfo } from './errors';
 import { AllFailedError, firstSuccess } from './first-success';
-import type { Link } from './link';
+import { Link } from './link';
 import { lanRacer } from './racers/lan';
 import { p2pRacer } from './racers/p2p';
 import type { Racer, RacerContext } from './racers/racer';
 import { relayRacer } from './racers/relay';
-import { delay, linkedController } from './signals';
+import { LeaderPunch } from './racers/leader-punch';
+import { SourceCounter } from './racers/sources';
+import { abortWith, delay } from './signals';
 import type { Endpoint, Mode } from './types';
 
 export const RACERS: Readonly<Record<Mode, Racer>> = { lan: lanRacer, p2p: p2pRacer, relay: relayRacer };
@@ -52,13 +54,13 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   const config = validateRaceConfig(input);
   const { signal, onUpdate } = options;
   if (signal?.aborted) throw toAbortError(signal.reason, 'race');
-  await delay(config.startupDelayMs, signal, 'race start-up delay');
+  if (config.startupDelayMs > 0) await delay(config.startupDelayMs, signal, 'race start-up delay');
 
   const load = enterRace();
   // A busy race (issue 16, busy.ts) holds P2P, relay and the held LAN probes until the LAN punch
   // had its chance. A race that was not busy when it started has a hold too, opened at the end of
   // this tick unless a burst of races started in it (FollowerHold.unlessBusy): its followers start
-  // at once, as in the vendor library, but their first socket waits for that decision.
+  // then, all at once as in the vendor library, one loop phase after its first LAN punch.
   const hold =
     config.host !== null && config.modes.includes('lan')
       ? new FollowerHold(config.probeIntervalMs, config.attemptTimeoutMs.lan, undefined, () => answeredWithin(config.probeIntervalMs))
@@ -66,111 +68,214 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   if (!load.busy) hold?.unlessBusy(othersBusy);
   const start = performance.now();
   const elapsed = (): number => Math.round((performance.now() - start) * 10) / 10;
-  const { controller, dispose } = linkedController(signal);
-  const deadline = setTimeout(() => controller.abort(new DeadlineReached(config.maxConnectionTimeMs)), config.maxConnectionTimeMs);
   const racers = config.modes.map((mode) => RACERS[mode]);
   const infos = racers.map(newInfo);
   const update = (): void => onUpdate?.(infos);
-
-  // A racer's context, built when it starts (a held racer that never starts costs none, issue 16).
-  const contextFor = (racer: Racer, info: RacerInfo, racerSignal: AbortSignal): RacerContext => ({
-    config,
-    signal: racerSignal,
-    info,
-    hold,
-    openAttempt: async (destinationPort, attemptSignal) => {
-      if (racer.mode !== 'lan' && hold && !hold.open) await untilOpen(hold, attemptSignal);
-      const attempt = await Attempt.open(config.bindAddress, attemptSignal);
-      if (racer.mode === 'lan') hold?.leaderStarted();
-      info.attempts += 1;
-      info.localPort = attempt.localPort;
-      info.destinationPort = destinationPort;
-      update();
-      return attempt;
-    },
-  });
-
-  // A racer's own typed error, also when the deadline ended the race (firstSuccess then reports an abort).
-  const racerErrors: (RacerError | undefined)[] = racers.map(() => undefined);
-  const contenders = racers.map((racer, i) => ({
-    delayMs: config.staggerMs[racer.mode],
-    // A busy race's held followers are not started (pending, elapsedMs null, like a stagger): telemetry records them idle.
-    gate: racer.mode === 'lan' || !load.busy ? undefined : hold,
-    start: async (racerSignal: AbortSignal): Promise<Link> => {
-      const info = infos[i];
-      info.state = 'running';
-      update();
-      try {
-        const link = await racer.connect(contextFor(racer, info, racerSignal));
-        info.state = 'success';
-        return link;
-      } catch (err) {
-        if (racer.mode === 'lan') hold?.release(); // the LAN racer is out: nothing to wait for
-        const reason: unknown = controller.signal.reason;
-        if (err instanceof RacerError) racerErrors[i] = err;
-        if (reason instanceof DeadlineReached) {
-          info.state = 'failed';
-          // A racer that knows why it never got through (e.g. every server kept refusing) says so.
-          const why = err instanceof RacerError ? `; ${err.message}` : '';
-          info.error = `timeout: ${reason.message} (${info.attempts} attempt${info.attempts === 1 ? '' : 's'})${why}`;
-        } else if (racerSignal.aborted) {
-          info.state = 'cancelled';
-          info.error = signal?.aborted ? 'aborted by the caller' : 'another racer won';
-        } else {
-          info.state = 'failed';
-          info.error = err instanceof Error ? err.message : String(err);
-        }
-        throw err;
-      } finally {
-        info.elapsedMs = elapsed();
-        update();
-      }
-    },
-  }));
+  // The race's controller (caller's signal and deadline) is built when the racers start: a race won by its leader punch has none.
+  let controller: AbortController | undefined;
+  let reached: DeadlineReached | undefined;
+  let wake: (() => void) | undefined;
+  const deadline = setTimeout(() => {
+    reached = new DeadlineReached(config.maxConnectionTimeMs);
+    if (controller) controller.abort(reached);
+    else wake?.();
+  }, config.maxConnectionTimeMs);
+  const won = (index: number, link: Link): RaceResult => raceResult(config, hold, infos, index, link, elapsed);
 
   try {
+    // A race with a hold starts with its first port's direct punch alone, on one bare socket
+    // (leader-punch.ts): in a burst it wins before anything else would have started; a race that
+    // is not busy starts the rest when its hold opens at the end of this tick, as before.
+    let leader: LeaderPunch | undefined;
+    const lanIndex = config.modes.indexOf('lan');
+    if (hold && leaderPunchFits(config)) {
+      const info = infos[lanIndex];
+      info.state = 'running';
+      update();
+      leader = new LeaderPunch(config, info, new SourceCounter(config.host, config.did, info), () => {
+        hold.leaderStarted();
+        update();
+      });
+      const link = await leaderPhase(leader, hold, signal, (fn) => (wake = fn));
+      if (link) {
+        info.state = 'success';
+        info.lanPath = 'direct';
+        info.elapsedMs = elapsed();
+        for (const other of infos) {
+          if (other === info) continue;
+          other.state = 'cancelled';
+          other.error = 'another racer won';
+        }
+        update();
+        return won(lanIndex, link);
+      }
+    }
+
+    // Every racer (a busy race's P2P and relay behind the hold); the LAN racer adopts the leader punch.
+    const raceController = (controller = new AbortController());
+    const contextFor = (racer: Racer, info: RacerInfo, racerSignal: AbortSignal): RacerContext => ({
+      config,
+      signal: racerSignal,
+      info,
+      hold,
+      leader: racer.mode === 'lan' ? leader : undefined,
+      openAttempt: async (destinationPort, attemptSignal) => {
+        if (racer.mode !== 'lan' && hold && !hold.open) await untilOpen(hold, attemptSignal);
+        const attempt = await Attempt.open(config.bindAddress, attemptSignal);
+        if (racer.mode === 'lan') hold?.leaderStarted();
+        info.attempts += 1;
+        info.localPort = attempt.localPort;
+        info.destinationPort = destinationPort;
+        update();
+        return attempt;
+      },
+    });
+
+    // A racer's own typed error, also when the deadline ended the race (firstSuccess then reports an abort).
+    const racerErrors: (RacerError | undefined)[] = racers.map(() => undefined);
+    const startedMs = performance.now() - start; // the racers' staggers count from the race's start
+    const contenders = racers.map((racer, i) => ({
+      delayMs: Math.max(0, config.staggerMs[racer.mode] - startedMs),
+      // A busy race's held followers are not started (pending, elapsedMs null, like a stagger): telemetry records them idle.
+      gate: racer.mode === 'lan' || !load.busy ? undefined : hold,
+      start: async (racerSignal: AbortSignal): Promise<Link> => {
+        const info = infos[i];
+        info.state = 'running';
+        update();
+        try {
+          const link = await racer.connect(contextFor(racer, info, racerSignal));
+          info.state = 'success';
+          return link;
+        } catch (err) {
+          if (racer.mode === 'lan') hold?.release(); // the LAN racer is out: nothing to wait for
+          const reason: unknown = raceController.signal.reason;
+          if (err instanceof RacerError) racerErrors[i] = err;
+          if (reason instanceof DeadlineReached) {
+            info.state = 'failed';
+            // A racer that knows why it never got through (e.g. every server kept refusing) says so.
+            const why = err instanceof RacerError ? `; ${err.message}` : '';
+            info.error = `timeout: ${reason.message} (${info.attempts} attempt${info.attempts === 1 ? '' : 's'})${why}`;
+          } else if (racerSignal.aborted) {
+            info.state = 'cancelled';
+            info.error = signal?.aborted ? 'aborted by the caller' : 'another racer won';
+          } else {
+            info.state = 'failed';
+            info.error = err instanceof Error ? err.message : String(err);
+          }
+          throw err;
+        } finally {
+          info.elapsedMs = elapsed();
+          update();
+        }
+      },
+    }));
+
     // The race's controller serves only this race (caller's signal and deadline): firstSuccess runs the racers on it.
-    const { value: link, index } = await firstSuccess(
+    const racing = firstSuccess(
       contenders,
-      controller.signal,
+      raceController.signal,
       async (late, lateIndex) => {
         infos[lateIndex].state = 'cancelled';
         infos[lateIndex].late = true;
         infos[lateIndex].error = 'succeeded after another racer had won; its link was closed';
         await late.close();
       },
-      controller,
+      raceController,
     );
-    for (const info of infos) {
-      if (info.state === 'pending' || info.state === 'running') {
-        info.state = 'cancelled';
-        info.error = 'another racer won';
+    // Linked once the racers run, so a caller's abort or a deadline that ended the leader punch's
+    // wait ends them as it would any race (an adopted punch is closed by its probe, with CLOSE).
+    const unlink = abortWith(raceController, signal);
+    if (reached) raceController.abort(reached);
+    try {
+      const { value: link, index } = await racing;
+      for (const info of infos) {
+        if (info.state === 'pending' || info.state === 'running') {
+          info.state = 'cancelled';
+          info.error = 'another racer won';
+        }
       }
+      update();
+      return won(index, link);
+    } catch (err) {
+      throw raceFailure(err, raceController.signal.reason, signal, infos, elapsed(), racerErrors);
+    } finally {
+      unlink();
     }
-    const winner = infos[index];
-    // A busy race won by its first port's punch tells the others that punches are being answered (busy.ts).
-    if (hold?.startedAt !== undefined && winner.mode === 'lan' && winner.lanPath === 'direct' && winner.destinationPort === config.ports[0]) {
-      leaderAnswered();
-    }
-    update();
-    return {
-      mode: winner.mode,
-      winner: winner.name,
-      elapsedMs: winner.elapsedMs ?? elapsed(),
-      localPort: link.localPort,
-      remote: { ...link.remote },
-      destinationPort: winner.destinationPort,
-      racers: infos.map((info) => ({ ...info })),
-      link,
-    };
-  } catch (err) {
-    throw raceFailure(err, controller.signal.reason, signal, infos, elapsed(), racerErrors);
   } finally {
     clearTimeout(deadline);
-    dispose();
     hold?.dispose();
     load.leave();
   }
+}
+
+/**
+ * Whether a race can start with a LeaderPunch: a camera address, LAN raced without a
+ * stagger, and nothing the first punch would have to do besides punching (no broadcast
+ * discovery among the leaders, no session report to the servers after it).
+ */
+function leaderPunchFits(config: RaceConfig): boolean {
+  return (
+    config.host !== null &&
+    config.modes.includes('lan') &&
+    config.staggerMs.lan === 0 &&
+    !config.lanDiscovery &&
+    !(config.reportSessionReady && config.servers.length > 0)
+  );
+}
+
+/**
+ * A race's wait on its leader punch alone: resolves with the punch's Link when the camera
+ * answered it first, or undefined as soon as the hold opens, the punch ended without a win, the
+ * caller aborted or the deadline passed (`onDeadline` gets the wake-up; race() then starts every
+ * racer, and the LAN racer adopts the punch). Every subscription is dropped when it resolves.
+ */
+function leaderPhase(
+  leader: LeaderPunch,
+  hold: FollowerHold,
+  signal: AbortSignal | undefined,
+  onDeadline: (wake: (() => void) | undefined) => void,
+): Promise<Link | undefined> {
+  return new Promise((resolve) => {
+    let unsubscribe = (): void => undefined;
+    const done = (link?: Link): void => {
+      leader.onOutcome(undefined);
+      unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
+      onDeadline(undefined);
+      resolve(link);
+    };
+    const onAbort = (): void => done();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    onDeadline(() => done());
+    unsubscribe = hold.whenOpen(() => done());
+    leader.onOutcome((outcome) => done(outcome instanceof Link ? outcome : undefined));
+  });
+}
+
+/** The result of a won race: the winner's info and link, every racer's info as it ended. */
+function raceResult(
+  config: RaceConfig,
+  hold: FollowerHold | undefined,
+  infos: readonly RacerInfo[],
+  index: number,
+  link: Link,
+  elapsed: () => number,
+): RaceResult {
+  const winner = infos[index];
+  // A busy race won by its first port's punch tells the others that punches are being answered (busy.ts).
+  if (hold?.startedAt !== undefined && winner.mode === 'lan' && winner.lanPath === 'direct' && winner.destinationPort === config.ports[0]) {
+    leaderAnswered();
+  }
+  return {
+    mode: winner.mode,
+    winner: winner.name,
+    elapsedMs: winner.elapsedMs ?? elapsed(),
+    localPort: link.localPort,
+    remote: { ...link.remote },
+    destinationPort: winner.destinationPort,
+    racers: infos.map((info) => ({ ...info })),
+    link,
+  };
 }
 
 /** Resolves when the hold opens; rejects with an AbortError when `signal` aborts first (the subscription is dropped). */

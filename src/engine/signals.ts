@@ -6,6 +6,14 @@ import { AbortError, toAbortError } from '../errors';
  */
 export function linkedController(...parents: (AbortSignal | undefined)[]): { controller: AbortController; dispose(): void } {
   const controller = new AbortController();
+  return { controller, dispose: abortWith(controller, ...parents) };
+}
+
+/**
+ * Aborts `controller` when any parent signal aborts (at once, with its reason, when one already
+ * has); returns the function that removes the listeners from the parents.
+ */
+export function abortWith(controller: AbortController, ...parents: (AbortSignal | undefined)[]): () => void {
   const cleanups: (() => void)[] = [];
   for (const parent of parents) {
     if (!parent) continue;
@@ -17,11 +25,8 @@ export function linkedController(...parents: (AbortSignal | undefined)[]): { con
     parent.addEventListener('abort', onAbort, { once: true });
     cleanups.push(() => parent.removeEventListener('abort', onAbort));
   }
-  return {
-    controller,
-    dispose: () => {
-      for (const cleanup of cleanups.splice(0)) cleanup();
-    },
+  return () => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
   };
 }
 

@@ -62,6 +62,11 @@ export function attemptWindowMs(attemptTimeoutMs: number, rttMs: number): number
   return Math.max(attemptTimeoutMs, PROGRESS_ROUND_TRIPS * rttMs);
 }
 
+/** The timeout after an attempt that timed out once the camera had been named or had answered (see `attemptWindowMs`): doubled, at most MAX_TIMEOUT_GROWTH × the configured one. */
+export function nextTimeoutMs(timeoutMs: number, attemptTimeoutMs: number): number {
+  return Math.min(2 * timeoutMs, MAX_TIMEOUT_GROWTH * attemptTimeoutMs);
+}
+
 /**
  * Runs attempts of one handshake until one succeeds: each attempt is a fresh socket bounded by
  * the attempt bound rule (`attemptWindowMs`); a timed-out attempt is closed and a new one opened.
@@ -74,8 +79,10 @@ export async function retryAttempts(
   attemptTimeoutMs: number,
   handshake: Handshake,
   maxAttempts = Number.POSITIVE_INFINITY,
+  /** The first attempt's timeout (an adopted first attempt that expired after the camera answered: `nextTimeoutMs`). */
+  firstTimeoutMs = attemptTimeoutMs,
 ): Promise<Link> {
-  let timeoutMs = attemptTimeoutMs;
+  let timeoutMs = firstTimeoutMs;
   for (let n = 1; ; n += 1) {
     if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
     const openedAt = performance.now();
@@ -110,7 +117,7 @@ export async function retryAttempts(
       const expired = attempt?.expiredBy;
       if (expired && attempt !== undefined && attempt.stages.length > 0) context.info.expiredAfterProgress = (context.info.expiredAfterProgress ?? 0) + 1;
       if (!expired || n >= maxAttempts) throw expired ?? err;
-      if (attempt?.stages.some((stage) => CAMERA_STAGES.has(stage))) timeoutMs = Math.min(2 * timeoutMs, MAX_TIMEOUT_GROWTH * attemptTimeoutMs);
+      if (attempt?.stages.some((stage) => CAMERA_STAGES.has(stage))) timeoutMs = nextTimeoutMs(timeoutMs, attemptTimeoutMs);
     } finally {
       clearTimeout(timer);
       // close() is idempotent (an abort or the timeout may have started it): await it so the

@@ -1,12 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import { didEquals } from '../../protocol';
-import type { Inbound } from '../attempt';
+import { toAbortError } from '../../errors';
+import { AttemptTimeout } from '../attempt';
 import { ENGINE_DEFAULTS } from '../defaults';
 import { RacerError, type LanPath } from '../errors';
 import { AllFailedError, firstSuccess, type Contender } from '../first-success';
-import type { Link } from '../link';
+import { Link } from '../link';
 import { RACER_NAMES, type Endpoint } from '../types';
-import { echoPunchUntilReady, endpointKey, punchFrom, retryAttempts, sameEndpoint, type Handshake } from './handshake';
+import { echoPunchUntilReady, nextTimeoutMs, punchFrom, retryAttempts, STAGE, type Handshake } from './handshake';
+import { SourceCounter } from './sources';
+import { directAnswer, type LeaderOutcome, type LeaderPunch } from './leader-punch';
 import type { Racer, RacerContext } from './racer';
 
 /**
@@ -45,13 +47,13 @@ export const lanRacer: Racer = {
   name: RACER_NAMES.lan,
   mode: 'lan',
   async connect(context: RacerContext): Promise<Link> {
-    const { config, info, hold } = context;
-    const sources = new SourceCounter(config.host, context);
-    info.sources = 0;
+    const { config, info, hold, leader } = context;
+    // A race that started with a LeaderPunch (busy.ts) hands it over: its sources are counted already.
+    const sources = leader?.sources ?? new SourceCounter(config.host, config.did, info);
     // A busy race (busy.ts) starts the first port's direct punch (and the opt-in discovery) and
     // holds every other probe behind one contender: they are built only if the hold opens, with
-    // the delays they would have had, counted from now.
-    const startedAt = performance.now();
+    // the delays they would have had, counted from the racer's start (the leader's, when adopted).
+    const startedAt = leader?.startedAt ?? performance.now();
     const contenders: Contender<Link>[] = hold
       ? [
           ...probes(context, sources, 'leaders', 0),
@@ -88,15 +90,16 @@ function probes(context: RacerContext, sources: SourceCounter, which: 'all' | 'l
   const { config } = context;
   const contenders: Contender<Link>[] = [];
   // `host` null with 'direct' never happens (no direct punch without an address); null with 'search' is broadcast discovery.
-  const add = (leader: boolean, host: string | null, port: number, delayMs: number, path: LanPath): void => {
+  const add = (leader: boolean, host: string | null, port: number, delayMs: number, path: LanPath, adopted?: LeaderPunch): void => {
     if (which !== 'all' && leader !== (which === 'leaders')) return;
     const handshake = path === 'direct' && host !== null ? directPunch(host, port, sources) : lanSearch(host, port, sources);
-    contenders.push(probe(context, port, Math.max(0, delayMs - elapsedMs), path, handshake));
+    contenders.push(probe(context, port, Math.max(0, delayMs - elapsedMs), path, handshake, adopted));
   };
   const { host } = config;
   config.ports.forEach((port, i) => {
     const at = i * config.portStaggerMs;
-    if (host !== null) add(i === 0, host, port, at, 'direct');
+    // The first port's direct punch of a race that started with a LeaderPunch: that punch is its first attempt.
+    if (host !== null) add(i === 0, host, port, at, 'direct', i === 0 ? context.leader : undefined);
     add(false, host, port, host === null ? at : at + config.probeIntervalMs, 'search');
   });
   if (config.lanDiscovery) add(true, null, ENGINE_DEFAULTS.lanSearchPort, 0, 'search');
@@ -104,15 +107,56 @@ function probes(context: RacerContext, sources: SourceCounter, which: 'all' | 'l
 }
 
 /** One probe of one destination port as a contender; the winner records which path it took. */
-function probe(context: RacerContext, port: number, delayMs: number, path: LanPath, handshake: Handshake): Contender<Link> {
+function probe(context: RacerContext, port: number, delayMs: number, path: LanPath, handshake: Handshake, adopted?: LeaderPunch): Contender<Link> {
   return {
     delayMs,
     start: async (signal: AbortSignal) => {
-      const link = await retryAttempts(context, signal, port, context.config.attemptTimeoutMs.lan, handshake);
+      const timeoutMs = context.config.attemptTimeoutMs.lan;
+      let link = adopted ? await leaderLink(adopted, signal, context) : undefined;
+      // After an adopted punch that expired, the next attempts as retryAttempts would have run them
+      // (a camera that punched back but never sent P2P_RDY doubles the next attempt's timeout).
+      link ??= await retryAttempts(
+        context,
+        signal,
+        port,
+        timeoutMs,
+        handshake,
+        undefined,
+        adopted?.cameraPunched ? nextTimeoutMs(timeoutMs, timeoutMs) : timeoutMs,
+      );
       if (!signal.aborted) context.info.lanPath = path;
       return link;
     },
   };
+}
+
+/**
+ * The adopted LeaderPunch as the probe's first attempt: its Link when the camera answers it,
+ * undefined when it expired (the probe goes on with fresh attempts); its error when its socket
+ * failed; an AbortError when `signal` aborts first (the punch is closed, CLOSE to the camera).
+ */
+async function leaderLink(punch: LeaderPunch, signal: AbortSignal, context: RacerContext): Promise<Link | undefined> {
+  if (signal.aborted) {
+    await punch.close();
+    throw toAbortError(signal.reason, context.info.name);
+  }
+  const onAbort = (): void => void punch.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const outcome = await new Promise<LeaderOutcome>((resolve) => punch.onOutcome(resolve));
+    if (outcome instanceof Link) {
+      context.info.localPort = punch.localPort;
+      context.info.destinationPort = punch.target.port;
+      return outcome; // a win after an abort is a late one: the caller's race closes it
+    }
+    await punch.close();
+    if (signal.aborted) throw toAbortError(signal.reason, context.info.name);
+    if (outcome instanceof AttemptTimeout) return undefined;
+    throw outcome;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    punch.onOutcome(undefined);
+  }
 }
 
 /** The direct punch on its own socket (pppp.md §6.1b): PUNCH_PKT only, P2P_RDY from exactly the punched address wins. */
@@ -129,18 +173,16 @@ function directPunch(host: string, port: number, sources: SourceCounter): Handsh
     // leaves no session.
     attempt.markReady(target);
     try {
-      await attempt.receive('P2P_RDY from the camera', ({ message, from }) => {
-        if (message.type !== 'P2P_RDY' && message.type !== 'PUNCH_PKT') return undefined;
-        if (!sameEndpoint(from, target) || !didEquals(message.did, did)) {
-          context.info.ignored += 1;
-          return undefined;
-        }
-        if (message.type === 'P2P_RDY') {
+      await attempt.receive('P2P_RDY from the camera', (inbound) => {
+        const answer = directAnswer(inbound, target, did);
+        if (answer === 'ignored') context.info.ignored += 1;
+        else if (answer === 'ready') {
           attempt.markReady(target); // the camera holds a session for this socket now: losing means CLOSE
           return true;
+        } else if (answer === 'punched') {
+          attempt.progress(STAGE.cameraPunched, target); // the camera answered: the attempt bound rule applies
+          attempt.send(punch, target); // it punched back: echo it now
         }
-        attempt.progress('camera punched', target); // the camera answered: the attempt bound rule applies
-        attempt.send({ type: 'PUNCH_PKT', did }, target); // it punched back: echo it now
         return undefined;
       });
       return target;
@@ -175,34 +217,3 @@ function lanSearch(host: string | null, port: number, sources: SourceCounter): H
     }
   };
 }
-
-/** Counts the distinct sources on the camera's address that sent PUNCH_PKT or P2P_RDY with our DID. */
-class SourceCounter {
-  /** The first source (the real camera answers from one port only, so usually the only one). */
-  #first: Endpoint | undefined;
-  /** Every source, built when a second one shows up (issue 16: no set and no key per race otherwise). */
-  #seen: Set<string> | undefined;
-
-  constructor(
-    readonly host: string | null,
-    readonly context: RacerContext,
-  ) {}
-
-  readonly note = ({ message, from }: Inbound): void => {
-    if (message.type !== 'PUNCH_PKT' && message.type !== 'P2P_RDY') return;
-    if ((this.host !== null && from.host !== this.host) || !didEquals(message.did, this.context.config.did)) return;
-    const first = this.#first;
-    if (first === undefined) {
-      this.#first = { host: from.host, port: from.port };
-      this.context.info.sources = 1;
-      return;
-    }
-    if (sameEndpoint(first, from) || (this.#seen?.size ?? 1) >= MAX_COUNTED_SOURCES) return;
-    const seen = (this.#seen ??= new Set([endpointKey(first)]));
-    seen.add(endpointKey(from));
-    this.context.info.sources = seen.size;
-  };
-}
-
-/** Bound of the source count (a flood of ports must not grow memory). */
-const MAX_COUNTED_SOURCES = 64;

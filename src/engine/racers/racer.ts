@@ -4,6 +4,7 @@ import type { RaceConfig } from '../config';
 import type { RacerInfo } from '../errors';
 import type { Link } from '../link';
 import type { Mode } from '../types';
+import type { LeaderPunch } from './leader-punch';
 
 /** What a racer gets from the race: config, its cancellation signal and its live info. */
 export interface RacerContext {
@@ -14,6 +15,8 @@ export interface RacerContext {
   readonly info: RacerInfo;
   /** Set in a busy race (busy.ts): the LAN racer holds its search probes on it, as the race holds P2P and relay. */
   readonly hold?: FollowerHold;
+  /** A busy race that started with the first port's direct punch alone (leader-punch.ts): the LAN racer adopts it as that probe's first attempt. */
+  readonly leader?: LeaderPunch;
   /** Opens a fresh attempt socket (port 0) and records it in `info`. */
   openAttempt(destinationPort: number | null, signal: AbortSignal): Promise<Attempt>;
 }
