@@ -92,7 +92,8 @@ export class FollowerHold implements Gate {
   #startedAt: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #decision: NodeJS.Immediate | undefined;
-  readonly #waiters = new Set<() => void>();
+  /** A few at most (race()'s own wait, the held racers and probes): an array, cheaper than a set per race. */
+  #waiters: (() => void)[] | undefined;
 
   constructor(
     readonly intervalMs: number,
@@ -155,8 +156,9 @@ export class FollowerHold implements Gate {
     clearTimeout(this.#timer);
     if (this.#decision) clearImmediate(this.#decision);
     this.#decision = undefined;
-    for (const wake of [...this.#waiters]) wake();
-    this.#waiters.clear();
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters) for (const wake of [...waiters]) wake(); // a copy: a waiter's unsubscribe splices the original
   }
 
   /** Clears the timer without opening the hold. */
@@ -164,7 +166,7 @@ export class FollowerHold implements Gate {
     clearTimeout(this.#timer);
     if (this.#decision) clearImmediate(this.#decision);
     this.#decision = undefined;
-    this.#waiters.clear();
+    this.#waiters = undefined;
   }
 
   /** The Gate of firstSuccess: `fn` runs when the hold opens (at once if it is open); returns an unsubscribe. */
@@ -173,7 +175,11 @@ export class FollowerHold implements Gate {
       fn();
       return () => undefined;
     }
-    this.#waiters.add(fn);
-    return () => this.#waiters.delete(fn);
+    const waiters = (this.#waiters ??= []);
+    waiters.push(fn);
+    return () => {
+      const at = waiters.indexOf(fn);
+      if (at >= 0) waiters.splice(at, 1);
+    };
   }
 }

@@ -75,11 +75,17 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
   let controller: AbortController | undefined;
   let reached: DeadlineReached | undefined;
   let wake: (() => void) | undefined;
-  const deadline = setTimeout(() => {
-    reached = new DeadlineReached(config.maxConnectionTimeMs);
-    if (controller) controller.abort(reached);
-    else wake?.();
-  }, config.maxConnectionTimeMs);
+  let deadline: NodeJS.Timeout | undefined;
+  const armDeadline = (): void => {
+    deadline ??= setTimeout(
+      () => {
+        reached = new DeadlineReached(config.maxConnectionTimeMs);
+        if (controller) controller.abort(reached);
+        else wake?.();
+      },
+      Math.max(0, config.maxConnectionTimeMs - (performance.now() - start)),
+    );
+  };
   const won = (index: number, link: Link): RaceResult => raceResult(config, hold, infos, index, link, elapsed);
 
   try {
@@ -88,7 +94,11 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
     // is not busy starts the rest when its hold opens at the end of this tick, as before.
     let leader: LeaderPunch | undefined;
     const lanIndex = config.modes.indexOf('lan');
-    if (hold && leaderPunchFits(config)) {
+    const alone = hold !== undefined && leaderPunchFits(config);
+    // The deadline's timer waits for the racers unless the race could end before its hold opens
+    // (at the latest attemptTimeoutMs.lan after the punch opened): one timer less per race in a burst.
+    if (!alone || config.maxConnectionTimeMs <= config.attemptTimeoutMs.lan) armDeadline();
+    if (hold && alone) {
       const info = infos[lanIndex];
       info.state = 'running';
       update();
@@ -113,6 +123,7 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
 
     // Every racer (a busy race's P2P and relay behind the hold); the LAN racer adopts the leader punch.
     const raceController = (controller = new AbortController());
+    armDeadline();
     const contextFor = (racer: Racer, info: RacerInfo, racerSignal: AbortSignal): RacerContext => ({
       config,
       signal: racerSignal,

@@ -140,6 +140,7 @@ async function leaderLink(punch: LeaderPunch, signal: AbortSignal, context: Race
     await punch.close();
     throw toAbortError(signal.reason, context.info.name);
   }
+  punch.bound(); // no longer alone: its own timeout applies
   const onAbort = (): void => void punch.close();
   signal.addEventListener('abort', onAbort, { once: true });
   try {

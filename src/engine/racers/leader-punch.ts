@@ -63,6 +63,9 @@ export class LeaderPunch {
   #probe: NodeJS.Timeout | undefined;
   #repeat: NodeJS.Immediate | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** When the attempt bound rule ends it (0 before it opened); a timer only once `bound()`. */
+  #dueAt = 0;
+  #bounded = false;
   #openedAt = 0;
   #firstSentAt = 0;
   #outcome: LeaderOutcome | undefined;
@@ -151,12 +154,29 @@ export class LeaderPunch {
     this.info.sent += 1;
   }
 
+  /**
+   * Bounds the punch by the attempt bound rule from now on (its timeout counts from when it
+   * opened). race() calls it when the punch stops being alone: until then the race's hold, which
+   * opens at the latest `attemptTimeoutMs.lan` after the punch opened, ends the wait first, so a
+   * punch that wins alone never needs its own timer (one timer less per race in a burst).
+   */
+  bound(): void {
+    if (this.#bounded) return;
+    this.#bounded = true;
+    if (this.#dueAt !== 0) this.#arm(this.#dueAt - performance.now());
+  }
+
   #arm(ms: number): void {
+    this.#dueAt = performance.now() + ms;
+    if (!this.#bounded || this.#socket === undefined) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      if (this.cameraPunched) this.info.expiredAfterProgress = (this.info.expiredAfterProgress ?? 0) + 1;
-      this.#end(new AttemptTimeout(Math.round(performance.now() - this.#openedAt), 'answer'));
-    }, ms);
+    this.#timer = setTimeout(
+      () => {
+        if (this.cameraPunched) this.info.expiredAfterProgress = (this.info.expiredAfterProgress ?? 0) + 1;
+        this.#end(new AttemptTimeout(Math.round(performance.now() - this.#openedAt), 'answer'));
+      },
+      Math.max(0, ms),
+    );
   }
 
   #stop(): void {
