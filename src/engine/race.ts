@@ -52,170 +52,223 @@ class DeadlineReached extends Error {
  */
 export async function race(input: RaceConfigInput | RaceConfig, options: RaceOptions = {}): Promise<RaceResult> {
   const config = validateRaceConfig(input);
-  const { signal, onUpdate } = options;
+  const { signal } = options;
   if (signal?.aborted) throw toAbortError(signal.reason, 'race');
   if (config.startupDelayMs > 0) await delay(config.startupDelayMs, signal, 'race start-up delay');
-
-  const load = enterRace();
-  // A busy race (issue 16, busy.ts) holds P2P, relay and the held LAN probes until the LAN punch
-  // had its chance. A race that was not busy when it started has a hold too, opened at the end of
-  // this tick unless a burst of races started in it (FollowerHold.unlessBusy): its followers start
-  // then, all at once as in the vendor library, one loop phase after its first LAN punch.
-  const hold =
-    config.host !== null && config.modes.includes('lan')
-      ? new FollowerHold(config.probeIntervalMs, config.attemptTimeoutMs.lan, undefined, () => answeredWithin(config.probeIntervalMs))
-      : undefined;
-  if (!load.busy) hold?.unlessBusy(othersBusy);
-  const start = performance.now();
-  const elapsed = (): number => Math.round((performance.now() - start) * 10) / 10;
-  const racers = config.modes.map((mode) => RACERS[mode]);
-  const infos = racers.map(newInfo);
-  const update = (): void => onUpdate?.(infos);
-  // The race's controller (caller's signal and deadline) is built when the racers start: a race won by its leader punch has none.
-  let controller: AbortController | undefined;
-  let reached: DeadlineReached | undefined;
-  let wake: (() => void) | undefined;
-  let deadline: NodeJS.Timeout | undefined;
-  const armDeadline = (): void => {
-    deadline ??= setTimeout(
-      () => {
-        reached = new DeadlineReached(config.maxConnectionTimeMs);
-        if (controller) controller.abort(reached);
-        else wake?.();
-      },
-      Math.max(0, config.maxConnectionTimeMs - (performance.now() - start)),
-    );
-  };
-  const won = (index: number, link: Link): RaceResult => raceResult(config, hold, infos, index, link, elapsed);
-
+  const run = new RaceRun(config, options);
   try {
     // A race with a hold starts with its first port's direct punch alone, on one bare socket
     // (leader-punch.ts): in a burst it wins before anything else would have started; a race that
     // is not busy starts the rest when its hold opens at the end of this tick, as before.
-    let leader: LeaderPunch | undefined;
-    const lanIndex = config.modes.indexOf('lan');
+    const { hold } = run;
     const alone = hold !== undefined && leaderPunchFits(config);
     // The deadline's timer waits for the racers unless the race could end before its hold opens
     // (at the latest attemptTimeoutMs.lan after the punch opened): one timer less per race in a burst.
-    if (!alone || config.maxConnectionTimeMs <= config.attemptTimeoutMs.lan) armDeadline();
-    if (hold && alone) {
-      const info = infos[lanIndex];
-      info.state = 'running';
-      update();
-      leader = new LeaderPunch(config, info, new SourceCounter(config.host, config.did, info), () => {
-        hold.leaderStarted();
-        update();
-      });
-      const link = await leaderPhase(leader, hold, signal, (fn) => (wake = fn));
-      if (link) {
-        info.state = 'success';
-        info.lanPath = 'direct';
-        info.elapsedMs = elapsed();
-        for (const other of infos) {
-          if (other === info) continue;
-          other.state = 'cancelled';
-          other.error = 'another racer won';
-        }
-        update();
-        return won(lanIndex, link);
-      }
-    }
-
-    // Every racer (a busy race's P2P and relay behind the hold); the LAN racer adopts the leader punch.
-    const raceController = (controller = new AbortController());
-    armDeadline();
-    const contextFor = (racer: Racer, info: RacerInfo, racerSignal: AbortSignal): RacerContext => ({
-      config,
-      signal: racerSignal,
-      info,
-      hold,
-      leader: racer.mode === 'lan' ? leader : undefined,
-      openAttempt: async (destinationPort, attemptSignal) => {
-        if (racer.mode !== 'lan' && hold && !hold.open) await untilOpen(hold, attemptSignal);
-        const attempt = await Attempt.open(config.bindAddress, attemptSignal);
-        if (racer.mode === 'lan') hold?.leaderStarted();
-        info.attempts += 1;
-        info.localPort = attempt.localPort;
-        info.destinationPort = destinationPort;
-        update();
-        return attempt;
-      },
+    if (!alone || config.maxConnectionTimeMs <= config.attemptTimeoutMs.lan) run.armDeadline();
+    if (!hold || !alone) return await raceAll(run, undefined);
+    const lanIndex = config.modes.indexOf('lan');
+    const info = run.infos[lanIndex];
+    info.state = 'running';
+    run.update();
+    const leader = new LeaderPunch(config, info, new SourceCounter(config.host, config.did, info), () => {
+      hold.leaderStarted();
+      run.update();
     });
-
-    // A racer's own typed error, also when the deadline ended the race (firstSuccess then reports an abort).
-    const racerErrors: (RacerError | undefined)[] = racers.map(() => undefined);
-    const startedMs = performance.now() - start; // the racers' staggers count from the race's start
-    const contenders = racers.map((racer, i) => ({
-      delayMs: Math.max(0, config.staggerMs[racer.mode] - startedMs),
-      // A busy race's held followers are not started (pending, elapsedMs null, like a stagger): telemetry records them idle.
-      gate: racer.mode === 'lan' || !load.busy ? undefined : hold,
-      start: async (racerSignal: AbortSignal): Promise<Link> => {
-        const info = infos[i];
-        info.state = 'running';
-        update();
-        try {
-          const link = await racer.connect(contextFor(racer, info, racerSignal));
-          info.state = 'success';
-          return link;
-        } catch (err) {
-          if (racer.mode === 'lan') hold?.release(); // the LAN racer is out: nothing to wait for
-          const reason: unknown = raceController.signal.reason;
-          if (err instanceof RacerError) racerErrors[i] = err;
-          if (reason instanceof DeadlineReached) {
-            info.state = 'failed';
-            // A racer that knows why it never got through (e.g. every server kept refusing) says so.
-            const why = err instanceof RacerError ? `; ${err.message}` : '';
-            info.error = `timeout: ${reason.message} (${info.attempts} attempt${info.attempts === 1 ? '' : 's'})${why}`;
-          } else if (racerSignal.aborted) {
-            info.state = 'cancelled';
-            info.error = signal?.aborted ? 'aborted by the caller' : 'another racer won';
-          } else {
-            info.state = 'failed';
-            info.error = err instanceof Error ? err.message : String(err);
-          }
-          throw err;
-        } finally {
-          info.elapsedMs = elapsed();
-          update();
-        }
-      },
-    }));
-
-    // The race's controller serves only this race (caller's signal and deadline): firstSuccess runs the racers on it.
-    const racing = firstSuccess(
-      contenders,
-      raceController.signal,
-      async (late, lateIndex) => {
-        infos[lateIndex].state = 'cancelled';
-        infos[lateIndex].late = true;
-        infos[lateIndex].error = 'succeeded after another racer had won; its link was closed';
-        await late.close();
-      },
-      raceController,
-    );
-    // Linked once the racers run, so a caller's abort or a deadline that ended the leader punch's
-    // wait ends them as it would any race (an adopted punch is closed by its probe, with CLOSE).
-    const unlink = abortWith(raceController, signal);
-    if (reached) raceController.abort(reached);
-    try {
-      const { value: link, index } = await racing;
-      for (const info of infos) {
-        if (info.state === 'pending' || info.state === 'running') {
-          info.state = 'cancelled';
-          info.error = 'another racer won';
-        }
-      }
-      update();
-      return won(index, link);
-    } catch (err) {
-      throw raceFailure(err, raceController.signal.reason, signal, infos, elapsed(), racerErrors);
-    } finally {
-      unlink();
+    const link = await leaderPhase(leader, hold, signal, (fn) => (run.wake = fn));
+    if (!link) return await raceAll(run, leader);
+    info.state = 'success';
+    info.lanPath = 'direct';
+    info.elapsedMs = run.elapsed();
+    for (const other of run.infos) {
+      if (other === info) continue;
+      other.state = 'cancelled';
+      other.error = 'another racer won';
     }
+    run.update();
+    return run.result(lanIndex, link);
   } finally {
-    clearTimeout(deadline);
-    hold?.dispose();
-    load.leave();
+    run.dispose();
+  }
+}
+
+/**
+ * One race's state, shared by race() and raceAll(): its config, hold, racer records and deadline.
+ * A class, not the locals of one long async function: a suspended async function keeps every
+ * local of its frame, and a race in flight in a burst should hold little (issue 16).
+ */
+class RaceRun {
+  readonly start = performance.now();
+  readonly load = enterRace();
+  readonly racers: Racer[];
+  readonly infos: RacerInfo[];
+  /**
+   * A busy race (issue 16, busy.ts) holds P2P, relay and the held LAN probes until the LAN punch
+   * had its chance. A race that was not busy when it started has a hold too, opened at the end of
+   * this tick unless a burst of races started in it (FollowerHold.unlessBusy): its followers start
+   * then, all at once as in the vendor library, one loop phase after its first LAN punch.
+   */
+  readonly hold: FollowerHold | undefined;
+  /** The racers' controller (caller's signal and deadline), built when they start: a race won by its leader punch has none. */
+  controller: AbortController | undefined;
+  /** Set when the deadline passed. */
+  reached: DeadlineReached | undefined;
+  /** Called when the deadline passes before the racers started (leaderPhase's wake-up). */
+  wake: (() => void) | undefined;
+  #deadline: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly config: RaceConfig,
+    readonly options: RaceOptions,
+  ) {
+    this.racers = config.modes.map((mode) => RACERS[mode]);
+    this.infos = this.racers.map(newInfo);
+    this.hold =
+      config.host !== null && config.modes.includes('lan')
+        ? new FollowerHold(config.probeIntervalMs, config.attemptTimeoutMs.lan, undefined, () => answeredWithin(config.probeIntervalMs))
+        : undefined;
+    if (!this.load.busy) this.hold?.unlessBusy(othersBusy);
+  }
+
+  elapsed(): number {
+    return Math.round((performance.now() - this.start) * 10) / 10;
+  }
+
+  update(): void {
+    this.options.onUpdate?.(this.infos);
+  }
+
+  /** Starts the deadline's timer (idempotent), counted from the race's start. */
+  armDeadline(): void {
+    const { maxConnectionTimeMs } = this.config;
+    this.#deadline ??= setTimeout(
+      () => {
+        this.reached = new DeadlineReached(maxConnectionTimeMs);
+        if (this.controller) this.controller.abort(this.reached);
+        else this.wake?.();
+      },
+      Math.max(0, maxConnectionTimeMs - (performance.now() - this.start)),
+    );
+  }
+
+  /** The result of a won race: the winner's info and link, every racer's info as it ended. */
+  result(index: number, link: Link): RaceResult {
+    const winner = this.infos[index];
+    // A busy race won by its first port's punch tells the others that punches are being answered (busy.ts).
+    if (this.hold?.startedAt !== undefined && winner.mode === 'lan' && winner.lanPath === 'direct' && winner.destinationPort === this.config.ports[0]) {
+      leaderAnswered();
+    }
+    return {
+      mode: winner.mode,
+      winner: winner.name,
+      elapsedMs: winner.elapsedMs ?? this.elapsed(),
+      localPort: link.localPort,
+      remote: { ...link.remote },
+      destinationPort: winner.destinationPort,
+      racers: this.infos.map((info) => ({ ...info })),
+      link,
+    };
+  }
+
+  dispose(): void {
+    clearTimeout(this.#deadline);
+    this.hold?.dispose();
+    this.load.leave();
+  }
+}
+
+/** Every racer of the race (a busy race's P2P and relay behind the hold); the LAN racer adopts `leader`, the punch that went alone. */
+async function raceAll(run: RaceRun, leader: LeaderPunch | undefined): Promise<RaceResult> {
+  const { config, hold, racers, infos } = run;
+  const { signal } = run.options;
+  const controller = (run.controller = new AbortController());
+  run.armDeadline();
+  const contextFor = (racer: Racer, info: RacerInfo, racerSignal: AbortSignal): RacerContext => ({
+    config,
+    signal: racerSignal,
+    info,
+    hold,
+    leader: racer.mode === 'lan' ? leader : undefined,
+    openAttempt: async (destinationPort, attemptSignal) => {
+      if (racer.mode !== 'lan' && hold && !hold.open) await untilOpen(hold, attemptSignal);
+      const attempt = await Attempt.open(config.bindAddress, attemptSignal);
+      if (racer.mode === 'lan') hold?.leaderStarted();
+      info.attempts += 1;
+      info.localPort = attempt.localPort;
+      info.destinationPort = destinationPort;
+      run.update();
+      return attempt;
+    },
+  });
+
+  // A racer's own typed error, also when the deadline ended the race (firstSuccess then reports an abort).
+  const racerErrors: (RacerError | undefined)[] = racers.map(() => undefined);
+  const startedMs = performance.now() - run.start; // the racers' staggers count from the race's start
+  const contenders = racers.map((racer, i) => ({
+    delayMs: Math.max(0, config.staggerMs[racer.mode] - startedMs),
+    // A busy race's held followers are not started (pending, elapsedMs null, like a stagger): telemetry records them idle.
+    gate: racer.mode === 'lan' || !run.load.busy ? undefined : hold,
+    start: async (racerSignal: AbortSignal): Promise<Link> => {
+      const info = infos[i];
+      info.state = 'running';
+      run.update();
+      try {
+        const link = await racer.connect(contextFor(racer, info, racerSignal));
+        info.state = 'success';
+        return link;
+      } catch (err) {
+        if (racer.mode === 'lan') hold?.release(); // the LAN racer is out: nothing to wait for
+        const reason: unknown = controller.signal.reason;
+        if (err instanceof RacerError) racerErrors[i] = err;
+        if (reason instanceof DeadlineReached) {
+          info.state = 'failed';
+          // A racer that knows why it never got through (e.g. every server kept refusing) says so.
+          const why = err instanceof RacerError ? `; ${err.message}` : '';
+          info.error = `timeout: ${reason.message} (${info.attempts} attempt${info.attempts === 1 ? '' : 's'})${why}`;
+        } else if (racerSignal.aborted) {
+          info.state = 'cancelled';
+          info.error = signal?.aborted ? 'aborted by the caller' : 'another racer won';
+        } else {
+          info.state = 'failed';
+          info.error = err instanceof Error ? err.message : String(err);
+        }
+        throw err;
+      } finally {
+        info.elapsedMs = run.elapsed();
+        run.update();
+      }
+    },
+  }));
+
+  // The race's controller serves only this race (caller's signal and deadline): firstSuccess runs the racers on it.
+  const racing = firstSuccess(
+    contenders,
+    controller.signal,
+    async (late, lateIndex) => {
+      infos[lateIndex].state = 'cancelled';
+      infos[lateIndex].late = true;
+      infos[lateIndex].error = 'succeeded after another racer had won; its link was closed';
+      await late.close();
+    },
+    controller,
+  );
+  // Linked once the racers run, so a caller's abort or a deadline that ended the leader punch's
+  // wait ends them as it would any race (an adopted punch is closed by its probe, with CLOSE).
+  const unlink = abortWith(controller, signal);
+  if (run.reached) controller.abort(run.reached);
+  try {
+    const { value: link, index } = await racing;
+    for (const info of infos) {
+      if (info.state === 'pending' || info.state === 'running') {
+        info.state = 'cancelled';
+        info.error = 'another racer won';
+      }
+    }
+    run.update();
+    return run.result(index, link);
+  } catch (err) {
+    throw raceFailure(err, controller.signal.reason, signal, infos, run.elapsed(), racerErrors);
+  } finally {
+    unlink();
   }
 }
 
@@ -261,32 +314,6 @@ function leaderPhase(
     unsubscribe = hold.whenOpen(() => done());
     leader.onOutcome((outcome) => done(outcome instanceof Link ? outcome : undefined));
   });
-}
-
-/** The result of a won race: the winner's info and link, every racer's info as it ended. */
-function raceResult(
-  config: RaceConfig,
-  hold: FollowerHold | undefined,
-  infos: readonly RacerInfo[],
-  index: number,
-  link: Link,
-  elapsed: () => number,
-): RaceResult {
-  const winner = infos[index];
-  // A busy race won by its first port's punch tells the others that punches are being answered (busy.ts).
-  if (hold?.startedAt !== undefined && winner.mode === 'lan' && winner.lanPath === 'direct' && winner.destinationPort === config.ports[0]) {
-    leaderAnswered();
-  }
-  return {
-    mode: winner.mode,
-    winner: winner.name,
-    elapsedMs: winner.elapsedMs ?? elapsed(),
-    localPort: link.localPort,
-    remote: { ...link.remote },
-    destinationPort: winner.destinationPort,
-    racers: infos.map((info) => ({ ...info })),
-    link,
-  };
 }
 
 /** Resolves when the hold opens; rejects with an AbortError when `signal` aborts first (the subscription is dropped). */
