@@ -31,7 +31,10 @@ export interface LinkCounters {
  * The link owns the socket: `close()` sends CLOSE to the peer and releases it.
  *
  * Until a session takes over (`autoAnswerAlive = false`), the link answers the camera's ALIVE
- * with ALIVE_ACK so the camera does not drop a link nobody uses yet.
+ * with ALIVE_ACK so the camera does not drop a link nobody uses yet, and each of the camera's
+ * P2P_RDY copies with ALIVE, as the vendor app and the Session do (pppp.md §6.1 step 7): the
+ * camera stops repeating P2P_RDY every ~40-50 ms (issue 16: in a burst of 1,000 cameras those
+ * repeats to links already won loaded the simulator that still had cameras to answer).
  */
 export class Link extends EventEmitter<LinkEvents> {
   readonly mode: Mode;
@@ -105,8 +108,8 @@ export class Link extends EventEmitter<LinkEvents> {
       return;
     }
     if (this.listenerCount('message') === 0) {
-      // Nobody reads messages yet: only an ALIVE, to answer it, needs its type, and the header
-      // tells it. Decoding the camera's P2P_RDY and `ACK` DRW copies for nobody cost ~6 % of the
+      // Nobody reads messages yet: only an ALIVE or a P2P_RDY copy, to answer it, needs its type,
+      // and the header tells it. Decoding the camera's P2P_RDY and `ACK` DRW copies for nobody cost ~6 % of the
       // engine's CPU in a burst of 1,000 cameras whose links were held (issue 16).
       const code = peekCode(datagram);
       if (code === undefined) {
@@ -115,6 +118,7 @@ export class Link extends EventEmitter<LinkEvents> {
       }
       this.counters.received += 1;
       if (code === MessageCode.ALIVE && this.autoAnswerAlive) this.send({ type: 'ALIVE_ACK' });
+      else if (code === MessageCode.P2P_RDY && this.autoAnswerAlive) this.send({ type: 'ALIVE' });
       return;
     }
     let message: Message;
@@ -129,6 +133,7 @@ export class Link extends EventEmitter<LinkEvents> {
     }
     this.counters.received += 1;
     if (message.type === 'ALIVE' && this.autoAnswerAlive) this.send({ type: 'ALIVE_ACK' });
+    else if (message.type === 'P2P_RDY' && this.autoAnswerAlive) this.send({ type: 'ALIVE' });
     this.emit('message', message);
   };
 

@@ -63,4 +63,25 @@ describe('engine: Link before and after a session takes over (issue 16)', () => 
     }
     assert.deepEqual(await settledHandles(), before);
   });
+
+  it('answers each P2P_RDY copy from the camera with ALIVE, as the vendor app does (pppp.md §6.1 step 7), until a session takes over', async () => {
+    const camera = await bound();
+    const link = new Link(await bound(), 'lan', { host: '127.0.0.1', port: camera.address().port }, DID);
+    const answers: number[] = [];
+    camera.on('message', (bytes) => answers.push(bytes[1]));
+    try {
+      const ready = encode({ type: 'P2P_RDY', did: DID });
+      await deliver(camera, link, [ready, ready]);
+      assert.deepEqual(answers, [0xe0, 0xe0, 0xe1], 'two ALIVE for the two copies, then the ALIVE_ACK');
+      link.autoAnswerAlive = false; // a session answers from now on (Session answers the copies itself)
+      const sent = link.counters.sent;
+      const read = new Promise<Message>((resolve) => link.once('message', resolve));
+      camera.send(ready, link.localPort, '127.0.0.1');
+      assert.equal((await read).type, 'P2P_RDY');
+      assert.equal(link.counters.sent, sent, 'the link answered a copy after a session took over');
+    } finally {
+      await link.close();
+      await new Promise<void>((done) => camera.close(() => done()));
+    }
+  });
 });

@@ -75,8 +75,16 @@ describe('session: the camera’s P2P_RDY copies after the win (pppp.md §6.1 st
       assert.ok(copies() <= 2, `${copies()} copies in 1 s (one answered, at most one more on the way)`);
     });
 
+    it('a won link with no session yet answers the copies itself (Link, issue 16): the camera stops repeating too', async () => {
+      const { copies } = await connect();
+      await (clock as SteppedClock).advance(1_000);
+      assert.ok(copies() >= 1, 'no copy arrived');
+      assert.ok(copies() <= 2, `${copies()} copies in 1 s (one answered, at most one more on the way)`);
+    });
+
     it('without an answer the camera keeps repeating (so the answer is what stops it)', async () => {
       const { copies } = await connect();
+      (result as RaceResult).link.autoAnswerAlive = false; // the bare link answers copies too (Link); here nobody does
       await (clock as SteppedClock).advance(1_000);
       assert.ok(copies() >= 15, `${copies()} copies in 1 s`);
     });
