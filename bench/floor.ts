@@ -43,7 +43,8 @@ export class FloorTimeout extends Error {
  * every probe interval, LAN_SEARCH with it from the second probe on (a LAN_SEARCH in the same tick
  * as the first punch would supersede the session that punch opens, as on the camera); a PUNCH_PKT
  * with our DID from the camera's address is echoed; the first P2P_RDY with our DID from
- * host:port is the session. The encoded datagrams are built once. It is the conversation of the
+ * host:port is the session, and from then on each P2P_RDY copy of the camera is answered with
+ * ALIVE (pppp.md §6.1 step 7, as the engine's link does). The encoded datagrams are built once. It is the conversation of the
  * engine's LAN racer on one port (pppp.md §6.1, §6.1b) without the P2P and relay racers, the
  * second socket per port, attempts and timeouts.
  */
@@ -90,6 +91,13 @@ export function floorConnect(target: FloorTarget): Promise<FloorLink> {
         settled = true;
         stopTimers();
         socket.removeAllListeners('message');
+        // The camera repeats P2P_RDY every ~45 ms until a copy is answered with ALIVE (pppp.md §6.1
+        // step 7): answered from the win on, as the engine's link does, so neither side leaves the
+        // simulator repeating to a connected client while it still has cameras to answer.
+        const answerCopies = (bytes: Buffer, from: { port: number }): void => {
+          if (from.port === target.port && bytes.length >= 2 && bytes[1] === 0x42) socket.send(alive, target.port, target.host);
+        };
+        socket.on('message', answerCopies);
         const elapsedMs = performance.now() - started;
         let keepalive: NodeJS.Timeout | undefined;
         resolve({
@@ -100,6 +108,7 @@ export function floorConnect(target: FloorTarget): Promise<FloorLink> {
             // The least that keeps both sides content: answer the camera's ALIVE (4 bytes, f1 e0 00 00)
             // with ALIVE_ACK at once; send our own ALIVE only after intervalMs without sending anything
             // (the camera's own rule, pppp.md §6.4), so an answered ALIVE is the only traffic.
+            socket.off('message', answerCopies); // the keepalive's handler below answers the copies from now on
             let sentAt = performance.now();
             keepalive = setInterval(() => {
               if (performance.now() - sentAt < intervalMs) return;
