@@ -44,6 +44,18 @@ export function encodeOnce(message: Message): Buffer {
   return bytes;
 }
 
+/** A datagram as an Inbound, or undefined when it is not a PPPP message (not ours to read: dropped). */
+export function inboundOf(datagram: Buffer, rinfo: { address: string; port: number }): Inbound | undefined {
+  let message: Message;
+  try {
+    message = decode(datagram);
+  } catch (err) {
+    if (err instanceof DecodeError) return undefined;
+    throw err;
+  }
+  return { message, from: { host: rinfo.address, port: rinfo.port } };
+}
+
 const RECENT_LIMIT = 32;
 /** Endpoints whose first send time is kept for round-trip samples (servers, relays, targets). */
 const FIRST_SENT_LIMIT = 64;
@@ -415,14 +427,8 @@ export class Attempt {
   }
 
   readonly #onDatagram = (datagram: Buffer, rinfo: { address: string; port: number }): void => {
-    let message: Message;
-    try {
-      message = decode(datagram);
-    } catch (err) {
-      if (err instanceof DecodeError) return;
-      throw err;
-    }
-    const inbound: Inbound = { message, from: { host: rinfo.address, port: rinfo.port } };
+    const inbound = inboundOf(datagram, rinfo);
+    if (inbound === undefined) return;
     for (const handler of this.#handlers) handler(inbound);
     this.#offer(inbound);
   };

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { decode, DecodeError, didEquals, type Message } from '../../protocol';
-import { AttemptTimeout, encodeOnce, type Inbound } from '../attempt';
+import { didEquals } from '../../protocol';
+import { AttemptTimeout, encodeOnce, inboundOf, type Inbound } from '../attempt';
 import type { RaceConfig } from '../config';
 import type { RacerInfo } from '../errors';
 import { Link } from '../link';
@@ -199,14 +199,8 @@ export class LeaderPunch {
   }
 
   readonly #onDatagram = (datagram: Buffer, rinfo: { address: string; port: number }): void => {
-    let message: Message;
-    try {
-      message = decode(datagram);
-    } catch (err) {
-      if (err instanceof DecodeError) return;
-      throw err;
-    }
-    const inbound: Inbound = { message, from: { host: rinfo.address, port: rinfo.port } };
+    const inbound = inboundOf(datagram, rinfo);
+    if (inbound === undefined) return;
     this.sources.note(inbound);
     const answer = directAnswer(inbound, this.target, this.config.did);
     if (answer === 'ignored') this.info.ignored += 1;
