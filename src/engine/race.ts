@@ -75,16 +75,16 @@ export async function race(input: RaceConfigInput | RaceConfig, options: RaceOpt
       run.update();
     });
     const link = await leaderPhase(leader, hold, signal, (fn) => (run.wake = fn));
-    if (!link) return await raceAll(run, leader);
+    if (!link) {
+      try {
+        return await raceAll(run, leader);
+      } finally {
+        await leader.close(); // the adopting probe has closed it or handed it over already; this makes sure on every path
+      }
+    }
     info.state = 'success';
     info.lanPath = 'direct';
     info.elapsedMs = run.elapsed();
-    for (const other of run.infos) {
-      if (other === info) continue;
-      other.state = 'cancelled';
-      other.error = 'another racer won';
-    }
-    run.update();
     return run.result(lanIndex, link);
   } finally {
     run.dispose();
@@ -150,8 +150,15 @@ class RaceRun {
     );
   }
 
-  /** The result of a won race: the winner's info and link, every racer's info as it ended. */
+  /** The result of a won race: the winner's info and link, every racer's info as it ended (those still pending or running lost). */
   result(index: number, link: Link): RaceResult {
+    for (const info of this.infos) {
+      if (info.state === 'pending' || info.state === 'running') {
+        info.state = 'cancelled';
+        info.error = 'another racer won';
+      }
+    }
+    this.update();
     const winner = this.infos[index];
     // A busy race won by its first port's punch tells the others that punches are being answered (busy.ts).
     if (this.hold?.startedAt !== undefined && winner.mode === 'lan' && winner.lanPath === 'direct' && winner.destinationPort === this.config.ports[0]) {
@@ -257,13 +264,6 @@ async function raceAll(run: RaceRun, leader: LeaderPunch | undefined): Promise<R
   if (run.reached) controller.abort(run.reached);
   try {
     const { value: link, index } = await racing;
-    for (const info of infos) {
-      if (info.state === 'pending' || info.state === 'running') {
-        info.state = 'cancelled';
-        info.error = 'another racer won';
-      }
-    }
-    run.update();
     return run.result(index, link);
   } catch (err) {
     throw raceFailure(err, controller.signal.reason, signal, infos, run.elapsed(), racerErrors);
