@@ -307,7 +307,9 @@ async function holdIdle(links: readonly ScaleConnection[], windowMs: number, rss
   for (const link of links) link.keepAlive();
   const cpu = process.cpuUsage();
   const start = performance.now();
-  await sleep(windowMs);
+  // Node's timers run on a millisecond loop clock and can fire a fraction of a millisecond before
+  // `windowMs` has passed on performance.now(): the window is held until it has.
+  for (let left = windowMs; left > 0; left = windowMs - (performance.now() - start)) await sleep(Math.ceil(left));
   const used = process.cpuUsage(cpu);
   const elapsed = performance.now() - start;
   const rss = process.memoryUsage.rss();
