@@ -226,7 +226,7 @@ export function notes(result: BenchResult): string {
     const p2pOverLan = wrong.filter((w) => w === 'pl').length;
     if (wrong.length > 0) {
       lines.push(
-        `Scenario 5: ${p2pOverLan} of the ${wrong.length} wrong wins (cold and warm together) are P2P wins in trials whose LAN-alone oracle run was faster. The 20 % loss is drawn anew for every run, so the engine's race and the oracle's LAN-alone run of a trial see different losses: this rate partly measures luck.`,
+        `Scenario 5: ${p2pOverLan} of the ${wrong.length} wrong wins (cold and warm together) are P2P wins in trials whose LAN-alone oracle run was faster. Every run of a trial faces the same losses (the simulator keys each datagram's fate by trial, socket, peer, message type and index: common random numbers, src/sim/path.ts), so these are trials in which the race sent other datagrams than the LAN-alone run and so met other fates.`,
       );
     }
   }
@@ -250,7 +250,7 @@ export function notes(result: BenchResult): string {
   const natLoss = result.scenarios.filter((s) => s.network === 'nat' && s.randomLoss);
   if (natLoss.length > 0) {
     lines.push(
-      `${natLoss.length === 1 ? 'Scenario' : 'Scenarios'} ${natLoss.map((s) => s.number).join(' and ')}: as in scenario 5, the loss is drawn anew for every datagram of every run, so a negative regret or a wrong win means the engine's race was luckier (or unluckier) than the oracle's runs of the same trial, not that it beat the best mode.`,
+      `${natLoss.length === 1 ? 'Scenario' : 'Scenarios'} ${natLoss.map((s) => s.number).join(' and ')}: unlike the loopback scenarios, whose runs of a trial face the same losses, the kernel draws this loss anew for every datagram of every run (nftables \`numgen random\`; a kernel rule cannot key a datagram by its run's client socket, whose port the OS picks anew), so a negative regret or a wrong win means the engine's race was luckier (or unluckier) than the oracle's runs of the same trial, not that it beat the best mode.`,
     );
   }
   return lines.map((l) => `- ${l}`).join('\n');

@@ -13,7 +13,7 @@ import { renderReport } from './report-md';
 import { medianRun, rotated, runScale, scaleCounts, SCALE_STRATEGIES, type ScaleResult, type ScaleStrategy } from './scale';
 import { driftPhases, NOMINAL, SCENARIOS, scenarioRandom, type Condition, type Scenario } from './scenarios';
 import { runCold, runSequential, type SessionCounter, type Strategy } from './strategies';
-import { measureTrials, runStaggered } from './trials';
+import { measureTrials, runKey, runStaggered } from './trials';
 import { runNatScenarios, type NatOptions, type NatRun, type SkippedScenario } from './nat';
 import { evaluateTargets, type TargetResult } from './targets';
 
@@ -77,7 +77,10 @@ export interface ScenarioResult {
   number: number;
   /** Where it ran: the simulator on 127.0.0.1 in the bench process, or separate hosts behind real NAT (bench/nat.ts). Older results have none (loopback). */
   network?: 'loopback' | 'nat';
-  /** Its loss is drawn anew for every datagram of every run, so the engine's race and the oracle's runs of a trial see different losses. */
+  /**
+   * Its loss is drawn anew for every datagram of every run, so the engine's race and the oracle's runs of a trial see different losses
+   * (the NAT scenarios' kernel loss; the loopback simulator's runs of a trial share their losses, Simulation.beginRun).
+   */
   randomLoss?: boolean;
   id: string;
   title: string;
@@ -207,6 +210,7 @@ async function measureScenario(p: Planned, options: BenchOptions): Promise<void>
       },
       signal,
       countSessions,
+      (phase, i) => env.sim.beginRun(runKey(phase, i)),
     );
     p.records.push(...records.map((r, i) => ({ condition: plan.trials[i].key, ...r })));
   } finally {
@@ -278,7 +282,8 @@ function scenarioResult(p: Planned): ScenarioResult {
             : 'camera session port',
       warmups: p.plan.warmup.length,
       network: 'loopback',
-      randomLoss: scenario.id === 'lan-loss',
+      // The simulator keys its impairments by trial (measureTrials' beginRun): common to the trial's runs.
+      randomLoss: false,
     },
     records,
   );

@@ -90,9 +90,10 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
     wrong += w.wrongWinners ?? 0;
     paired += w.compared;
   }
-  // Scenario 5's LAN loss is drawn anew for every run, so the engine's race and the oracle's LAN-alone
-  // run of a trial see different losses; the figure without it is given next to the overall one.
-  // Results written before the randomLoss field: scenario 5 is the one with random loss.
+  // A scenario with random loss (the NAT scenarios' kernel loss, drawn anew for every run) gives the
+  // engine's race and the oracle's runs of a trial different losses; the figure without those is
+  // given next to the overall one. Results written before the randomLoss field: scenario 5 is the
+  // one with random loss (before common random numbers, its loss was drawn anew for every run too).
   const random = (s: ScenarioResult): boolean => s.randomLoss ?? s.id === 'lan-loss';
   const noLoss = result.scenarios.filter((s) => !random(s));
   const lossy = result.scenarios.filter(random).map((s) => s.number);
@@ -104,7 +105,11 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
     id: 'warm-wrong-winner',
     target: 'warm engine: wrong-winner rate < 1 % (all scenarios together)',
     met: paired === 0 ? null : wrong / paired < 0.01,
-    measured: `${pct(paired === 0 ? null : wrong / paired)} (${wrong} of ${paired} trials; worst: scenario ${worst?.number} ${pct(worst?.strategies.warm.wrongWinnerRate)}; without ${lossyText}, whose random losses differ between the engine's and the oracle's runs: ${pct(pairedNoLoss === 0 ? null : wrongNoLoss / pairedNoLoss)}, ${wrongNoLoss} of ${pairedNoLoss})`,
+    measured: `${pct(paired === 0 ? null : wrong / paired)} (${wrong} of ${paired} trials; worst: scenario ${worst?.number} ${pct(worst?.strategies.warm.wrongWinnerRate)}${
+      lossy.length === 0
+        ? ''
+        : `; without ${lossyText}, whose random losses differ between the engine's and the oracle's runs: ${pct(pairedNoLoss === 0 ? null : wrongNoLoss / pairedNoLoss)}, ${wrongNoLoss} of ${pairedNoLoss}`
+    })`,
   });
   const drift = byNumber(7)?.learning;
   if (drift) {

@@ -13,6 +13,18 @@ import { runCold, runOracle, WarmEngine, type SessionCounter } from './strategie
 export type TrialPhase = 'warmup' | 'trial';
 
 /**
+ * Called before every run of the engine or the oracle: the loopback simulator keys its
+ * impairments by it (Simulation.beginRun), so that the cold race, the warm race and the oracle's
+ * runs of one trial face the same losses (common random numbers).
+ */
+export type BeginRun = (phase: TrialPhase, index: number) => void;
+
+/** The simulator's run key of a race: trial i is key i, warm-up i is key -1 - i. */
+export function runKey(phase: TrialPhase, index: number): number {
+  return phase === 'trial' ? index : -1 - index;
+}
+
+/**
  * Phase A of a scenario: `warmups` unmeasured races of the warm engine, then `trials` trials of
  * cold, warm and oracle, one connect at a time. `configFor` applies the race's conditions (if
  * any) and returns its config. The order of cold and warm alternates, so neither always races
@@ -24,26 +36,37 @@ export async function measureTrials(
   configFor: (phase: TrialPhase, index: number) => RaceConfig,
   signal?: AbortSignal,
   countSessions?: SessionCounter,
+  beginRun: BeginRun = () => undefined,
 ): Promise<Omit<TrialRecord, 'condition'>[]> {
   const warm = new WarmEngine();
   for (let i = 0; i < warmups; i += 1) {
     signal?.throwIfAborted();
-    await warm.run(configFor('warmup', i), signal);
+    const config = configFor('warmup', i);
+    beginRun('warmup', i);
+    await warm.run(config, signal);
   }
   const records: Omit<TrialRecord, 'condition'>[] = [];
   for (let i = 0; i < trials; i += 1) {
     signal?.throwIfAborted();
     const config = configFor('trial', i);
+    const coldRun = (): ReturnType<typeof runCold> => {
+      beginRun('trial', i);
+      return runCold(config, signal, countSessions);
+    };
+    const warmRun = (): ReturnType<WarmEngine['run']> => {
+      beginRun('trial', i);
+      return warm.run(config, signal);
+    };
     let cold;
     let warmSample;
     if (i % 2 === 0) {
-      cold = await runCold(config, signal, countSessions);
-      warmSample = await warm.run(config, signal);
+      cold = await coldRun();
+      warmSample = await warmRun();
     } else {
-      warmSample = await warm.run(config, signal);
-      cold = await runCold(config, signal, countSessions);
+      warmSample = await warmRun();
+      cold = await coldRun();
     }
-    const oracle = await runOracle(config, cold.mode, signal);
+    const oracle = await runOracle(config, cold.mode, signal, () => beginRun('trial', i));
     records.push({ cold, warm: warmSample, oracle });
   }
   return records;

@@ -107,7 +107,7 @@ export class SimEndpoint {
       }
     };
     const path = this.#pathFor(to);
-    if (path) path.transmit(go, finish);
+    if (path) path.transmit(go, finish, path.keyed ? { port: this.#port, inbound: false, peer: to, datagram } : undefined);
     else go();
   }
 
@@ -137,7 +137,7 @@ export class SimEndpoint {
       const from = { host: rinfo.address, port: rinfo.port };
       const receive = (): void => this.#receive(raw, from);
       const path = this.#pathFor(from);
-      if (path) path.transmit(receive);
+      if (path) path.transmit(receive, undefined, path.keyed ? { port: this.#port, inbound: true, peer: from, datagram: raw } : undefined);
       else receive();
     });
     this.#socket = socket;

@@ -73,6 +73,12 @@ export interface Simulation {
   bleTransport(): FakeBleTransport;
   /** Sessions every camera holds now (e.g. 1 after a race whose losers sent CLOSE). */
   liveSessions(): number;
+  /**
+   * Starts a run on every path: from now on a datagram's loss, delay and copies depend on `key`,
+   * its flow and its index in that flow (Path's common random numbers), so two runs begun with
+   * the same key face the same impairments.
+   */
+  beginRun(key: number): void;
   /** Changes one path's impairments at run time. */
   setPath(name: PathName, settings: Partial<PathSettings>): void;
   counters(): Record<PathName, PathCounters>;
@@ -154,6 +160,9 @@ export async function createSimulation(options: SimulationOptions = {}): Promise
     sleepers,
     bleTransport: () => new FakeBleTransport(sleepers.map((s) => s.ble)),
     liveSessions: () => cameras.reduce((sum, c) => sum + c.sessionCount, 0),
+    beginRun: (key) => {
+      for (const path of Object.values(paths)) path.beginRun(key);
+    },
     setPath: (name, settings) => {
       if (!PATH_NAMES.includes(name)) throw new ConfigError('path', name, 'must be lan, p2p or relay');
       paths[name].set(settings);

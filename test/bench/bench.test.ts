@@ -9,6 +9,8 @@ import { wrongWinner } from '../../bench/analyse';
 import { driftPhases, SCENARIOS } from '../../bench/scenarios';
 import { cleanupMs, STRATEGIES, type OracleSample, type Sample } from '../../bench/strategies';
 import { settledHandles } from '../../bench/scale';
+import { openEnvironment } from '../../bench/environment';
+import { measureTrials, runKey } from '../../bench/trials';
 import { seededRandom } from '../../src/sim';
 import type { BenchResult } from '../../bench/run';
 import { capture } from '../helpers/cli';
@@ -144,6 +146,31 @@ describe('bench: definitions', () => {
     assert.equal(wrongWinner(sample('p2p', 5.5), oracle('lan', 5)), false, 'a tie within 1 ms');
     assert.equal(wrongWinner(sample('p2p', 105), oracle('lan', 100)), false, 'a tie within 10 %');
     assert.equal(wrongWinner({ ...sample(null, 30_000), ok: false }, oracle('lan', 5)), false, 'a failure is not a wrong win');
+  });
+
+  it('common random numbers: the cold race, the warm race and both oracle steps of a trial begin a run keyed by that trial', async () => {
+    const lossy = SCENARIOS.find((s) => s.id === 'lan-loss');
+    assert.ok(lossy);
+    const env = await openEnvironment({ seed: 3, layout: lossy.layout, paths: lossy.plan(1, 1, seededRandom(3)).trials[0].paths });
+    const keys: number[] = [];
+    try {
+      const records = await measureTrials(
+        2,
+        2,
+        () => env.config(lossy.modes),
+        undefined,
+        undefined,
+        (phase, i) => {
+          keys.push(runKey(phase, i));
+          env.sim.beginRun(runKey(phase, i));
+        },
+      );
+      assert.equal(records.length, 2);
+    } finally {
+      await env.close();
+    }
+    // Warm-ups -1, -2; then per trial: cold and warm (in either order), the oracle's lead, its others.
+    assert.deepEqual(keys, [-1, -2, 0, 0, 0, 0, 1, 1, 1, 1]);
   });
 
   it('loser clean-up: from the win to the last started loser; racers that never started do not count', () => {
