@@ -1,7 +1,7 @@
 import type { StrategyStats } from './analyse';
 import { FULL, QUICK } from './defaults';
 import type { BenchResult } from './run';
-import { SATURATED_SHARE, SCALE_STRATEGIES } from './scale';
+import { medianP99, SATURATED_SHARE, SCALE_STRATEGIES } from './scale';
 import { STRATEGIES, STRATEGY_LABELS } from './strategies';
 
 const num = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : String(v));
@@ -134,11 +134,11 @@ function idleRows(step: NonNullable<BenchResult['scaleSeries']>[number] | undefi
   ];
 }
 
-/** ` (min–max)` of the repeated runs of a row (medianRun), or nothing for a single run. */
-function range(values: readonly (number | null)[] | undefined, show: (v: number) => string): string {
+/** ` (min–max)` of the repeated runs of a row (medianRun), or nothing for a single run; `extra` goes inside the brackets. */
+function range(values: readonly (number | null)[] | undefined, show: (v: number) => string, extra = ''): string {
   const known = (values ?? []).filter((v): v is number => v !== null);
   if (known.length < 2) return '';
-  return ` (${show(Math.min(...known))}–${show(Math.max(...known))})`;
+  return ` (${show(Math.min(...known))}–${show(Math.max(...known))}${extra})`;
 }
 
 /** Every scale of the series (issue 16): who connects, time, CPU of both processes, which one bounded the figures. */
@@ -150,13 +150,13 @@ function scaleSeriesTable(result: BenchResult): string[] {
   const rows = series.flatMap((step) =>
     SCALE_STRATEGIES.map((strategy) => {
       const r = step[strategy];
-      return `| ${step.cameras} | ${strategy} | ${r.connected} | ${num(r.timeToConnectMs.p50)} ms | ${num(r.timeToConnectMs.p99)} ms${range(r.repeats?.p99Ms, (v) => num(v))} | ${r.cpuMsPerConnect} ms${range(r.repeats?.cpuMsPerConnect, String)} | ${r.simCpuMsPerConnect ?? '–'} ms | ${share(r.clientCpuShare)} / ${share(r.simCpuShare)} | ${r.bound} | ${num(r.socketsPerConnect)} / ${num(r.datagramsPerConnect)} | ${r.expiredAfterProgress} |`;
+      return `| ${step.cameras} | ${strategy} | ${r.connected} | ${num(r.timeToConnectMs.p50)} ms | ${num(r.timeToConnectMs.p99)} ms${range(r.repeats?.p99Ms, (v) => num(v), `, median ${num(medianP99(r))}`)} | ${r.cpuMsPerConnect} ms${range(r.repeats?.cpuMsPerConnect, String)} | ${r.simCpuMsPerConnect ?? '–'} ms | ${share(r.clientCpuShare)} / ${share(r.simCpuShare)} | ${r.bound} | ${num(r.socketsPerConnect)} / ${num(r.datagramsPerConnect)} | ${r.expiredAfterProgress} |`;
     }),
   );
   return [
     '',
     repeats > 1
-      ? `Every scale (a fresh simulator for each run; each row is the run with the median CPU per connect of ${repeats} interleaved runs (each repetition starting with the next strategy), the range of the runs in brackets):`
+      ? `Every scale (a fresh simulator for each run; each row is the run with the median CPU per connect of ${repeats} interleaved runs (each repetition starting with the next strategy), the range of the runs in brackets, for p99 also their median; the comparison with the sequential baseline in Targets takes the medians):`
       : 'Every scale (a fresh simulator for each row):',
     '',
     '| cameras | who connects | connected | p50 | p99 | CPU / connect | sim CPU / connect | CPU share client / sim | bound by | sockets / datagrams per connect | expired after progress |',

@@ -158,6 +158,17 @@ export function medianRun(runs: readonly ScaleResult[]): ScaleResult {
 }
 
 /**
+ * The median p99 over a row's runs (the lower middle of an even count; `repeats`), or its own
+ * p99 with one run. The comparison with the sequential baseline uses it: one run's p99 is one
+ * draw from a spread as wide as the gap being judged (the p99 ranges of the runs overlap at
+ * every scale), while the median run is chosen by CPU, not by p99.
+ */
+export function medianP99(row: ScaleResult): number | null {
+  const known = (row.repeats?.p99Ms ?? [row.timeToConnectMs.p99]).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  return known.length === 0 ? null : known[Math.floor((known.length - 1) / 2)];
+}
+
+/**
  * The strategies in the order of repetition `repeat`: each repetition starts one strategy later
  * (engine, floor, sequential; floor, sequential, engine; …), so no strategy always runs first after
  * the previous scale and its heap growth (a burst's CPU varies up to 2 × with such state).
