@@ -286,6 +286,15 @@ export class SimCamera {
     return this.#isServer(peer) || this.#relays.has(`${peer.host}:${peer.port}`) ? null : this.#network.p2p;
   }
 
+  /**
+   * A relay session address is exempt from the p2p path only while it is one: once the session
+   * with it ended (or the knocking gave up) the relay closes that socket, and the OS may hand its
+   * port to a client socket, which would otherwise bypass the p2p path's impairments.
+   */
+  #forgetRelay(relay: Address): void {
+    this.#relays.delete(`${relay.host}:${relay.port}`);
+  }
+
   #isServer(peer: Address): boolean {
     return this.#network.servers.some((s) => s.host === peer.host && s.port === peer.port);
   }
@@ -431,7 +440,11 @@ export class SimCamera {
     if (!wan) return;
     let knocks = 0;
     const knock = (): void => {
-      if (this.#sessions.has(key('wan', relay)) || knocks > 100) return;
+      if (this.#sessions.has(key('wan', relay))) return;
+      if (knocks > 100) {
+        this.#forgetRelay(relay); // given up: its session socket will close, and its port may be reused
+        return;
+      }
       knocks += 1;
       wan.send({ type: 'RLY_PKT', mark, did: this.didValue, role: 'device' }, relay);
       this.#after(100, knock);
@@ -451,6 +464,7 @@ export class SimCamera {
       this.#serials.delete(id);
       this.#readying.delete(id);
       this.#punched.delete(id);
+      if (role === 'wan') this.#forgetRelay(peer);
       if (reason === 'timeout') this.counters.closedByTimeout += 1;
       if (reason === 'remote') this.counters.closedByPeer += 1;
       if (this.#running) this.#sessionsChanged();

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { createSocket, type Socket } from 'node:dgram';
 import sinon from 'sinon';
 import { ConfigError } from '../../src/errors';
-import { formatDid, parseDid, type Message, type MessageOf } from '../../src/protocol';
+import { race } from '../../src/engine';
+import { encode, formatDid, parseDid, type Message, type MessageOf } from '../../src/protocol';
 import { createSimulation, Path, seededRandom, SimCamera, type Simulation } from '../../src/sim';
 import { SimEndpoint } from '../../src/sim/endpoint';
 import { RelayServer } from '../../src/sim/relay';
@@ -231,6 +233,45 @@ describe('sim: camera registration, several servers, relay and robustness', func
       assert.equal(relay.openSessions, 0);
       const after = await settledHandles();
       assert.equal(after.udp, before.udp - 1, 'the relay socket and the late session socket are closed');
+    });
+  });
+
+  describe('a camera and its relays', () => {
+    it('a relay session that ended no longer bypasses the p2p path: a client socket that got its port is impaired like any other', async () => {
+      const sim = await createSimulation({ fast: true, paths: { p2p: { down: true } } });
+      const camera = sim.cameras[0];
+      let socket: Socket | undefined;
+      try {
+        const result = await race({ did: camera.did, servers: sim.servers.map((s) => `${s.host}:${s.port}`), modes: ['relay'], bindAddress: '127.0.0.1' });
+        assert.equal(result.mode, 'relay');
+        const relaySession = result.link.remote;
+        const ended = new Promise<void>((resolve) => {
+          const off = camera.onSessionsChanged((n) => {
+            if (n === 0) {
+              off();
+              resolve();
+            }
+          });
+        });
+        await result.link.close(); // CLOSE through the relay: its session and the camera's end
+        await ended;
+        // A client socket on the relay session's freed port punches the camera's internet socket.
+        const reused = createSocket('udp4');
+        socket = reused;
+        await new Promise<void>((resolve) => reused.bind(relaySession.port, '127.0.0.1', resolve));
+        const p2p = sim.paths.p2p;
+        const transmit = p2p.transmit.bind(p2p);
+        const outcome = new Promise<string>((resolve) => {
+          sinon.stub(p2p, 'transmit').callsFake((deliver, dropped, flow) => transmit(deliver, () => (dropped?.(), resolve('dropped by the p2p path')), flow));
+          reused.on('message', () => resolve('answered past the p2p path'));
+        });
+        reused.send(encode({ type: 'PUNCH_PKT', did: camera.didValue }), camera.wanPort, '127.0.0.1');
+        assert.equal(await outcome, 'dropped by the p2p path');
+      } finally {
+        sinon.restore();
+        socket?.close();
+        await sim.close();
+      }
     });
   });
 
