@@ -564,9 +564,11 @@ class CameraSession {
     return sender;
   }
 
+  /** A service's answer goes out at once, also when the service answers later than the request's tick. */
   #reply(channel: number, data: Buffer): void {
     if (this.#ended) return;
     this.#sender(channel).enqueue(data);
+    this.#pump();
   }
 
   #send(message: Message): void {
