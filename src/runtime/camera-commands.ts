@@ -14,6 +14,10 @@ import type { ChannelTransport } from '../session/types';
  * The camera's ARTEMIS command channel on one session: one client per session, logged in
  * lazily (once, shared by concurrent callers) with the camera's credentials. `close()` stops
  * its heartbeat and rejects what is pending; the session itself is not closed.
+ *
+ * A caller's `timeoutMs` covers the whole call: the login when it has to start one, then the
+ * command with what is left of it. A caller that finds a login under way waits for that one,
+ * which runs with the timeout of the caller that started it.
  */
 export class CameraCommands {
   readonly #client: ArtemisClient;
@@ -34,18 +38,24 @@ export class CameraCommands {
   }
 
   async command(cmdId: number, fields: JsonObject, options: ArtemisCallOptions): Promise<JsonObject> {
-    await this.#ensureLogin(options.signal);
-    return this.#client.command(cmdId, fields, options);
+    return this.#afterLogin(options, (left) => this.#client.command(cmdId, fields, left));
   }
 
   async deviceInfo(options: ArtemisCallOptions): Promise<DeviceInfo> {
-    await this.#ensureLogin(options.signal);
-    return this.#client.deviceInfo(options);
+    return this.#afterLogin(options, (left) => this.#client.deviceInfo(left));
   }
 
   async mediaList(request: MediaListRequest, options: ArtemisCallOptions): Promise<MediaListPage> {
-    await this.#ensureLogin(options.signal);
-    return this.#client.mediaList(request, options);
+    return this.#afterLogin(options, (left) => this.#client.mediaList(request, left));
+  }
+
+  /** Logs in if needed, then runs `call` with the caller's options and what is left of its timeout. */
+  async #afterLogin<T>(options: ArtemisCallOptions, call: (left: ArtemisCallOptions) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    await this.#ensureLogin(options);
+    if (options.timeoutMs === undefined) return call(options);
+    // At least 1 ms, so a login that used the whole budget ends in the command's own timeout error.
+    return call({ ...options, timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)) });
   }
 
   close(): void {
@@ -53,10 +63,12 @@ export class CameraCommands {
   }
 
   /** Logs in once; a failed login is forgotten so the next call tries again. */
-  async #ensureLogin(signal: AbortSignal | undefined): Promise<void> {
+  async #ensureLogin(options: ArtemisCallOptions): Promise<void> {
+    const { signal } = options;
     if (this.#client.loggedIn) return;
     if (this.#login === undefined) {
-      const attempt = this.#client.login(this.#credentials);
+      // Its own timeout is the starting caller's; the caller's signal only ends this caller's wait.
+      const attempt = this.#client.login(this.#credentials, { timeoutMs: options.timeoutMs });
       this.#login = attempt;
       attempt.catch(() => {
         if (this.#login === attempt) this.#login = undefined;

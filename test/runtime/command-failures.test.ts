@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ArtemisCommandError, ArtemisTimeoutError, encodeFrame } from '../../src/artemis';
+import { ArtemisCmd, ArtemisCommandError, ArtemisTimeoutError, encodeFrame } from '../../src/artemis';
 import { AbortError } from '../../src/errors';
 import { UNRESPONSIVE_AFTER_FAILURES, type Availability, type CommandHealth } from '../../src/runtime';
 import { runtimeAgainstSimulator, startSimulation } from './fixtures';
@@ -15,6 +15,9 @@ function strayHeader(): Buffer {
 describe('runtime: consecutive command failures', function () {
   this.timeout(30_000);
   let cameras: SwitchableCamera[];
+  /** Switches the next session's camera starts with (before it answers the login). */
+  let nextCamera: Partial<Pick<SwitchableCamera, 'muted' | 'silent' | 'loginDelayMs'>> = {};
+  afterEach(() => (nextCamera = {}));
   const env = runtimeAgainstSimulator({
     start: () => {
       cameras = [];
@@ -23,7 +26,7 @@ describe('runtime: consecutive command failures', function () {
           {
             services: {
               0: () => {
-                const camera = new SwitchableCamera();
+                const camera = Object.assign(new SwitchableCamera(), nextCamera);
                 cameras.push(camera);
                 return camera;
               },
@@ -88,6 +91,31 @@ describe('runtime: consecutive command failures', function () {
     current().muted = false;
     await assert.rejects(rt.command(4321, {}, { timeoutMs: 5_000 }), ArtemisCommandError);
     assert.equal(rt.commandHealth.consecutiveFailures, 0, 'the camera answered');
+  });
+
+  it("a caller's timeout covers the login it starts: a camera that never answers it fails the call at that timeout", async () => {
+    nextCamera = { silent: true };
+    const rt = open();
+    const err = await rt.deviceInfo({ timeoutMs: 200 }).then(
+      () => assert.fail('a silent camera answered'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ArtemisTimeoutError, String(err));
+    assert.equal(err.cmdId, ArtemisCmd.login, 'the login timed out');
+    assert.equal(err.timeoutMs, 200, "with the caller's timeout, not the client's 10 s");
+  });
+
+  it('the command after a login gets what is left of the timeout', async () => {
+    nextCamera = { loginDelayMs: 60, muted: true }; // the login is answered 60 ms late, the command never
+    const rt = open();
+    const err = await rt.deviceInfo({ timeoutMs: 1_000 }).then(
+      () => assert.fail('a muted camera answered'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ArtemisTimeoutError, String(err));
+    assert.equal(err.cmdId, ArtemisCmd.deviceInfo);
+    // The login's answer waited a 60 ms timer (which fires at most ~1 ms early), so at most ~941 ms were left.
+    assert.ok(err.timeoutMs >= 1 && err.timeoutMs <= 945, `command timeout ${err.timeoutMs} ms`);
   });
 
   it('a new session starts from 0', async () => {

@@ -6,6 +6,10 @@ export class SwitchableCamera implements ChannelService {
   readonly service = new ArtemisCameraService({ seed: 1 });
   /** Answer nothing but the login. */
   muted = false;
+  /** Answer nothing, not even the login. */
+  silent = false;
+  /** Answer the login this much later (a real timer). */
+  loginDelayMs = 0;
   /** Bytes to send once before the next answer (e.g. a stray header). */
   inject: Buffer | undefined;
   #answeredLogin = false;
@@ -14,7 +18,11 @@ export class SwitchableCamera implements ChannelService {
     this.service.onData(data, (answer) => {
       const isLogin = !this.#answeredLogin;
       this.#answeredLogin = true;
-      if (this.muted && !isLogin) return;
+      if (this.silent || (this.muted && !isLogin)) return;
+      if (isLogin && this.loginDelayMs > 0) {
+        setTimeout(() => reply(answer), this.loginDelayMs);
+        return;
+      }
       if (this.inject) {
         reply(this.inject);
         this.inject = undefined;
