@@ -293,7 +293,7 @@ export function renderReport(result: BenchResult): string {
 /** What goes between the README's bench markers. */
 export function renderReadmeSection(result: BenchResult): string {
   return [
-    "`npm run bench` (or `trailcam bench`, `--quick` for a short run, `--json` for the figures) races against the simulator on 127.0.0.1 (scenarios 1-8) and, as root with `ip netns`, nftables and conntrack, across real Linux NAT routers in network namespaces (scenarios 9-12, the network test tier's bed; elsewhere they are listed as skipped with what is missing, `--nat off` skips them), and writes `bench/results/latest.md`, `latest.svg` and `latest.json`. Definitions of every column and scenario: [bench/results/latest.md](bench/results/latest.md).",
+    "`npm run bench` (or `trailcam bench`, `--quick` for a short run, `--json` for the figures) races against the simulator on 127.0.0.1 (scenarios 1-8) and, as root with `ip netns`, nftables and conntrack, across real Linux NAT routers in network namespaces (scenarios 9-12, the network test tier's bed; elsewhere they are listed as skipped with what is missing, `--nat off` skips them), and writes `bench/results/latest.md`, `latest.svg` and `latest.json` (a `--quick` run writes them to `bench/results/quick/`, which git ignores). Definitions of every column and scenario: [bench/results/latest.md](bench/results/latest.md).",
     '',
     runLine(result),
     '',

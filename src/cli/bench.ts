@@ -23,7 +23,8 @@ Options:
                         200); the standard scales 100, 250, 500 below N run too
   --idle MS             hold the largest scale's connects as idle live sessions this long, 0 to
                         skip (default 10000; --quick 3000)
-  --out DIR             where to write the results (default bench/results)
+  --out DIR             where to write the results (default bench/results; --quick:
+                        bench/results/quick, which git ignores, so the committed full run stays)
   --seed N              seed of the simulator and the trial plans (default 1)
   --baseline-timeout MS per-attempt timeout of the sequential baseline (default 5000, the seed's)
   --nat auto|off        NAT scenarios 9-12: run them where the machine can (default auto), or skip
@@ -53,6 +54,14 @@ function integer(flag: string, value: string | undefined, min: number, max: numb
     throw new Error(`--${flag}: must be a whole number ${min}-${max}, got ${JSON.stringify(value)}`);
   }
   return Number(value);
+}
+
+/**
+ * Where results go without --out: a full run's are the committed ones (the README's bench
+ * section is made from them), a quick run's go where git ignores them and replace nothing.
+ */
+export function defaultOutDir(quick: boolean): string {
+  return quick ? 'bench/results/quick' : 'bench/results';
 }
 
 export const benchCommand: Command = {
@@ -92,7 +101,7 @@ export const benchCommand: Command = {
     const options = bench.benchDefaults(values.quick ?? false, {
       ...defined,
       nat: values.nat === 'off' ? 'off' : 'auto',
-      outDir: resolve(values.out ?? 'bench/results'),
+      outDir: resolve(values.out ?? defaultOutDir(values.quick ?? false)),
       signal,
       log: (line: string) => io.stderr.write(`trailcam bench: ${line}\n`),
     });

@@ -4,6 +4,7 @@ import sinon from 'sinon';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { BENCH_HELP, defaultOutDir } from '../../src/cli/bench';
 import { main } from '../../src/cli/main';
 import { wrongWinner } from '../../bench/analyse';
 import { driftPhases, SCENARIOS } from '../../bench/scenarios';
@@ -118,6 +119,16 @@ describe('bench: trailcam bench', function () {
     assert.match(svg, /<\/svg>\n$/);
     assert.equal(JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')).scenarios.length, 8);
     assert.deepEqual(await settledHandles(), before, 'every socket and timer of the run is released');
+  });
+
+  it('a --quick run writes where git ignores it, so the committed full-run results stay; a full run writes those', () => {
+    assert.equal(defaultOutDir(false), 'bench/results');
+    assert.equal(defaultOutDir(true), 'bench/results/quick');
+    assert.match(BENCH_HELP, /--quick:\s+bench\/results\/quick, which git ignores/);
+    const ignored = (path: string): boolean =>
+      childProcess.spawnSync('git', ['check-ignore', '-q', path], { cwd: resolve(__dirname, '../../..') }).status === 0;
+    assert.equal(ignored('bench/results/quick/latest.json'), true);
+    assert.equal(ignored('bench/results/latest.json'), false);
   });
 
   it('bad flags exit 2 and name the flag', async () => {
