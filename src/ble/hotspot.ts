@@ -5,6 +5,8 @@ import type { HotspotCredentials } from './codec';
 import { HotspotError } from './errors';
 
 export const DEFAULT_JOIN_TIMEOUT_MS = 45_000;
+/** How long nmcli gets to exit after SIGTERM (abort or timeout) before it is sent SIGKILL. */
+export const DEFAULT_KILL_GRACE_MS = 2_000;
 
 export interface JoinHotspotOptions {
   credentials: HotspotCredentials;
@@ -13,6 +15,8 @@ export interface JoinHotspotOptions {
   /** Bound of each nmcli call (default 45000; a connect took 5.6 s in the real log). */
   timeoutMs?: unknown;
   signal?: AbortSignal;
+  /** After SIGTERM (abort or timeout), how long nmcli gets to exit before SIGKILL (default 2000). */
+  killGraceMs?: unknown;
   /** The environment nmcli runs in (its PATH is searched for `nmcli`). Default process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -37,10 +41,11 @@ export interface JoinHotspotResult {
 export async function joinHotspot(options: JoinHotspotOptions): Promise<JoinHotspotResult> {
   const { credentials } = options;
   const timeoutMs = parseMs('timeoutMs', options.timeoutMs, DEFAULT_JOIN_TIMEOUT_MS, 1, 10 * 60_000);
+  const killGraceMs = parseMs('killGraceMs', options.killGraceMs, DEFAULT_KILL_GRACE_MS, 1, 60_000);
   if (options.ifname !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(options.ifname))
     throw new ConfigError('ifname', options.ifname, 'must be a network interface name such as wlan0');
   throwIfAborted(options.signal, 'hotspot join');
-  const run = (args: string[]): Promise<string> => nmcli(args, credentials.password, timeoutMs, options.signal, options.env ?? process.env);
+  const run = (args: string[]): Promise<string> => nmcli(args, credentials.password, { timeoutMs, killGraceMs }, options.signal, options.env ?? process.env);
 
   const active = await run(['-t', '-f', 'ACTIVE,SSID', 'device', 'wifi', 'list', '--rescan', 'no']);
   if (activeSsids(active).includes(credentials.ssid)) return { outcome: 'already', ssid: credentials.ssid };
@@ -76,16 +81,37 @@ function splitTerse(line: string): string[] {
 }
 
 /**
- * One nmcli call. An abort kills the child and rejects only once it has exited (execFile's own
- * `signal` option reports the abort at once, while the child may still be running): whoever
+ * One nmcli call. An abort or the timeout sends the child SIGTERM, and SIGKILL if it has not
+ * exited `killGraceMs` later; the call rejects only once the child has exited (execFile's own
+ * `signal` option reports the abort at once, while the child may still be running), so whoever
  * awaits the join (a node's close handler) knows that no nmcli process is left.
  */
-function nmcli(args: string[], password: string, timeoutMs: number, signal: AbortSignal | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+function nmcli(
+  args: string[],
+  password: string,
+  bounds: { timeoutMs: number; killGraceMs: number },
+  signal: AbortSignal | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  const { timeoutMs, killGraceMs } = bounds;
   const shown = args.map((a) => (a === password ? '***' : a)).join(' ');
   if (signal?.aborted) return Promise.reject(toAbortError(signal.reason, 'hotspot join'));
   return new Promise<string>((resolve, reject) => {
-    const onAbort = (): void => void child.kill();
-    const child = execFile('nmcli', args, { timeout: timeoutMs, env, encoding: 'utf8', windowsHide: true }, (error, stdout, stderr) => {
+    let timedOut = false;
+    let grace: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      if (grace !== undefined) return;
+      child.kill('SIGTERM');
+      grace = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
+    };
+    const onAbort = (): void => stop();
+    const timeout = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, timeoutMs);
+    const child = execFile('nmcli', args, { env, encoding: 'utf8', windowsHide: true }, (error, stdout, stderr) => {
+      clearTimeout(timeout);
+      clearTimeout(grace);
       signal?.removeEventListener('abort', onAbort);
       if (signal?.aborted) {
         reject(toAbortError(signal.reason, 'hotspot join'));
@@ -95,7 +121,7 @@ function nmcli(args: string[], password: string, timeoutMs: number, signal: Abor
         resolve(stdout);
         return;
       }
-      const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
+      const e = error as NodeJS.ErrnoException & { code?: unknown };
       if (e.code === 'ENOENT')
         reject(
           new HotspotError(
@@ -103,7 +129,7 @@ function nmcli(args: string[], password: string, timeoutMs: number, signal: Abor
             "nmcli (NetworkManager) was not found on PATH: install NetworkManager (sudo apt-get install network-manager) or join the camera's Wi-Fi yourself",
           ),
         );
-      else if (e.killed) reject(new HotspotError('timeout', `nmcli ${shown} did not finish within ${timeoutMs} ms`));
+      else if (timedOut) reject(new HotspotError('timeout', `nmcli ${shown} did not finish within ${timeoutMs} ms`));
       else {
         const detail = mask(String(stderr || stdout).trim(), password).slice(0, 500) || 'no message';
         reject(new HotspotError('refused', `nmcli ${shown} failed (exit ${String(e.code)}): ${detail}`));

@@ -81,6 +81,22 @@ describe('ble: joinHotspot with a stand-in nmcli', () => {
     assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap').length, 0, 'no nmcli child left');
   });
 
+  it('an nmcli that ignores SIGTERM gets SIGKILL after the grace time, at the timeout and on an abort; no child is left', async () => {
+    const env = nmcli.env({ STANDIN_IGNORE_TERM: '1' });
+    await assert.rejects(
+      joinHotspot({ credentials: CREDENTIALS, timeoutMs: 100, killGraceMs: 50, env }),
+      (e: unknown) => e instanceof HotspotError && e.kind === 'timeout',
+    );
+    const controller = new AbortController();
+    const join = joinHotspot({ credentials: CREDENTIALS, signal: controller.signal, killGraceMs: 50, env });
+    await nmcli.waitForCalls((calls) => calls.filter((c) => c.includes('connect')).length >= 2);
+    controller.abort();
+    await assert.rejects(join, AbortError);
+    await settledHandles();
+    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap').length, 0, 'no nmcli child left');
+    await assert.rejects(joinHotspot({ credentials: CREDENTIALS, killGraceMs: 0, env }), (e: unknown) => e instanceof ConfigError && e.field === 'killGraceMs');
+  });
+
   it('bad input: an interface name that is not one', async () => {
     await assert.rejects(joinHotspot({ credentials: CREDENTIALS, ifname: 'wlan0; reboot', env: nmcli.env() }), ConfigError);
     assert.deepEqual(nmcli.calls(), [], 'nmcli never ran');

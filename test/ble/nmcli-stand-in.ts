@@ -7,7 +7,7 @@ import * as path from 'node:path';
  * separated by tabs) and behaves as the environment says: STANDIN_ACTIVE_SSID (the active Wi-Fi),
  * STANDIN_REFUSE_CONNECT=1 (connect fails with exit 4 and a NetworkManager-like message that
  * echoes its arguments, password included, to prove the masking), STANDIN_REFUSE_RESCAN=1,
- * STANDIN_HANG=1 (connect sleeps).
+ * STANDIN_HANG=1 (connect sleeps), STANDIN_IGNORE_TERM=1 (connect sleeps and ignores SIGTERM).
  */
 export interface NmcliStandIn {
   dir: string;
@@ -28,6 +28,7 @@ case "$*" in
   *"wifi list"*) printf 'no:Neighbour\\\\:5G\\nyes:%s\\n' "$STANDIN_ACTIVE_SSID"; exit 0 ;;
   *"wifi rescan"*) if [ "$STANDIN_REFUSE_RESCAN" = 1 ]; then echo "Error: Scanning not allowed immediately following previous scan." >&2; exit 1; fi; exit 0 ;;
   *"wifi connect"*)
+    if [ "$STANDIN_IGNORE_TERM" = 1 ]; then trap '' TERM; exec sleep 30; fi
     if [ "$STANDIN_HANG" = 1 ]; then exec sleep 30; fi
     if [ "$STANDIN_REFUSE_CONNECT" = 1 ]; then echo "Error: Connection activation failed: Secrets were required, but not provided ($*)." >&2; exit 4; fi
     echo "Device 'wlan0' successfully activated"; exit 0 ;;
