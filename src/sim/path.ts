@@ -88,7 +88,10 @@ export class Path {
   #run: number | undefined;
   /** Drawn once from the seeded stream, so simulations with other seeds key their runs apart. */
   #salt = 0;
-  /** Every peer seen per simulated port ("port|host:port"), numbered in order of appearance. */
+  /**
+   * Every peer seen per simulated port ("port|host:port"), numbered in order of appearance; kept
+   * for the path's life once runs began (a benchmark scenario's simulator: some thousand peers).
+   */
   readonly #peers = new Map<string, number>();
   /** Peers seen so far per simulated port, and how many of them were known when the run began. */
   readonly #peerCount = new Map<number, number>();
@@ -196,7 +199,7 @@ export class Path {
  * 32-bit finaliser applied after mixing in each one, so neighbouring indices or keys give
  * unrelated values.
  */
-export function keyedDraw(...parts: number[]): number {
+function keyedDraw(...parts: number[]): number {
   let h = 0x9e3779b9;
   for (const part of parts) {
     h = Math.imul(h ^ part, 0x01000193) + 0x7f4a7c15;
