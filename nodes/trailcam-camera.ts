@@ -2,7 +2,7 @@ import { ConfigError } from '../src/errors';
 import { CameraRuntime, failureReason, validateCameraSettings, type CameraSettingsInput } from '../src/runtime';
 import type { CameraConfigNode } from './lib/camera-node';
 import type { Node, NodeAPI, NodeStatus } from './lib/red';
-import { cameraStatus, configErrorStatus } from './lib/status';
+import { cameraStatus, configErrorStatus, invalidFieldsText } from './lib/status';
 
 /** The properties the editor stores for a trailcam-camera config node. */
 interface CameraConfig {
@@ -81,7 +81,7 @@ module.exports = (RED: NodeAPI): void => {
 
     const t = (key: string): string => RED._(key);
     const currentStatus = (): NodeStatus => {
-      if (runtime === null) return configErrorStatus(configError ? `invalid ${configError.field}` : 'invalid config');
+      if (runtime === null) return configErrorStatus(configError ? invalidFieldsText(configError) : 'invalid config');
       return withCommandFailures(cameraStatus(runtime.state, runtime.availability, t), runtime);
     };
     /**

@@ -4,7 +4,7 @@ import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
 import { parseCommand, runCommand } from './lib/commands';
 import { InFlight } from './lib/inflight';
 import type { Node, NodeAPI } from './lib/red';
-import { configErrorStatus, failureStatus } from './lib/status';
+import { configErrorStatus, failureStatus, invalidFieldsText } from './lib/status';
 
 interface CommandConfig extends UsesCamera {
   name?: string;
@@ -45,7 +45,7 @@ module.exports = (RED: NodeAPI): void => {
       const runtime = runtimeOf(camera);
       if (runtime instanceof ConfigError || timeoutError) {
         const err = runtime instanceof ConfigError ? runtime : (timeoutError as ConfigError);
-        node.status(configErrorStatus(`invalid ${err.field}`));
+        node.status(configErrorStatus(invalidFieldsText(err)));
         done(err);
         return;
       }

@@ -4,7 +4,7 @@ import type { CameraRuntime, ConnectResult } from '../src/runtime';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
 import { InFlight } from './lib/inflight';
 import type { Node, NodeAPI, NodeMessage, SendFunction } from './lib/red';
-import { configErrorStatus, failureStatus } from './lib/status';
+import { configErrorStatus, failureStatus, invalidFieldsText } from './lib/status';
 
 interface ConnectConfig extends UsesCamera {
   name?: string;
@@ -87,7 +87,7 @@ module.exports = (RED: NodeAPI): void => {
     node.on('input', (msg, send, done) => {
       const runtime = runtimeOf(camera);
       if (runtime instanceof ConfigError) {
-        node.status(configErrorStatus(`invalid ${runtime.field}`));
+        node.status(configErrorStatus(invalidFieldsText(runtime)));
         done(runtime);
         return;
       }

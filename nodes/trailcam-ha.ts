@@ -5,7 +5,7 @@ import { HaPublisher, validateHaSettings, type HaOrigin, type HaStep } from '../
 import { formatDid } from '../src/protocol';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
 import type { Node, NodeAPI, NodeMessage, NodeStatus } from './lib/red';
-import { configErrorStatus } from './lib/status';
+import { configErrorStatus, invalidFieldsText } from './lib/status';
 
 interface HaConfig extends UsesCamera {
   name?: string;
@@ -40,7 +40,7 @@ module.exports = (RED: NodeAPI): void => {
     const node = this;
     const publisher = createPublisher(RED, config);
     if (publisher instanceof ConfigError) {
-      node.status(configErrorStatus(`invalid ${publisher.field}`));
+      node.status(configErrorStatus(invalidFieldsText(publisher)));
       node.error(publisher.message);
     } else {
       node.status({ fill: 'grey', shape: 'ring', text: RED._('trailcam-ha.status.waiting') });

@@ -13,7 +13,7 @@ import { parseMs } from '../src/engine';
 import { ConfigError, TrailcamError } from '../src/errors';
 import { InFlight } from './lib/inflight';
 import type { Node, NodeAPI, NodeMessage, NodeStatus } from './lib/red';
-import { configErrorStatus, failureStatus } from './lib/status';
+import { configErrorStatus, failureStatus, invalidFieldsText } from './lib/status';
 
 interface WakeConfig {
   name?: string;
@@ -110,7 +110,7 @@ module.exports = (RED: NodeAPI): void => {
     } catch (err) {
       configError = err as ConfigError;
       node.error(configError.message);
-      node.status(configErrorStatus(`invalid ${configError.field}`));
+      node.status(configErrorStatus(invalidFieldsText(configError)));
     }
     const status = (fill: NodeStatus['fill'], shape: NodeStatus['shape'], text: string): void => node.status({ fill, shape, text });
     const stepStatus = (step: BleWakeStep): void => status('blue', 'ring', `${t('waking')}: ${t(`step-${step}`)}`);

@@ -36,7 +36,17 @@ export function configErrorStatus(reason: string): NodeStatus {
   return { fill: 'red', shape: 'ring', text: reason };
 }
 
-/** Red-ring status for a failed input: the invalid field, or the reason the operation failed. */
+/**
+ * The status words for a ConfigError: every field it names (its `problems`), at most three,
+ * then how many more ("invalid host, ports (+1)"); the log and the error carry the full text.
+ */
+export function invalidFieldsText(err: ConfigError): string {
+  const fields = [...new Set(err.problems.map((p) => p.field))];
+  const more = fields.length > 3 ? ` (+${fields.length - 3})` : '';
+  return `invalid ${fields.slice(0, 3).join(', ')}${more}`;
+}
+
+/** Red-ring status for a failed input: the invalid fields, or the reason the operation failed. */
 export function failureStatus(err: unknown): NodeStatus {
-  return configErrorStatus(err instanceof ConfigError ? `invalid ${err.field}` : failureReason(err));
+  return configErrorStatus(err instanceof ConfigError ? invalidFieldsText(err) : failureReason(err));
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { ConfigError } from '../../src/errors';
 import { formatDid, parseDid } from '../../src/protocol';
+import { invalidFieldsText } from '../../nodes/lib/status';
 import { CAMERA_DEFAULTS, type CameraRuntime } from '../../src/runtime';
 import { loadDefinition } from './editor-definitions';
 import { cameraNode, helper, nextStatus, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
@@ -132,6 +134,18 @@ describe('nodes: trailcam-camera (config node)', function () {
       assert.match(loggedText(), message);
       await helper.unload();
     }
+  });
+
+  it('several invalid fields: the red status names each of them (at most three, then how many more)', async () => {
+    await helper.load(trailcamNodes(), flow(cameraNode(env.sim, { reconnectFactor: '0.5', reconnectJitter: 2 })));
+    const connect = helper.getNode('connect') as TestNode;
+    const red = nextStatus(connect, (s) => s.fill === 'red');
+    connect.receive({});
+    assert.equal((await red).text, 'invalid reconnectFactor, reconnectJitter');
+    await helper.unload();
+    const err = ConfigError.of(['a', 'b', 'c', 'd', 'e'].map((field) => ({ field, value: 1, message: 'bad' })));
+    assert.equal(invalidFieldsText(err), 'invalid a, b, c (+2)');
+    assert.equal(invalidFieldsText(new ConfigError('host', 'x', 'bad')), 'invalid host');
   });
 
   it('an invalid field is logged naming field and value, every user shows it in red; the password never appears', async () => {
