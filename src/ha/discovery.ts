@@ -67,9 +67,19 @@ export interface HaReadings {
   temperature: number | null;
   mode: Mode | null;
   connectMs: number | null;
+  /** When the camera last answered (epoch ms; trailcam-status's `lastSeen`). */
+  lastSeen: number | null;
 }
 
-export const NO_READINGS: HaReadings = { availability: null, batteryPercent: null, sdFreeMB: null, temperature: null, mode: null, connectMs: null };
+export const NO_READINGS: HaReadings = {
+  availability: null,
+  batteryPercent: null,
+  sdFreeMB: null,
+  temperature: null,
+  mode: null,
+  connectMs: null,
+  lastSeen: null,
+};
 export const NO_FACTS: HaDeviceFacts = { model: null, firmware: null, deviceId: null };
 
 /** One message for Node-RED's `mqtt out` (it reads topic, payload, qos and retain from msg). */
@@ -135,6 +145,13 @@ interface EntitySpec {
 /** A reading as its state payload, rounded to `digits` decimals; null stays unknown. */
 const numberText = (value: number | null, digits = 0): string | null => (value === null ? null : String(Number(value.toFixed(digits))));
 
+/**
+ * A timestamp sensor's state: ISO 8601 in UTC with its offset, to the second (Home Assistant
+ * rejects a timestamp without a time zone).
+ */
+export const timestampText = (ms: number | null): string | null =>
+  ms === null ? null : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '+00:00');
+
 /** The entities of a camera, in publishing order. */
 export const ENTITIES = {
   connectivity: {
@@ -185,6 +202,14 @@ export const ENTITIES = {
     config: { device_class: 'duration', unit_of_measurement: 'ms', state_class: 'measurement', entity_category: 'diagnostic' },
     bridgeOnly: false,
     state: (r) => numberText(r.connectMs),
+  },
+  last_seen: {
+    component: 'sensor',
+    name: 'Last seen',
+    config: { device_class: 'timestamp', icon: 'mdi:clock-check-outline' },
+    // Available whenever Node-RED is: when an asleep or away camera was last heard is the point.
+    bridgeOnly: true,
+    state: (r) => timestampText(r.lastSeen),
   },
 } as const satisfies Record<string, EntitySpec>;
 

@@ -35,7 +35,7 @@ function known<T extends object>(values: { [K in keyof T]: T[K] | null }): Parti
  * - `msg.action` `announce` | `remove` (anything else is an error naming it);
  * - a birth: topic `<prefix>/status` (Home Assistant) or this site's bridge status topic with
  *   payload `online` → announce; any other payload on them, or another site's bridge status, is ignored;
- * - trailcam-status: `payload` an availability state (with `mode`, and `battery`/`sdFreeMB` when present);
+ * - trailcam-status: `payload` an availability state (with `mode`, `lastSeen`, and `battery`/`sdFreeMB` when present);
  * - trailcam-connect (outputs LAN/P2P/Relay): `payload.mode` and `payload.elapsedMs`; the Failed output (`mode: null`) is ignored;
  * - trailcam-command deviceInfo: `payload.batteryPercent`, `sdFreeMB`, `temperature`, `model`, `firmware`, `deviceId`.
  * Anything else throws a ConfigError that says what is accepted.
@@ -64,6 +64,7 @@ export function classifyHaInput(msg: HaMessageIn, topics: HaTopics): HaInput {
           sdFreeMB: finite(msg.sdFreeMB),
           temperature: null,
           connectMs: null,
+          lastSeen: finite(msg.lastSeen),
         }),
         facts: {},
       };
@@ -83,6 +84,7 @@ export function classifyHaInput(msg: HaMessageIn, topics: HaTopics): HaInput {
           availability: null,
           mode: null,
           connectMs: null,
+          lastSeen: null,
           batteryPercent: finite(payload.batteryPercent),
           sdFreeMB: finite(payload.sdFreeMB),
           temperature: finite(payload.temperature),

@@ -15,7 +15,8 @@
  *   `connections` and only works with `unique_id`.
  * - https://www.home-assistant.io/integrations/binary_sensor.mqtt/ — binary sensor keys
  *   (`payload_on`/`payload_off`, default `ON`/`OFF`, `off_delay`).
- * - https://www.home-assistant.io/integrations/sensor/#device-class — units per device class.
+ * - https://www.home-assistant.io/integrations/sensor/#device-class — units per device class;
+ *   `timestamp`: an ISO 8601 datetime with a time zone as the state, no unit, no state class.
  *
  * Home Assistant ignores unknown keys; this checker does not, so a typo in our payloads fails a
  * test instead of silently doing nothing.
@@ -140,6 +141,8 @@ export const SENSOR_UNITS: Readonly<Record<string, readonly string[] | null>> = 
   duration: ['d', 'h', 'min', 's', 'ms', 'µs', 'μs'],
   /** Enumerated states: no unit, `options` instead. */
   enum: null,
+  /** A point in time (ISO 8601 with a time zone): no unit, no state class. */
+  timestamp: [],
 };
 
 /** Binary sensor device classes this checker knows (binary_sensor docs, "Device class"). */
@@ -244,6 +247,10 @@ function checkSensor(config: Record<string, unknown>, need: (ok: boolean, messag
       'an enum sensor needs options (a non-empty list of text)',
     );
     need(config.state_class === undefined && config.unit_of_measurement === undefined, 'options cannot be used with state_class or unit_of_measurement');
+  } else if (units !== undefined && units.length === 0) {
+    need(config.options === undefined, 'options needs device_class enum');
+    need(config.unit_of_measurement === undefined, `a ${String(deviceClass)} sensor has no unit_of_measurement`);
+    need(config.state_class === undefined, `a ${String(deviceClass)} sensor has no state_class`);
   } else if (units !== undefined) {
     need(config.options === undefined, 'options needs device_class enum');
     need(

@@ -93,6 +93,7 @@ describe('Home Assistant discovery formatter', () => {
         configTopic('sensor', 'temperature'),
         configTopic('sensor', 'mode'),
         configTopic('sensor', 'connect_time'),
+        configTopic('sensor', 'last_seen'),
       ],
     );
     for (const m of messages) {
@@ -116,6 +117,7 @@ describe('Home Assistant discovery formatter', () => {
     assert.match(problems({ unique_id: undefined }).join(), /unique_id is required/);
     assert.match(problems({ unit_of_measurement: 'mAh' }).join(), /unit_of_measurement mAh is not one of %/);
     assert.match(problems({ device_class: 'enum', options: ['a'] }).join(), /options cannot be used with state_class or unit_of_measurement/);
+    assert.match(problems({ device_class: 'timestamp' }).join(), /a timestamp sensor has no unit_of_measurement.*a timestamp sensor has no state_class/);
     assert.match(problems({ entity_category: 'config' }).join(), /must be diagnostic for sensors/);
     assert.match(problems({ availability_topic: BRIDGE }).join(), /must not be used together/);
     assert.match(problems({ availability_mode: 'most' }).join(), /availability_mode must be one of all, any, latest/);
@@ -142,9 +144,10 @@ describe('Home Assistant discovery formatter', () => {
       [`${BASE}/availability`, 'online'],
       [`${BASE}/mode`, 'lan'],
     ]);
-    assert.deepEqual(states(publisher.handle({ payload: 'asleep', lastSeen: 5 }).messages), [
+    assert.deepEqual(states(publisher.handle({ payload: 'asleep', lastSeen: Date.UTC(2026, 11, 4, 5, 6, 7, 890) }).messages), [
       [`${BASE}/connectivity`, 'OFF'],
       [`${BASE}/availability`, 'asleep'],
+      [`${BASE}/last_seen`, '2026-12-04T05:06:07+00:00'],
     ]);
     assert.deepEqual(states(publisher.handle({ payload: 'offline', reason: 'lost: camera silent' }).messages), [
       [`${BASE}/available`, 'offline'],
@@ -162,14 +165,14 @@ describe('Home Assistant discovery formatter', () => {
   it('updates publish only what changed; the first one also the configs; device info re-publishes them', () => {
     const publisher = new HaPublisher(settings, camera);
     const first = publisher.handle({ payload: 'online', mode: 'lan' }).messages;
-    assert.equal(first.filter((m) => typeof m.payload === 'object').length, 7);
+    assert.equal(first.filter((m) => typeof m.payload === 'object').length, 8);
     assert.deepEqual(publisher.handle({ payload: 'online', mode: 'lan' }).messages, []);
     assert.deepEqual(pairs(publisher.handle({ topic: 'Garden camera', payload: CONNECT }).messages), [
       [`${BASE}/mode`, 'p2p'],
       [`${BASE}/connect_time`, '48'],
     ]);
     const info = publisher.handle({ payload: DEVICE_INFO, command: 'deviceInfo' }).messages;
-    assert.equal(info.filter((m) => typeof m.payload === 'object').length, 7, 'the device block changed');
+    assert.equal(info.filter((m) => typeof m.payload === 'object').length, 8, 'the device block changed');
     assert.deepEqual(states(info), [
       [`${BASE}/battery`, '20'],
       [`${BASE}/sd_free`, '30034'],
@@ -188,12 +191,12 @@ describe('Home Assistant discovery formatter', () => {
     publisher.handle({ payload: CONNECT });
     const again = publisher.handle({ topic: 'homeassistant/status', payload: 'online' });
     assert.deepEqual(again.input, { kind: 'announce', by: 'home-assistant' });
-    assert.equal(again.messages.length, 7 + 5);
+    assert.equal(again.messages.length, 8 + 5);
     assert.deepEqual(
       states(again.messages).map(([t]) => t.split('/').pop()),
       ['available', 'connectivity', 'availability', 'mode', 'connect_time'],
     );
-    assert.equal(publisher.handle({ topic: BRIDGE, payload: Buffer.from('online') }).messages.length, 12);
+    assert.equal(publisher.handle({ topic: BRIDGE, payload: Buffer.from('online') }).messages.length, 13);
     assert.deepEqual(publisher.handle({ topic: BRIDGE, payload: 'offline' }).messages, []);
     assert.deepEqual(publisher.handle({ topic: 'homeassistant/status', payload: 'offline' }).messages, []);
     assert.equal(publisher.handle({ topic: 'trailcam/barn/bridge/status', payload: 'online' }).input.kind, 'ignore');
@@ -205,11 +208,11 @@ describe('Home Assistant discovery formatter', () => {
     const removal = publisher.handle({ action: 'remove' }).messages;
     assert.deepEqual(removal, removalMessages(settings, camera.did));
     assert.deepEqual(
-      removal.slice(0, 7).map((m) => [m.topic, m.payload, m.retain]),
+      removal.slice(0, ENTITY_KEYS.length).map((m) => [m.topic, m.payload, m.retain]),
       ENTITY_KEYS.map((e) => [topics.config(e), '', true]),
     );
     assert.deepEqual(
-      removal.slice(7).map((m) => m.topic),
+      removal.slice(ENTITY_KEYS.length).map((m) => m.topic),
       [`${BASE}/available`, ...ENTITY_KEYS.map((e) => `${BASE}/${e}`)],
     );
     assert.ok(removal.every((m) => m.payload === '' && m.retain));

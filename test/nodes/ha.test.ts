@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { NodeMessage } from '../../nodes/lib/red';
+import { ENTITY_KEYS } from '../../src/ha';
 import { loadDefinition, type NodeDefinition } from './editor-definitions';
 import { cameraNode, collect, helper, nextMessage, nextStatus, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
@@ -23,20 +24,21 @@ describe('nodes: trailcam-ha', function () {
   it('turns a status message into retained mqtt out messages for the camera of its config node', async () => {
     await helper.load(trailcamNodes(), haFlow({ name: 'Garden camera' }, {}, env.sim));
     const out = collect(node('out'));
-    const eleventh = new Promise<void>((resolve) => node('out').on('input', () => out.length === 11 && resolve()));
+    const configs = ENTITY_KEYS.length;
+    const allOut = new Promise<void>((resolve) => node('out').on('input', () => out.length === configs + 4 && resolve()));
     const green = nextStatus(node('ha'), (s) => s.fill === 'green');
     const caught = collect(node('caught'));
     node('ha').receive({ topic: 'Garden camera', payload: 'online', mode: 'lan' });
     assert.equal((await green).text, 'online');
-    await eleventh;
+    await allOut;
     const did = env.sim.cameras[0].did.toLowerCase();
-    assert.equal(out.length, 7 + 4);
+    assert.equal(out.length, configs + 4);
     assert.ok(out.every((m) => m.retain === true && m.qos === 1 && typeof m.topic === 'string'));
     const device = (out[0].payload as { device: { name: string; identifiers: string[] } }).device;
     assert.equal(device.name, 'Garden camera');
     assert.deepEqual(device.identifiers, [`trailcam_${env.sim.cameras[0].did}`]);
     assert.deepEqual(
-      out.slice(7).map((m) => [m.topic, m.payload]),
+      out.slice(configs).map((m) => [m.topic, m.payload]),
       [
         [`trailcam/garden/${did}/available`, 'online'],
         [`trailcam/garden/${did}/connectivity`, 'ON'],
