@@ -22,6 +22,8 @@ export interface HaMessageIn {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** A point in time in epoch ms that a Date can hold (±8.64e15 ms), else unknown. */
+const epochMs = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? v : null);
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const isMode = (v: unknown): v is Mode => (MODES as readonly unknown[]).includes(v);
 
@@ -64,7 +66,7 @@ export function classifyHaInput(msg: HaMessageIn, topics: HaTopics): HaInput {
           sdFreeMB: finite(msg.sdFreeMB),
           temperature: null,
           connectMs: null,
-          lastSeen: finite(msg.lastSeen),
+          lastSeen: epochMs(msg.lastSeen),
         }),
         facts: {},
       };

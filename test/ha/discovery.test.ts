@@ -149,6 +149,10 @@ describe('Home Assistant discovery formatter', () => {
       [`${BASE}/availability`, 'asleep'],
       [`${BASE}/last_seen`, '2026-12-04T05:06:07+00:00'],
     ]);
+    for (const lastSeen of [1e20, Infinity, '2026-12-04', null])
+      assert.deepEqual(publisher.handle({ payload: 'online', lastSeen }).input.kind, 'update', `lastSeen ${String(lastSeen)} is ignored, not thrown`);
+    assert.equal(publisher.readings.lastSeen, Date.UTC(2026, 11, 4, 5, 6, 7, 890), 'an unusable lastSeen keeps the last one');
+    publisher.handle({ payload: 'asleep' });
     assert.deepEqual(states(publisher.handle({ payload: 'offline', reason: 'lost: camera silent' }).messages), [
       [`${BASE}/available`, 'offline'],
       [`${BASE}/availability`, 'offline'],
