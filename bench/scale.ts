@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Session, SESSION_DEFAULTS } from '../src/session';
+import { nearestRankPercentile } from '../src/telemetry/percentile';
 
 /**
  * Who connects in a scale run: the engine (a cold race, every mode, default config), the floor
@@ -164,8 +165,11 @@ export function medianRun(runs: readonly ScaleResult[]): ScaleResult {
  * every scale), while the median run is chosen by CPU, not by p99.
  */
 export function medianP99(row: ScaleResult): number | null {
-  const known = (row.repeats?.p99Ms ?? [row.timeToConnectMs.p99]).filter((v): v is number => v !== null).sort((a, b) => a - b);
-  return known.length === 0 ? null : known[Math.floor((known.length - 1) / 2)];
+  // The nearest-rank 50th percentile is the lower middle, as medianRun picks.
+  return nearestRankPercentile(
+    (row.repeats?.p99Ms ?? [row.timeToConnectMs.p99]).filter((v): v is number => v !== null),
+    50,
+  );
 }
 
 /**

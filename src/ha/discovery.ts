@@ -149,7 +149,7 @@ const numberText = (value: number | null, digits = 0): string | null => (value =
  * A timestamp sensor's state: ISO 8601 in UTC with its offset, to the second (Home Assistant
  * rejects a timestamp without a time zone).
  */
-export const timestampText = (ms: number | null): string | null =>
+const timestampText = (ms: number | null): string | null =>
   ms === null ? null : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '+00:00');
 
 /** The entities of a camera, in publishing order. */
