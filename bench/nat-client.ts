@@ -8,7 +8,8 @@
 import { validateRaceConfig, type RaceConfigInput } from '../src/engine';
 import type { TrialRecord } from './analyse';
 import { runSequential } from './strategies';
-import { measureTrials, runStaggered } from './trials';
+import { applyLossSteps, internetLossSteps, type LossRouters } from './testbed/internet-loss';
+import { measureTrials, runKey, runStaggered } from './trials';
 
 export interface NatClientJob {
   race: RaceConfigInput;
@@ -18,6 +19,12 @@ export interface NatClientJob {
   condition: string;
   baselineAttemptTimeoutMs: number;
   baselineGapMs: number;
+  /**
+   * The scene's internet loss, keyed by run while the trials run (the client begins each run of
+   * a trial with the trial's key, bench/testbed/internet-loss.ts), drawn at random again for the
+   * sequential baseline, whose trials overlap. Absent: no loss.
+   */
+  loss?: { percent: number; routers: LossRouters };
 }
 
 export interface NatClientReport {
@@ -27,7 +34,12 @@ export interface NatClientReport {
 
 export async function runNatClient(job: NatClientJob, signal?: AbortSignal): Promise<TrialRecord[]> {
   const config = validateRaceConfig(job.race);
-  const measured = await measureTrials(job.warmups, job.trials, () => config, signal);
+  const { loss } = job;
+  const beginRun = loss
+    ? (phase: 'warmup' | 'trial', i: number) => applyLossSteps(internetLossSteps(loss.routers, loss.percent, runKey(phase, i)), signal)
+    : undefined;
+  const measured = await measureTrials(job.warmups, job.trials, () => config, signal, undefined, beginRun);
+  if (loss) await applyLossSteps(internetLossSteps(loss.routers, loss.percent), signal);
   const records: TrialRecord[] = measured.map((r) => ({ condition: job.condition, ...r }));
   await runStaggered(
     records.map((record) => async (phase: AbortSignal) => {

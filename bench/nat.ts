@@ -7,6 +7,7 @@ import { NOMINAL } from './scenarios';
 import { deploy, DID, SERVER, type Scene } from './testbed/deploy';
 import { runIn, stopAll, type Part } from './testbed/hosts';
 import { unavailableReason } from './testbed/netns';
+import type { LossRouters } from './testbed/internet-loss';
 import { ADDRESSES as A, createTestbed, type Testbed } from './testbed/testbed';
 
 /**
@@ -30,13 +31,12 @@ export interface NatScenario {
   /** The winner the scene is built for (the scenario's point; reported, not asserted here). */
   expected: Mode;
   scene: Scene;
-  /** Loss drawn anew for every datagram of every run (engine and oracle runs see different losses). */
-  randomLoss: boolean;
 }
 
 const PATHS = `P2P ${NOMINAL.p2p.delayMs} ms and relay ${NOMINAL.relay.delayMs} ms one-way delay added by the camera and relay parts (as the loopback scenarios' nominal paths; the bed itself has ~0 ms round trips and no netem)`;
 const CLIENT = `the client in its own LAN (10.2.0.2 behind router natcli, port-preserving masquerade) races every mode with the camera's LAN address ${A.cam} (unreachable from there: LAN is a black hole, as in scenario 2), LAN port ${CAMERA_SESSION_PORT} only, rendezvous server ${SERVER}`;
-const LOSS = '10 % UDP loss on both internet links, each direction (nftables `numgen random mod 100 < 10 drop` in the internet router, before conntrack)';
+const LOSS =
+  "10 % UDP loss on both internet links, each direction, keyed by the trial: each datagram's fate is a hash of the trial, the link and direction, the flow's remote end (never the client's own port, new in every run), the message type and the datagram's index in its conntrack flow (nftables jhash into the packet mark, dropped at the link's egress; bench/testbed/internet-loss.ts), so the cold race, the warm race and the oracle's runs of a trial meet the same losses where they send the same datagrams; the sequential baseline, whose trials overlap, meets loss drawn at random (numgen random)";
 const FIREWALLS = 'home-router firewalls on both routers (unsolicited inbound on wan dropped)';
 
 /** Built on the bed only where it can be; numbered after the loopback scenarios. */
@@ -49,7 +49,6 @@ export const NAT_SCENARIOS: readonly NatScenario[] = [
     modes: ['lan', 'p2p', 'relay'],
     expected: 'p2p',
     scene: { camNat: 'preserving', cliNat: 'preserving', firewall: true, loss: 0 },
-    randomLoss: false,
   },
   {
     number: 10,
@@ -59,7 +58,6 @@ export const NAT_SCENARIOS: readonly NatScenario[] = [
     modes: ['lan', 'p2p', 'relay'],
     expected: 'p2p',
     scene: { camNat: 'preserving', cliNat: 'preserving', firewall: true, loss: 10 },
-    randomLoss: true,
   },
   {
     number: 11,
@@ -69,7 +67,6 @@ export const NAT_SCENARIOS: readonly NatScenario[] = [
     modes: ['lan', 'p2p', 'relay'],
     expected: 'relay',
     scene: { camNat: 'symmetric', cliNat: 'preserving', firewall: true, loss: 0 },
-    randomLoss: false,
   },
   {
     number: 12,
@@ -79,7 +76,6 @@ export const NAT_SCENARIOS: readonly NatScenario[] = [
     modes: ['lan', 'p2p', 'relay'],
     expected: 'relay',
     scene: { camNat: 'symmetric', cliNat: 'preserving', firewall: true, loss: 10 },
-    randomLoss: true,
   },
 ];
 
@@ -124,8 +120,15 @@ export function skippedNatScenarios(reason: string): SkippedScenario[] {
   return NAT_SCENARIOS.map(({ number, id, title, how }) => ({ number, id, title, how, reason }));
 }
 
-/** The client job of one scenario: every mode, the camera's LAN address, the bed's rendezvous server. */
-export function natJob(scenario: NatScenario, options: Pick<NatOptions, 'trials' | 'warmups' | 'baselineAttemptTimeoutMs' | 'baselineGapMs'>): NatClientJob {
+/**
+ * The client job of one scenario: every mode, the camera's LAN address, the bed's rendezvous
+ * server, and (when the scene has loss) the routers the client keys that loss in, by run.
+ */
+export function natJob(
+  scenario: NatScenario,
+  options: Pick<NatOptions, 'trials' | 'warmups' | 'baselineAttemptTimeoutMs' | 'baselineGapMs'>,
+  routers?: LossRouters,
+): NatClientJob {
   return {
     race: { host: A.cam, did: DID, ports: [CAMERA_SESSION_PORT], servers: [SERVER], modes: [...scenario.modes], maxConnectionTimeMs: MAX_CONNECTION_TIME_MS },
     warmups: options.warmups,
@@ -133,6 +136,7 @@ export function natJob(scenario: NatScenario, options: Pick<NatOptions, 'trials'
     condition: scenario.id,
     baselineAttemptTimeoutMs: options.baselineAttemptTimeoutMs,
     baselineGapMs: options.baselineGapMs,
+    ...(routers && (scenario.scene.loss ?? 0) > 0 ? { loss: { percent: scenario.scene.loss ?? 0, routers } } : {}),
   };
 }
 
@@ -150,7 +154,7 @@ async function runScenario(bed: Testbed, scenario: NatScenario, options: NatOpti
   const parts: Part[] = [];
   try {
     await deploy(bed, parts, { ...scenario.scene, p2pDelayMs: NOMINAL.p2p.delayMs, relayDelayMs: NOMINAL.relay.delayMs });
-    const run = await runIn(bed.ns.cli, [NAT_CLIENT, JSON.stringify(natJob(scenario, options))], clientTimeoutMs(options), options.signal);
+    const run = await runIn(bed.ns.cli, [NAT_CLIENT, JSON.stringify(natJob(scenario, options, bed.lossRouters))], clientTimeoutMs(options), options.signal);
     options.signal?.throwIfAborted();
     const report = run.json as NatClientReport | null;
     if (run.code !== 0 || !report?.records) {

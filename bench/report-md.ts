@@ -1,6 +1,6 @@
 import type { StrategyStats } from './analyse';
 import { FULL, QUICK } from './defaults';
-import type { BenchResult } from './run';
+import type { BenchResult, ScenarioResult } from './run';
 import { medianP99, SATURATED_SHARE, SCALE_STRATEGIES } from './scale';
 import { STRATEGIES, STRATEGY_LABELS } from './strategies';
 
@@ -247,10 +247,19 @@ export function notes(result: BenchResult): string {
       `Scenarios 9 and 11 are scenarios 2 and 3 across real NAT (the same path delays, the camera's LAN address a black hole from the client's LAN); engine cold p50 ${compared.join(', ')}: the difference is what the real deployment adds (separate processes on separate hosts, the routers' NAT, firewalls and conntrack in every path, the punches through them).`,
     );
   }
-  const natLoss = result.scenarios.filter((s) => s.network === 'nat' && s.randomLoss);
-  if (natLoss.length > 0) {
+  const natLoss = result.scenarios.filter((s) => s.network === 'nat' && s.id.endsWith('-loss'));
+  const natRandom = natLoss.filter((s) => s.randomLoss);
+  const natKeyed = natLoss.filter((s) => !s.randomLoss);
+  const numbers = (list: readonly ScenarioResult[]): string => `${list.length === 1 ? 'Scenario' : 'Scenarios'} ${list.map((s) => s.number).join(' and ')}`;
+  if (natRandom.length > 0) {
+    // Results written before the NAT loss was keyed by trial.
     lines.push(
-      `${natLoss.length === 1 ? 'Scenario' : 'Scenarios'} ${natLoss.map((s) => s.number).join(' and ')}: unlike the loopback scenarios, whose runs of a trial face the same losses, the kernel draws this loss anew for every datagram of every run (nftables \`numgen random\`; a kernel rule cannot key a datagram by its run's client socket, whose port the OS picks anew), so a negative regret or a wrong win means the engine's race was luckier (or unluckier) than the oracle's runs of the same trial, not that it beat the best mode.`,
+      `${numbers(natRandom)}: unlike the loopback scenarios, whose runs of a trial face the same losses, the kernel drew this loss anew for every datagram of every run (nftables \`numgen random\`), so a negative regret or a wrong win means the engine's race was luckier (or unluckier) than the oracle's runs of the same trial, not that it beat the best mode.`,
+    );
+  }
+  if (natKeyed.length > 0) {
+    lines.push(
+      `${numbers(natKeyed)}: the kernel keys its loss by trial as the loopback simulator does (bench/testbed/internet-loss.ts), as far as a kernel rule can: not by the client's own port, which is new in every run, so a run's sockets to one remote end meet the same fates by index (a retry from a fresh socket repeats the first one's losses), and the camera's long-lived registration flow carries other datagrams in each run. A wrong win or a negative regret there is mostly the strategy, partly what the key cannot hold.`,
     );
   }
   return lines.map((l) => `- ${l}`).join('\n');

@@ -129,7 +129,12 @@ export class WarmEngine {
  * concurrently, each cut at the best time so far (+1 ms): a mode cut there cannot be the best,
  * so the minimum is exact while a black-holed mode costs one best time instead of 30 s.
  */
-export async function runOracle(base: RaceConfig, first: Mode | null, signal?: AbortSignal, beginRun: () => void = () => undefined): Promise<OracleSample> {
+export async function runOracle(
+  base: RaceConfig,
+  first: Mode | null,
+  signal?: AbortSignal,
+  beginRun: () => void | Promise<void> = () => undefined,
+): Promise<OracleSample> {
   const lead = first !== null && base.modes.includes(first) ? first : base.modes[0];
   const alone = (mode: Mode, maxMs: number): Promise<Sample> =>
     measure(() => race({ ...base, modes: [mode], maxConnectionTimeMs: maxMs }, { signal })).then((m) => m.sample);
@@ -140,13 +145,13 @@ export async function runOracle(base: RaceConfig, first: Mode | null, signal?: A
       Object.assign(result, { ok: true, ms: sample.ms, mode, packets: sample.packets, error: undefined });
     }
   };
-  beginRun();
+  await beginRun();
   const leadSample = await alone(lead, MAX_CONNECTION_TIME_MS);
   consider(lead, leadSample, false);
   if (!leadSample.ok) result.ms = leadSample.ms;
   const cap = result.ok ? Math.ceil(result.ms) + 1 : MAX_CONNECTION_TIME_MS;
   const rest = base.modes.filter((m) => m !== lead);
-  beginRun(); // the others run together: their modes use disjoint paths, so one run serves them all
+  await beginRun(); // the others run together: their modes use disjoint paths, so one run serves them all
   const samples = await Promise.all(rest.map((mode) => alone(mode, cap)));
   rest.forEach((mode, i) => consider(mode, samples[i], result.ok));
   if (!result.ok) {

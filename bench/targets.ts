@@ -162,7 +162,7 @@ export function evaluateTargets(result: Pick<BenchResult, 'scenarios' | 'scale'>
     // (the network tier's 10 % loss case accepts either), so there the target is that every race
     // connects. Through symmetric NAT only the relay can connect, loss or not.
     targets.push(
-      scenario.randomLoss && scenario.expected === 'p2p'
+      (scenario.scene.loss ?? 0) > 0 && scenario.expected === 'p2p'
         ? {
             id: `${s.id}-connects`,
             target: `scenario ${s.number} (${s.title}): every cold race connects (${scenario.expected}, or the relay when loss costs the punches)`,

@@ -13,11 +13,12 @@ import { runCold, runOracle, WarmEngine, type SessionCounter } from './strategie
 export type TrialPhase = 'warmup' | 'trial';
 
 /**
- * Called before every run of the engine or the oracle: the loopback simulator keys its
- * impairments by it (Simulation.beginRun), so that the cold race, the warm race and the oracle's
- * runs of one trial face the same losses (common random numbers).
+ * Called (and awaited) before every run of the engine or the oracle: the loopback simulator keys
+ * its impairments by it (Simulation.beginRun), the NAT scenarios' kernel loss too
+ * (bench/testbed/internet-loss.ts), so that the cold race, the warm race and the oracle's runs of
+ * one trial face the same losses (common random numbers).
  */
-export type BeginRun = (phase: TrialPhase, index: number) => void;
+export type BeginRun = (phase: TrialPhase, index: number) => void | Promise<void>;
 
 /** The simulator's run key of a race: trial i is key i, warm-up i is key -1 - i. */
 export function runKey(phase: TrialPhase, index: number): number {
@@ -42,19 +43,19 @@ export async function measureTrials(
   for (let i = 0; i < warmups; i += 1) {
     signal?.throwIfAborted();
     const config = configFor('warmup', i);
-    beginRun('warmup', i);
+    await beginRun('warmup', i);
     await warm.run(config, signal);
   }
   const records: Omit<TrialRecord, 'condition'>[] = [];
   for (let i = 0; i < trials; i += 1) {
     signal?.throwIfAborted();
     const config = configFor('trial', i);
-    const coldRun = (): ReturnType<typeof runCold> => {
-      beginRun('trial', i);
+    const coldRun = async (): ReturnType<typeof runCold> => {
+      await beginRun('trial', i);
       return runCold(config, signal, countSessions);
     };
-    const warmRun = (): ReturnType<WarmEngine['run']> => {
-      beginRun('trial', i);
+    const warmRun = async (): ReturnType<WarmEngine['run']> => {
+      await beginRun('trial', i);
       return warm.run(config, signal);
     };
     let cold;

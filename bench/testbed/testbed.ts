@@ -1,3 +1,4 @@
+import { internetLossSteps, replaceTable as tableScript, type LossRouters } from './internet-loss';
 import { addNamespace, inNs, release, sh, sweepStale } from './netns';
 
 /**
@@ -41,8 +42,13 @@ export interface Testbed {
   readonly ns: Readonly<Record<Host, string>>;
   /** Replaces a router's NAT and firewall tables. */
   setRouter(router: Router, setup: RouterSetup): void;
-  /** UDP loss in percent on both internet links, each direction (0 removes it). */
-  setInternetLoss(percent: number): void;
+  /**
+   * UDP loss in percent on both internet links, each direction (0 removes it): drawn at random
+   * for every datagram, or keyed by `runKey` (common random numbers, bench/testbed/internet-loss.ts).
+   */
+  setInternetLoss(percent: number, runKey?: number): void;
+  /** The routers that carry the loss, for a client process that keys it by run (applyLossSteps). */
+  readonly lossRouters: LossRouters;
   /** nf_conntrack_udp_timeout (and _stream) in both routers, seconds. */
   setUdpTimeout(seconds: number): void;
   /** While on, natcam drops every DEV_LGN (registration) on its way to the internet, and counts them. */
@@ -119,10 +125,7 @@ export function createTestbed(): Testbed {
   }
 
   const nft = (n: string, script: string): void => void inNs(n, 'nft', ['-f', '-'], script);
-  const replaceTable = (n: string, family: string, name: string, body: string | null): void => {
-    // `add` then `delete` makes the delete succeed whether or not the table existed.
-    nft(n, `add table ${family} ${name}\ndelete table ${family} ${name}\n${body === null ? '' : `table ${family} ${name} {\n${body}\n}\n`}`);
-  };
+  const replaceTable = (n: string, family: string, name: string, body: string | null): void => nft(n, tableScript(family, name, body));
 
   const testbed: Testbed = {
     ns,
@@ -141,21 +144,10 @@ export function createTestbed(): Testbed {
           : null,
       );
     },
-    setInternetLoss(percent) {
-      if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new RangeError(`loss must be 0-100 %, got ${percent}`);
-      // Before conntrack (priority raw - 100), so a dropped datagram leaves no state behind.
-      replaceTable(
-        ns.inet,
-        'inet',
-        'loss',
-        percent === 0
-          ? null
-          : [
-              `chain inbound { type filter hook prerouting priority -400; policy accept; iifname { "tocam", "tocli" } meta l4proto udp numgen random mod 100 < ${percent} drop; }`,
-              `chain outbound { type filter hook postrouting priority 400; policy accept; oifname { "tocam", "tocli" } meta l4proto udp numgen random mod 100 < ${percent} drop; }`,
-            ].join('\n'),
-      );
+    setInternetLoss(percent, runKey) {
+      for (const step of internetLossSteps(testbed.lossRouters, percent, runKey)) inNs(step.ns, step.command, step.args, step.input);
     },
+    lossRouters: { natcam: ns.natcam, natcli: ns.natcli, inet: ns.inet, clientPublic: ADDRESSES.natcliWan },
     setUdpTimeout(seconds) {
       for (const router of ['natcam', 'natcli'] as const) {
         const stream = seconds === DEFAULT_UDP_TIMEOUT.udp ? DEFAULT_UDP_TIMEOUT.stream : seconds;
@@ -196,7 +188,15 @@ export function createTestbed(): Testbed {
       release(Object.values(ns));
     },
   };
-  testbed.setRouter('natcam', { nat: 'preserving', firewall: true });
-  testbed.setRouter('natcli', { nat: 'preserving', firewall: true });
+  try {
+    testbed.setRouter('natcam', { nat: 'preserving', firewall: true });
+    testbed.setRouter('natcli', { nat: 'preserving', firewall: true });
+    // Conntrack accounting (per-flow packet counts, what keyed loss draws by) must be on before the
+    // first flow; the sysctl exists once the NAT tables above have loaded conntrack.
+    for (const router of ['natcam', 'natcli', 'inet'] as const) inNs(ns[router], 'sysctl', ['-q', '-w', 'net.netfilter.nf_conntrack_acct=1']);
+  } catch (err) {
+    testbed.destroy();
+    throw err;
+  }
   return testbed;
 }
