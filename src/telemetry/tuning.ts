@@ -3,6 +3,7 @@ import type { CameraTelemetry } from './camera-telemetry';
 import { readNumber } from './fields';
 import { resolveTuningOptions, TELEMETRY_LIMITS, type TuningOptions } from './options';
 import type { PathStatsView } from './path-stats';
+import { nearestRankPercentile } from './percentile';
 import { retransmissionTimeoutMs } from './rtt';
 import { MODES, type Mode } from './types';
 
@@ -30,12 +31,19 @@ export interface Tuning {
  *
  * 1. breaker: modes whose breaker is open (see breakerStatus) are skipped; if that would skip
  *    every raced mode, the one whose cool-down ends first is let through as a probe.
- * 2. order (option `stagger`): modes by expected cost = expected time / success rate, lowest first;
- *    expected time = SRTT, or defaultAttemptTimeoutMs without samples; success rate = Laplace
+ * 2. order (option `stagger`): modes by expected cost = typical time / success rate, lowest first;
+ *    typical time = the median of the mode's newest TYPICAL_SAMPLES samples (SRTT if it has an
+ *    estimate but no samples), or defaultAttemptTimeoutMs without either; success rate = Laplace
  *    estimate over decayed wins/failures (1/2 without history). Ties keep lan, p2p, relay.
+ *    The median, not SRTT: under loss a mode's times have a heavy tail (a lost request costs a
+ *    whole retry interval), and one slow win raised SRTT enough to hand the lead to a mode that
+ *    is slower in every race without loss (measured in the bench's NAT scenario with loss).
  * 3. stagger (Happy Eyeballs v2): the leader (first closed mode) starts at 0; the k-th closed follower
- *    at k·step, step = clamp(SRTT + 4·RTTVAR of the leader, minStaggerMs, maxStaggerMs), i.e.
- *    about when the leader would retry. A leader without samples gives step 0 (all at once).
+ *    at k·step, step = clamp(min(SRTT + 4·RTTVAR, 2 × typical time) of the leader, minStaggerMs,
+ *    maxStaggerMs): when the leader would retry, but no later than twice its usual time, by which a
+ *    leader that usually answers has most likely lost a datagram and waits for a retry (under
+ *    loss SRTT + 4·RTTVAR grows to many times the usual time and held the followers back until the
+ *    leader's slow retry won). A leader without samples gives step 0 (all at once).
  *    Half-open modes start at 0 so their probe gets a full chance, and so does (option `explore`)
  *    a follower that sat idle in exploreAfterIdleRaces races in a row: a healthy leader usually
  *    wins before its followers start, and this keeps a follower that came back from going unseen.
@@ -87,8 +95,12 @@ function modesToSkip(raced: readonly Mode[], breakers: Readonly<Record<Mode, Bre
 function startDelays(telemetry: CameraTelemetry, closed: readonly Mode[], opts: TuningOptions): Record<Mode, number> {
   const staggerMs = perMode(() => 0);
   const [leader, ...followers] = closed;
-  const leaderRtt = leader === undefined ? null : telemetry.mode(leader).rtt;
-  const step = opts.stagger && leaderRtt !== null ? clamp(retransmissionTimeoutMs(leaderRtt), opts.minStaggerMs, opts.maxStaggerMs) : 0;
+  const leaderStats = leader === undefined ? null : telemetry.mode(leader);
+  const leaderRtt = leaderStats?.rtt ?? null;
+  const step =
+    opts.stagger && leaderStats !== null && leaderRtt !== null
+      ? clamp(Math.min(retransmissionTimeoutMs(leaderRtt), 2 * (typicalMs(leaderStats) ?? Infinity)), opts.minStaggerMs, opts.maxStaggerMs)
+      : 0;
   followers.forEach((mode, k) => {
     const stats = telemetry.mode(mode);
     const exploring = opts.explore && stats.idleRaces >= opts.exploreAfterIdleRaces;
@@ -109,9 +121,22 @@ function winningPortsBestFirst(telemetry: CameraTelemetry, nowMs: number, opts: 
   return won.map((entry) => entry.port);
 }
 
-/** Expected time to connect divided by the success rate: lower is better (see deriveTuning). */
+/** How many of a path's newest samples its typical time is the median of (see deriveTuning, step 2). */
+export const TYPICAL_SAMPLES = 16;
+
+/**
+ * A path's typical time to connect: the nearest-rank median of its newest TYPICAL_SAMPLES
+ * samples, SRTT when it has an estimate but no samples, null without either.
+ */
+export function typicalMs(stats: PathStatsView): number | null {
+  const samples = stats.samplesMs;
+  if (samples.length === 0) return stats.rtt?.srttMs ?? null;
+  return nearestRankPercentile(samples.slice(-TYPICAL_SAMPLES), 50);
+}
+
+/** Typical time to connect divided by the success rate: lower is better (see deriveTuning). */
 export function expectedCostMs(stats: PathStatsView, nowMs: number, options: Pick<TuningOptions, 'defaultAttemptTimeoutMs'>): number {
-  const expectedMs = stats.rtt?.srttMs ?? options.defaultAttemptTimeoutMs;
+  const expectedMs = typicalMs(stats) ?? options.defaultAttemptTimeoutMs;
   return expectedMs / stats.successRate(nowMs);
 }
 

@@ -50,6 +50,34 @@ describe('telemetry: tuning derivation', () => {
     assert.ok(tuning.staggerMs.p2p > 0 && tuning.staggerMs.lan > tuning.staggerMs.p2p);
   });
 
+  it('one slow win (a lost request) does not hand the lead to a mode that is slower in every other race', () => {
+    const t = new CameraTelemetry();
+    wins(t, 'p2p', [...repeat(32, 15), 1_033]);
+    wins(t, 'relay', repeat(155, 16));
+    // SRTT would put relay first: 32·7/8 + 1033/8 ≈ 157 ms against relay's 155 ms.
+    assert.ok(t.mode('p2p').rtt!.srttMs > 155);
+    assert.deepEqual(deriveTuning(t, 0).order, ['p2p', 'relay', 'lan'], "p2p's typical time (median) is 32 ms");
+  });
+
+  it('a leader with a heavy tail: the followers start at twice its typical time, not at its loss-inflated SRTT + 4·RTTVAR', () => {
+    const t = new CameraTelemetry();
+    const samples = [...repeat(32, 6), 530, ...repeat(32, 6), 1_030, 32, 32];
+    wins(t, 'p2p', samples);
+    wins(t, 'relay', repeat(155, 16));
+    assert.ok(rtoOf(samples) > 300, `RTO ${rtoOf(samples)}`);
+    const tuning = deriveTuning(t, 0);
+    assert.deepEqual(tuning.order, ['p2p', 'relay', 'lan']);
+    assert.equal(tuning.staggerMs.relay, 64);
+    assert.equal(tuning.staggerMs.lan, 128);
+  });
+
+  it('the typical time follows the newest 16 samples', () => {
+    const t = new CameraTelemetry();
+    wins(t, 'p2p', [...repeat(32, 40), ...repeat(200, 9)]);
+    wins(t, 'relay', repeat(150, 16));
+    assert.deepEqual(deriveTuning(t, 0).order, ['relay', 'p2p', 'lan'], 'p2p got slower: 9 of its newest 16 wins took 200 ms');
+  });
+
   it('a reliable mode beats a slightly faster but flaky one', () => {
     const t = new CameraTelemetry();
     wins(t, 'lan', repeat(100, 2));
