@@ -259,7 +259,7 @@ export function notes(result: BenchResult): string {
   }
   if (natKeyed.length > 0) {
     lines.push(
-      `${numbers(natKeyed)}: the kernel keys its loss by trial as the loopback simulator does (bench/testbed/internet-loss.ts), as far as a kernel rule can: not by the client's own port, which is new in every run, so a run's sockets to one remote end meet the same fates by index (a retry from a fresh socket repeats the first one's losses), and the camera's long-lived registration flow carries other datagrams in each run. A wrong win or a negative regret there is mostly the strategy, partly what the key cannot hold.`,
+      `${numbers(natKeyed)}: the kernel keys its loss by trial as the loopback simulator does (bench/testbed/internet-loss.ts), as far as a kernel rule can: not by the client's own port, which is new in every run, so only a run's first socket to each remote end and first message type meets keyed loss, a later one (a retry from a fresh socket) random loss, and the camera's long-lived registration flow carries other datagrams in each run. A wrong win or a negative regret there is mostly the strategy, partly luck.`,
     );
   }
   return lines.map((l) => `- ${l}`).join('\n');
