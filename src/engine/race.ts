@@ -12,7 +12,7 @@ import type { Racer, RacerContext } from './racers/racer';
 import { relayRacer } from './racers/relay';
 import { LeaderPunch } from './racers/leader-punch';
 import { SourceCounter } from './racers/sources';
-import { abortWith, delay } from './signals';
+import { abortWith, delay, whenAborted } from './signals';
 import type { Endpoint, Mode } from './types';
 
 export const RACERS: Readonly<Record<Mode, Racer>> = { lan: lanRacer, p2p: p2pRacer, relay: relayRacer };
@@ -301,15 +301,15 @@ function leaderPhase(
 ): Promise<Link | undefined> {
   return new Promise((resolve) => {
     let unsubscribe = (): void => undefined;
+    let unsubscribeAbort = (): void => undefined;
     const done = (link?: Link): void => {
       leader.onOutcome(undefined);
       unsubscribe();
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribeAbort();
       onDeadline(undefined);
       resolve(link);
     };
-    const onAbort = (): void => done();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal) unsubscribeAbort = whenAborted(signal, () => done());
     onDeadline(() => done());
     unsubscribe = hold.whenOpen(() => done());
     leader.onOutcome((outcome) => done(outcome instanceof Link ? outcome : undefined));

@@ -159,6 +159,35 @@ describe('engine: race against the simulator', function () {
     await assertNothingLeft();
   });
 
+  it('20 races in flight sharing one caller signal add one abort listener to it (no MaxListenersExceededWarning); its abort ends them all', async () => {
+    sim.setPath('lan', { down: true });
+    sim.setPath('p2p', { down: true });
+    sim.setPath('relay', { down: true });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const races = Array.from({ length: 20 }, () => race(raceConfigFor(sim), { signal: controller.signal }));
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'one shared listener, not one per race');
+      await new Promise((done) => setImmediate(done)); // a warning is emitted on a later tick
+      controller.abort(new Error('site closed'));
+      const settled = await Promise.allSettled(races);
+      assert.deepEqual(
+        settled.map((r) => r.status === 'rejected' && r.reason instanceof AbortError),
+        settled.map(() => true),
+      );
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+      assert.deepEqual(
+        warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
+        [],
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
+    await assertNothingLeft();
+  });
+
   it('1,000 consecutive races (all three racers, the losers cancelled every time) leave no socket, timer or listener behind', async () => {
     // The relay path is a black hole so the simulated relay never holds a session between races:
     // whatever is left open afterwards belongs to the engine.
