@@ -69,10 +69,12 @@ export function mainTable(result: BenchResult): string {
     rows.push(`| ${skipped.number} | ${skipped.title} | ${skipped.reason} |${' – |'.repeat(9)}`);
   }
   const natNumbers = [...result.scenarios.filter((s) => s.network === 'nat'), ...(result.skippedScenarios ?? [])].map((s) => s.number);
-  const loopNumbers = result.scenarios.filter((s) => s.network !== 'nat').map((s) => s.number);
+  const loop = result.scenarios.filter((s) => s.network !== 'nat');
+  const loopNumbers = loop.map((s) => s.number);
+  const host = loop.length > 0 && loop.every((s) => s.simulator === 'child') ? 'in a child process of the bench (one per scenario)' : 'in the bench process';
   const where =
     natNumbers.length > 0
-      ? ` Scenarios ${span(loopNumbers)}: the simulator on 127.0.0.1 in the bench process; ${span(natNumbers)}: the simulator's parts as separate processes on separate hosts behind real Linux NAT (network namespaces, nftables), raced from the client's own LAN.`
+      ? ` Scenarios ${span(loopNumbers)}: the simulator on 127.0.0.1 ${host}; ${span(natNumbers)}: the simulator's parts as separate processes on separate hosts behind real Linux NAT (network namespaces, nftables), raced from the client's own LAN.`
       : '';
   return `Time to connect and regret in ms.${where}\n\n${rows.join('\n')}`;
 }

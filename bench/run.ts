@@ -75,8 +75,10 @@ export function benchDefaults(quick: boolean, patch: Partial<BenchOptions> = {})
 
 export interface ScenarioResult {
   number: number;
-  /** Where it ran: the simulator on 127.0.0.1 in the bench process, or separate hosts behind real NAT (bench/nat.ts). Older results have none (loopback). */
+  /** Where it ran: the simulator on 127.0.0.1, or separate hosts behind real NAT (bench/nat.ts). Older results have none (loopback). */
   network?: 'loopback' | 'nat';
+  /** A loopback scenario's simulator: in a child process of its own (bench/environment.ts), or (older results, none) in the bench process. */
+  simulator?: 'child';
   /**
    * Its loss is drawn anew for every datagram of every run, so the engine's race and the oracle's runs of a trial see different losses
    * (the NAT scenarios' kernel loss; the loopback simulator's runs of a trial share their losses, Simulation.beginRun).
@@ -152,6 +154,8 @@ export const DEFINITIONS: Record<string, string> = {
   cleanup:
     "win → last loser settled: max(elapsedMs of the losers that had started) − winner's elapsedMs from the race result; a racer settles only after its attempt sockets' close callbacks ran, so no engine hook is needed. Scenario 4 races LAN alone, so it has no losing racer: the losing destination ports of the LAN racer are closed before the LAN racer itself settles, i.e. inside its time to connect",
   packets: "datagrams the client sent (sum of every racer's `sent`, all attempt sockets, failed trials included) / connected trials",
+  loopback:
+    "scenarios 1-8: one simulator (camera, rendezvous server and relay on 127.0.0.1) per scenario in a child process of the bench (bench/sim-process.ts), as in the scale run, so that its CPU is not the engine's: on the engine's thread the simulated servers' answers to P2P and relay landed inside the ~2.5 ms LAN handshake; paths and run keys are set over its IPC channel and acknowledged before the race starts; the sequential baseline gets one such process per scenario condition",
   nat: "scenarios 9-12 (bench/nat.ts): the network test tier's bed (bench/testbed/: six namespaces, veth pairs, a bridge, nftables masquerade and home-router firewalls, documentation-range addresses only inside the namespaces, no route out), the simulator's camera, rendezvous server and relay as separate `trailcam sim --part` processes on their hosts, every strategy run by dist/bench/nat-client.js in the client's namespace with the same trial loop as scenarios 1-8; the bed is built once per run and deleted afterwards (also on exit, SIGINT, SIGTERM)",
   impairments:
     "scenarios 1-8: each datagram's loss, copies and jitter are drawn by the simulator's paths keyed by the trial (Simulation.beginRun before the cold race, the warm race and each oracle step: common random numbers), by the simulated socket, direction, message type and peer (numbered by first appearance in the run) and by its index there, so the runs of one trial meet the same fates wherever they send the same datagrams, and a regret or a wrong win compares strategies, not luck; the warm-up races have keys of their own. Scenarios 10 and 12: the kernel drops 10 % of the datagrams on each internet link and direction, keyed by the trial too (the NAT client begins every run with the trial's key: bench/testbed/internet-loss.ts): by the link and direction, the flow's remote end (a server's address and port, the camera's public address and port, the client's public address; never the client's own port, which the OS picks anew for every socket), the message type and the datagram's index in its conntrack flow and direction, with the routers' conntrack counters zeroed at the start of every run; that key cannot tell a run's sockets to one remote end apart, so only the run's first flow to each remote end and first message type is keyed and a later one (a retry from a fresh socket) meets loss drawn at random, as independent sockets do; the camera's long-lived registration flow is keyed too but carries other datagrams in each run. The sequential baseline (trials overlapping, no runs to key) meets loss drawn anew for every datagram (nftables numgen random) in every scenario with loss",
@@ -189,29 +193,28 @@ async function measureScenario(p: Planned, options: BenchOptions): Promise<void>
     // (past the search path's ~330 ms burst, so a loser's session would be open by then), by the
     // camera's session serials: sessions of earlier races (warm-up, warm, oracle), and their
     // CLOSEs arriving meanwhile, do not count (an opened-minus-closed count did, and went below 0).
-    const camera = env.sim.cameras[0];
     let opened = 0;
     const countSessions: SessionCounter | undefined = scenario.countSessions
       ? {
-          start: () => {
-            opened = camera.counters.sessions;
+          start: async () => {
+            opened = await env.sessionsOpened();
           },
           count: async () => {
             await sleep(SESSION_COUNT_AFTER_MS, undefined, { signal });
-            return camera.liveSessionsOpenedAfter(opened);
+            return env.liveSessionsOpenedAfter(opened);
           },
         }
       : undefined;
     const records = await measureTrials(
       plan.warmup.length,
       plan.trials.length,
-      (phase, i) => {
-        env.apply((phase === 'warmup' ? plan.warmup : plan.trials)[i].paths);
+      async (phase, i) => {
+        await env.apply((phase === 'warmup' ? plan.warmup : plan.trials)[i].paths);
         return env.config(scenario.modes);
       },
       signal,
       countSessions,
-      (phase, i) => env.sim.beginRun(runKey(phase, i)),
+      (phase, i) => env.beginRun(runKey(phase, i)),
     );
     p.records.push(...records.map((r, i) => ({ condition: plan.trials[i].key, ...r })));
   } finally {
@@ -248,7 +251,7 @@ async function measureBaseline(planned: Planned[], options: BenchOptions): Promi
 
 /** What a scenario's row says about itself (loopback and NAT scenarios alike). */
 type ScenarioMeta = Pick<ScenarioResult, 'number' | 'id' | 'title' | 'how' | 'modes' | 'ports' | 'warmups'> &
-  Partial<Pick<ScenarioResult, 'network' | 'randomLoss'>>;
+  Partial<Pick<ScenarioResult, 'network' | 'randomLoss' | 'simulator'>>;
 
 /** The figures of one scenario from its trial records. */
 function summarise(meta: ScenarioMeta, records: readonly TrialRecord[]): ScenarioResult {
@@ -283,6 +286,7 @@ function scenarioResult(p: Planned): ScenarioResult {
             : 'camera session port',
       warmups: p.plan.warmup.length,
       network: 'loopback',
+      simulator: 'child',
       // The simulator keys its impairments by trial (measureTrials' beginRun): common to the trial's runs.
       randomLoss: false,
     },

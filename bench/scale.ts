@@ -2,9 +2,7 @@ import { createSocket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { ENGINE_DEFAULTS, race, RaceError, sequentialRace, validateRaceConfig, type RaceConfig, type RacerInfo } from '../src/engine';
 import { floorConnect, FloorTimeout } from './floor';
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import type { SimCpu, SimReady } from './sim-process';
+import { startSimChild } from './sim-child';
 import { MAX_CONNECTION_TIME_MS } from './environment';
 import { distribution, rate, round1, type Distribution } from './stats';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -224,7 +222,7 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
   let expired = 0;
   let simCpuMs: number | null;
   let idle: IdleSessions | undefined;
-  const sim = await startSimProcess(cameras, seed);
+  const sim = await startSimChild({ cameras, seed });
   collectGarbage(); // the garbage of earlier runs is not this run's: each window starts on a collected heap
   const heapBefore = process.memoryUsage().heapUsed;
   const rssBefore = process.memoryUsage.rss();
@@ -353,47 +351,4 @@ export async function closedPorts(count: number): Promise<number[]> {
   );
   await Promise.all(sockets.map((socket) => new Promise<void>((done) => socket.close(() => done()))));
   return ports;
-}
-
-/** The simulator child process (dist/bench/sim-process.js), ready with its cameras' addresses. */
-async function startSimProcess(
-  cameras: number,
-  seed: number,
-): Promise<{ ready: SimReady; mark(): void; measure(): Promise<number | null>; close(): Promise<void> }> {
-  const child: ChildProcess = fork(join(__dirname, 'sim-process.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const close = async (): Promise<void> => {
-    if (child.connected) child.send({ type: 'close' });
-    const timer = setTimeout(() => child.kill(), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    const ready = await new Promise<SimReady>((resolve, reject) => {
-      child.once('message', (message: SimReady) => resolve(message));
-      child.once('exit', (code) => reject(new Error(`the simulator process exited (code ${code}) before it was ready`)));
-      child.once('error', reject);
-      child.send({ type: 'start', cameras, seed });
-    });
-    const mark = (): void => void child.send({ type: 'mark' });
-    /** The simulator's CPU ms since mark(); null if it does not answer within 5 s (a gap in the table, not a failed run). */
-    const measure = (): Promise<number | null> =>
-      new Promise((resolve) => {
-        const timer = setTimeout(() => done(null), 5_000);
-        const onMessage = (message: SimCpu): void => {
-          if (message.type === 'cpu') done(message.ms);
-        };
-        const done = (ms: number | null): void => {
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          resolve(ms);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'measure' });
-      });
-    return { ready, mark, measure, close };
-  } catch (err) {
-    await close();
-    throw err;
-  }
 }

@@ -60,12 +60,12 @@ export function cleanupMs(result: Pick<RaceResult, 'racers' | 'mode'>): number |
 /** Runs one race (or the sequential baseline) and closes its link; RaceError becomes a failed sample. */
 /** Counts the camera sessions a race leaves: `start` just before the race, `count` after it (the link still open). */
 export interface SessionCounter {
-  start(): void;
+  start(): void | Promise<void>;
   count(): Promise<number>;
 }
 
 async function measure(run: () => Promise<RaceResult>, sessions?: SessionCounter): Promise<{ sample: Sample; racers: RacerInfo[] }> {
-  sessions?.start();
+  await sessions?.start();
   const started = performance.now();
   try {
     const result = await run();

@@ -34,7 +34,7 @@ export function runKey(phase: TrialPhase, index: number): number {
 export async function measureTrials(
   warmups: number,
   trials: number,
-  configFor: (phase: TrialPhase, index: number) => RaceConfig,
+  configFor: (phase: TrialPhase, index: number) => RaceConfig | Promise<RaceConfig>,
   signal?: AbortSignal,
   countSessions?: SessionCounter,
   beginRun: BeginRun = () => undefined,
@@ -42,14 +42,14 @@ export async function measureTrials(
   const warm = new WarmEngine();
   for (let i = 0; i < warmups; i += 1) {
     signal?.throwIfAborted();
-    const config = configFor('warmup', i);
+    const config = await configFor('warmup', i);
     await beginRun('warmup', i);
     await warm.run(config, signal);
   }
   const records: Omit<TrialRecord, 'condition'>[] = [];
   for (let i = 0; i < trials; i += 1) {
     signal?.throwIfAborted();
-    const config = configFor('trial', i);
+    const config = await configFor('trial', i);
     const coldRun = async (): ReturnType<typeof runCold> => {
       await beginRun('trial', i);
       return runCold(config, signal, countSessions);

@@ -13,6 +13,7 @@ import { settledHandles } from '../../bench/scale';
 import { openEnvironment } from '../../bench/environment';
 import { measureTrials, runKey } from '../../bench/trials';
 import { seededRandom } from '../../src/sim';
+import { race, RaceError } from '../../src/engine';
 import type { BenchResult } from '../../bench/run';
 import { capture } from '../helpers/cli';
 import { natSkipReason, NAT_SCENARIOS } from '../../bench/nat';
@@ -173,7 +174,7 @@ describe('bench: definitions', () => {
         undefined,
         (phase, i) => {
           keys.push(runKey(phase, i));
-          env.sim.beginRun(runKey(phase, i));
+          return env.beginRun(runKey(phase, i));
         },
       );
       assert.equal(records.length, 2);
@@ -182,6 +183,31 @@ describe('bench: definitions', () => {
     }
     // Warm-ups -1, -2; then per trial: cold and warm (in either order), the oracle's lead, its others.
     assert.deepEqual(keys, [-1, -2, 0, 0, 0, 0, 1, 1, 1, 1]);
+  });
+
+  it("a scenario's simulator runs in its own process; paths, run keys and session counts go through it, acknowledged before the next race", async () => {
+    const scenario = SCENARIOS.find((s) => s.id === 'all-up');
+    assert.ok(scenario);
+    const nominal = scenario.plan(1, 1, seededRandom(1)).trials[0].paths;
+    const before = await settledHandles();
+    const env = await openEnvironment({ seed: 4, layout: 'fourth', paths: nominal });
+    try {
+      assert.equal((await settledHandles()).udp, before.udp, 'no simulator or silent socket in the bench process');
+      assert.equal(env.ports.length, 4, 'three silent ports, then the camera');
+      const opened = await env.sessionsOpened();
+      await env.apply({ ...nominal, lan: { ...nominal.lan, down: true } });
+      await assert.rejects(race({ ...env.config(['lan']), maxConnectionTimeMs: 300 }), RaceError);
+      await env.apply(nominal);
+      await env.beginRun(7);
+      const won = await race(env.config(['lan']));
+      assert.equal(won.mode, 'lan');
+      assert.equal(await env.liveSessionsOpenedAfter(opened), 1, 'the won session is live in the child');
+      await won.link.close();
+      assert.ok((await env.sessionsOpened()) > opened);
+    } finally {
+      await env.close();
+    }
+    assert.deepEqual(await settledHandles(), before);
   });
 
   it('loser clean-up: from the win to the last started loser; racers that never started do not count', () => {
