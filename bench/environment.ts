@@ -32,34 +32,62 @@ export interface Environment {
   close(): Promise<void>;
 }
 
-export async function openEnvironment(options: { seed: number; layout: PortLayout; paths: PathPlan; camera?: 'fast' | 'real' }): Promise<Environment> {
-  const silentCount = options.layout === 'fourth' ? 3 : options.layout === 'default' ? 4 : 0;
-  const sim = await startSimChild({ cameras: 1, seed: options.seed, paths: options.paths, camera: options.camera ?? 'fast', silentPorts: silentCount });
-  const camera = sim.ready.cameras[0];
-  const quiet = sim.ready.silentPorts;
-  // 'default': shaped like ENGINE_DEFAULTS.ports (40611, 32100, 32108, 10000, 80, 57743).
-  const ports = options.layout === 'default' ? [camera.sessionPort, quiet[0], camera.searchPort, ...quiet.slice(1)] : [...quiet, camera.sessionPort];
+/** What one environment is built from. */
+export interface EnvironmentSpec {
+  seed: number;
+  layout: PortLayout;
+  paths: PathPlan;
+  camera?: 'fast' | 'real';
+}
+
+/** One environment in a child process of its own (a loopback scenario's phase A). */
+export async function openEnvironment(spec: EnvironmentSpec): Promise<Environment> {
+  const { environments, close } = await openEnvironments([spec]);
+  return { ...environments[0], close };
+}
+
+/**
+ * Several environments, each its own simulator, all in one child process (the sequential
+ * baseline's conditions): then the baseline, like the engine in phase A, races against one
+ * process besides its own; a child per condition put up to nine processes on two cores, and the
+ * scheduling made the baseline's LAN handshake in scenario 1 0.5 ms slower at p50 than the same
+ * one-port race in phase A (the oracle's). `close` ends them all; an environment's own `close`
+ * does nothing here.
+ */
+export async function openEnvironments(specs: readonly EnvironmentSpec[]): Promise<{ environments: Environment[]; close(): Promise<void> }> {
+  const silentCount = (layout: PortLayout): number => (layout === 'fourth' ? 3 : layout === 'default' ? 4 : 0);
+  const sim = await startSimChild(
+    specs.map((spec) => ({ cameras: 1, seed: spec.seed, paths: spec.paths, camera: spec.camera ?? 'fast', silentPorts: silentCount(spec.layout) })),
+  );
   const count = async (value: Promise<number | null>): Promise<number> => {
     const n = await value;
     if (n === null) throw new Error('bench simulator: no count in its answer');
     return n;
   };
-  return {
-    ports,
-    config: (modes) =>
-      validateRaceConfig({
-        host: '127.0.0.1',
-        did: camera.did,
-        ports: [...ports],
-        servers: sim.ready.servers,
-        modes: [...modes],
-        bindAddress: '127.0.0.1',
-        maxConnectionTimeMs: MAX_CONNECTION_TIME_MS,
-      }),
-    apply: async (paths) => void (await sim.request({ op: 'apply', paths })),
-    beginRun: async (key) => void (await sim.request({ op: 'beginRun', key })),
-    sessionsOpened: () => count(sim.request({ op: 'sessionsOpened' })),
-    liveSessionsOpenedAfter: (opened) => count(sim.request({ op: 'liveSessionsOpenedAfter', opened })),
-    close: () => sim.close(),
-  };
+  const environments = specs.map((spec, index): Environment => {
+    const ready = sim.simulations[index];
+    const camera = ready.cameras[0];
+    const quiet = ready.silentPorts;
+    // 'default': shaped like ENGINE_DEFAULTS.ports (40611, 32100, 32108, 10000, 80, 57743).
+    const ports = spec.layout === 'default' ? [camera.sessionPort, quiet[0], camera.searchPort, ...quiet.slice(1)] : [...quiet, camera.sessionPort];
+    return {
+      ports,
+      config: (modes) =>
+        validateRaceConfig({
+          host: '127.0.0.1',
+          did: camera.did,
+          ports: [...ports],
+          servers: ready.servers,
+          modes: [...modes],
+          bindAddress: '127.0.0.1',
+          maxConnectionTimeMs: MAX_CONNECTION_TIME_MS,
+        }),
+      apply: async (paths) => void (await sim.request({ sim: index, op: 'apply', paths })),
+      beginRun: async (key) => void (await sim.request({ sim: index, op: 'beginRun', key })),
+      sessionsOpened: () => count(sim.request({ sim: index, op: 'sessionsOpened' })),
+      liveSessionsOpenedAfter: (opened) => count(sim.request({ sim: index, op: 'liveSessionsOpenedAfter', opened })),
+      close: async () => undefined,
+    };
+  });
+  return { environments, close: () => sim.close() };
 }

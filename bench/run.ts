@@ -8,7 +8,7 @@ import { SEQUENTIAL_ATTEMPT_TIMEOUT_MS } from '../src/engine';
 import { allStrategyStats, learningCurve, WRONG_WINNER_RULE, type LearningCurve, type StrategyStats, type TrialRecord } from './analyse';
 import { renderChart } from './chart-svg';
 import { FULL, QUICK } from './defaults';
-import { openEnvironment, MAX_CONNECTION_TIME_MS, type Environment } from './environment';
+import { openEnvironment, openEnvironments, MAX_CONNECTION_TIME_MS, type Environment, type EnvironmentSpec } from './environment';
 import { renderReport } from './report-md';
 import { medianRun, rotated, runScale, scaleCounts, SCALE_STRATEGIES, type ScaleResult, type ScaleStrategy } from './scale';
 import { driftPhases, NOMINAL, SCENARIOS, scenarioRandom, type Condition, type Scenario } from './scenarios';
@@ -155,7 +155,7 @@ export const DEFINITIONS: Record<string, string> = {
     "win → last loser settled: max(elapsedMs of the losers that had started) − winner's elapsedMs from the race result; a racer settles only after its attempt sockets' close callbacks ran, so no engine hook is needed. Scenario 4 races LAN alone, so it has no losing racer: the losing destination ports of the LAN racer are closed before the LAN racer itself settles, i.e. inside its time to connect",
   packets: "datagrams the client sent (sum of every racer's `sent`, all attempt sockets, failed trials included) / connected trials",
   loopback:
-    "scenarios 1-8: one simulator (camera, rendezvous server and relay on 127.0.0.1) per scenario in a child process of the bench (bench/sim-process.ts), as in the scale run, so that its CPU is not the engine's: on the engine's thread the simulated servers' answers to P2P and relay landed inside the ~2.5 ms LAN handshake; paths and run keys are set over its IPC channel and acknowledged before the race starts; the sequential baseline gets one such process per scenario condition",
+    "scenarios 1-8: one simulator (camera, rendezvous server and relay on 127.0.0.1) per scenario in a child process of the bench (bench/sim-process.ts), as in the scale run, so that its CPU is not the engine's: on the engine's thread the simulated servers' answers to P2P and relay landed inside the ~2.5 ms LAN handshake; paths and run keys are set over its IPC channel and acknowledged before the race starts; the sequential baseline gets one simulator per scenario condition, all in one such process (so it too races against one process besides its own)",
   nat: "scenarios 9-12 (bench/nat.ts): the network test tier's bed (bench/testbed/: six namespaces, veth pairs, a bridge, nftables masquerade and home-router firewalls, documentation-range addresses only inside the namespaces, no route out), the simulator's camera, rendezvous server and relay as separate `trailcam sim --part` processes on their hosts, every strategy run by dist/bench/nat-client.js in the client's namespace with the same trial loop as scenarios 1-8; the bed is built once per run and deleted afterwards (also on exit, SIGINT, SIGTERM)",
   impairments:
     "scenarios 1-8: each datagram's loss, copies and jitter are drawn by the simulator's paths keyed by the trial (Simulation.beginRun before the cold race, the warm race and each oracle step: common random numbers), by the simulated socket, direction, message type and peer (numbered by first appearance in the run) and by its index there, so the runs of one trial meet the same fates wherever they send the same datagrams, and a regret or a wrong win compares strategies, not luck; the warm-up races have keys of their own. Scenarios 10 and 12: the kernel drops 10 % of the datagrams on each internet link and direction, keyed by the trial too (the NAT client begins every run with the trial's key: bench/testbed/internet-loss.ts): by the link and direction, the flow's remote end (a server's address and port, the camera's public address and port, the client's public address; never the client's own port, which the OS picks anew for every socket), the message type and the datagram's index in its conntrack flow and direction, with the routers' conntrack counters zeroed at the start of every run; that key cannot tell a run's sockets to one remote end apart, so only the run's first flow to each remote end and first message type is keyed and a later one (a retry from a fresh socket) meets loss drawn at random, as independent sockets do; the camera's long-lived registration flow is keyed too but carries other datagrams in each run. The sequential baseline (trials overlapping, no runs to key) meets loss drawn anew for every datagram (nftables numgen random) in every scenario with loss",
@@ -222,18 +222,19 @@ async function measureScenario(p: Planned, options: BenchOptions): Promise<void>
   }
 }
 
-/** Phase B: the sequential baseline of every trial of every scenario, overlapping, one simulator per condition. */
+/** Phase B: the sequential baseline of every trial of every scenario, overlapping, one simulator per condition (all in one child process). */
 async function measureBaseline(planned: Planned[], options: BenchOptions): Promise<void> {
-  const envs = new Map<string, Environment>();
   const keyOf = (p: Planned, c: Condition): string => `${p.scenario.number}|${c.key}`;
-  try {
-    for (const p of planned) {
-      for (const c of p.plan.trials) {
-        const key = keyOf(p, c);
-        if (!envs.has(key))
-          envs.set(key, await openEnvironment({ seed: options.seed + 100 + envs.size, layout: p.scenario.layout, paths: c.paths, camera: p.scenario.camera }));
-      }
+  const specs = new Map<string, EnvironmentSpec>();
+  for (const p of planned) {
+    for (const c of p.plan.trials) {
+      const key = keyOf(p, c);
+      if (!specs.has(key)) specs.set(key, { seed: options.seed + 100 + specs.size, layout: p.scenario.layout, paths: c.paths, camera: p.scenario.camera });
     }
+  }
+  const { environments, close } = await openEnvironments([...specs.values()]);
+  const envs = new Map([...specs.keys()].map((key, i) => [key, environments[i]]));
+  try {
     const jobs: { p: Planned; i: number }[] = [];
     for (let i = 0; i < options.trials; i += 1) for (const p of planned) if (i < p.plan.trials.length) jobs.push({ p, i });
     await runStaggered(
@@ -245,7 +246,7 @@ async function measureBaseline(planned: Planned[], options: BenchOptions): Promi
       options.signal,
     );
   } finally {
-    await Promise.all([...envs.values()].map((env) => env.close()));
+    await close();
   }
 }
 

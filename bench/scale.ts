@@ -222,7 +222,8 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
   let expired = 0;
   let simCpuMs: number | null;
   let idle: IdleSessions | undefined;
-  const sim = await startSimChild({ cameras, seed });
+  const sim = await startSimChild([{ cameras, seed }]);
+  const [ready] = sim.simulations;
   collectGarbage(); // the garbage of earlier runs is not this run's: each window starts on a collected heap
   const heapBefore = process.memoryUsage().heapUsed;
   const rssBefore = process.memoryUsage.rss();
@@ -232,14 +233,14 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
   }, 20);
   try {
     const closed = await closedPorts(ENGINE_DEFAULTS.ports.length - 1);
-    const configs = sim.ready.cameras.map((camera) =>
+    const configs = ready.cameras.map((camera) =>
       validateRaceConfig({
         host: '127.0.0.1',
         did: camera.did,
         // The default count of LAN ports: the camera's session port first (40611, the KJK230's,
         // is first in the default list), then ports where nothing listens, as on a real camera.
         ports: [camera.sessionPort, ...closed],
-        servers: sim.ready.servers,
+        servers: ready.servers,
         bindAddress: '127.0.0.1',
         maxConnectionTimeMs: MAX_CONNECTION_TIME_MS,
       }),
@@ -251,7 +252,7 @@ export async function runScale(cameras: number, seed: number, strategy: ScaleStr
       configs.map(async (config, i) => {
         const t0 = performance.now();
         try {
-          const connection = await connectWith(strategy, config, sim.ready.cameras[i]);
+          const connection = await connectWith(strategy, config, ready.cameras[i]);
           times.push(performance.now() - t0);
           links.push(connection);
           sockets += connection.sockets;

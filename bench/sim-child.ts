@@ -1,14 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { SimCpu, SimReady, SimReply, SimRequest, SimStart } from './sim-process';
+import type { SimCpu, SimReady, SimReadyOne, SimReply, SimRequest, SimSpec, SimStart } from './sim-process';
 
 /** Distributes Omit over the request variants (a plain Omit of a union keeps only the common keys). */
 type RequestBody = SimRequest extends infer R ? (R extends SimRequest ? Omit<R, 'type' | 'id'> : never) : never;
 
 /** The parent's handle on a simulator child process (dist/bench/sim-process.js). */
 export interface SimChild {
-  readonly ready: SimReady;
-  /** Sends a request and resolves with the child's answer once it has acted on it. */
+  /** Each simulator's addresses, in the order of the specs. */
+  readonly simulations: readonly SimReadyOne[];
+  /** Sends a request (`sim`: the simulator's index) and resolves with the child's answer once it has acted on it. */
   request(body: RequestBody): Promise<number | null>;
   /** Starts the simulator's CPU count. */
   mark(): void;
@@ -18,8 +19,11 @@ export interface SimChild {
   close(): Promise<void>;
 }
 
-/** Forks the simulator child and waits for it to be ready; a child that dies fails every pending request. */
-export async function startSimChild(start: Omit<SimStart, 'type'>): Promise<SimChild> {
+/**
+ * Forks one simulator child with a simulator per spec and waits for it to be ready; a child that
+ * dies fails every pending request.
+ */
+export async function startSimChild(specs: readonly SimSpec[]): Promise<SimChild> {
   const child: ChildProcess = fork(join(__dirname, 'sim-process.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pending = new Map<number, { resolve(value: number | null): void; reject(err: Error): void }>();
@@ -51,7 +55,7 @@ export async function startSimChild(start: Omit<SimStart, 'type'>): Promise<SimC
       child.on('message', onMessage);
       child.once('exit', (code) => reject(new Error(`the simulator process exited (code ${code}) before it was ready`)));
       child.once('error', reject);
-      child.send({ type: 'start', ...start } satisfies SimStart);
+      child.send({ type: 'start', simulations: [...specs] } satisfies SimStart);
     });
     const request = (body: RequestBody): Promise<number | null> =>
       new Promise((resolve, reject) => {
@@ -78,7 +82,7 @@ export async function startSimChild(start: Omit<SimStart, 'type'>): Promise<SimC
         child.on('message', onMessage);
         child.send({ type: 'measure' });
       });
-    return { ready, request, mark, measure, close };
+    return { simulations: ready.simulations, request, mark, measure, close };
   } catch (err) {
     await close();
     throw err;

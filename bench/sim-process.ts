@@ -1,9 +1,10 @@
 /**
- * Child process of the benchmark: a simulator on 127.0.0.1, so that neither the cameras' nor the
- * simulated servers' CPU and memory are counted as the engine's (the scale run with N cameras;
- * every loopback scenario with one, bench/environment.ts). Protocol over the IPC channel
+ * Child process of the benchmark: simulators on 127.0.0.1, so that neither the cameras' nor the
+ * simulated servers' CPU and memory are counted as the engine's (the scale run: one simulator
+ * with N cameras; a loopback scenario: one with one camera; the sequential baseline: one per
+ * scenario condition, all in one child, bench/environment.ts). Protocol over the IPC channel
  * (parent side: bench/sim-child.ts):
- * - parent → SimStart; child → SimReady (its servers, cameras and silent ports).
+ * - parent → SimStart; child → SimReady (each simulator's servers, cameras and silent ports).
  * - parent → {type:'mark'} right before the races start; parent → {type:'measure'}, child →
  *   {type:'cpu', ms}: the simulator's own CPU (user + system) since the mark, so the scale table
  *   can say whether the simulator bounded a figure (issue 16).
@@ -16,8 +17,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createSimulation, PATH_NAMES, type Simulation } from '../src/sim';
 import { NOMINAL, type PathPlan } from './scenarios';
 
-export interface SimStart {
-  type: 'start';
+/** One simulator of the child. */
+export interface SimSpec {
   cameras: number;
   seed: number;
   /** Path impairments at the start (default NOMINAL). */
@@ -28,11 +29,20 @@ export interface SimStart {
   silentPorts?: number;
 }
 
-export interface SimReady {
-  type: 'ready';
+export interface SimStart {
+  type: 'start';
+  simulations: SimSpec[];
+}
+
+export interface SimReadyOne {
   servers: string[];
   cameras: { did: string; sessionPort: number; searchPort: number }[];
   silentPorts: number[];
+}
+
+export interface SimReady {
+  type: 'ready';
+  simulations: SimReadyOne[];
 }
 
 export interface SimCpu {
@@ -41,7 +51,7 @@ export interface SimCpu {
 }
 
 /** What the parent asks of the simulator (answered by a SimReply with the same id). */
-export type SimRequest = { type: 'request'; id: number } & (
+export type SimRequest = { type: 'request'; id: number; /** Index into SimStart.simulations. */ sim: number } & (
   { op: 'apply'; paths: PathPlan } | { op: 'beginRun'; key: number } | { op: 'sessionsOpened' } | { op: 'liveSessionsOpenedAfter'; opened: number }
 );
 
@@ -53,7 +63,7 @@ export interface SimReply {
   error?: string;
 }
 
-let sim: Simulation | undefined;
+let sims: Simulation[] | undefined;
 const silent: Socket[] = [];
 let mark: NodeJS.CpuUsage | undefined;
 let closing = false;
@@ -63,7 +73,7 @@ async function shutdown(code: number): Promise<void> {
   closing = true;
   try {
     await Promise.all(silent.map((socket) => new Promise<void>((done) => socket.close(() => done()))));
-    await sim?.close();
+    await Promise.all((sims ?? []).map((sim) => sim.close()));
   } finally {
     process.disconnect?.();
     process.exitCode = code;
@@ -82,24 +92,37 @@ function silentSocket(): Promise<Socket> {
   });
 }
 
-async function start(message: SimStart): Promise<SimReady> {
-  const real = message.camera === 'real';
-  sim = await createSimulation({
-    cameras: message.cameras,
+async function startOne(spec: SimSpec, created: Simulation[]): Promise<SimReadyOne> {
+  const real = spec.camera === 'real';
+  const sim = await createSimulation({
+    cameras: spec.cameras,
     servers: 1,
     relays: 1,
-    seed: message.seed,
+    seed: spec.seed,
     fast: !real,
     realTiming: real,
-    paths: message.paths ?? NOMINAL,
+    paths: spec.paths ?? NOMINAL,
   });
-  for (let i = 0; i < (message.silentPorts ?? 0); i += 1) silent.push(await silentSocket());
+  created.push(sim);
+  const own: Socket[] = [];
+  for (let i = 0; i < (spec.silentPorts ?? 0); i += 1) {
+    const socket = await silentSocket();
+    silent.push(socket);
+    own.push(socket);
+  }
   return {
-    type: 'ready',
     servers: sim.servers.map((s) => `${s.host}:${s.port}`),
     cameras: sim.cameras.map((c) => ({ did: c.did, sessionPort: c.sessionPort, searchPort: c.searchPort })),
-    silentPorts: silent.map((s) => s.address().port),
+    silentPorts: own.map((s) => s.address().port),
   };
+}
+
+async function start(message: SimStart): Promise<SimReady> {
+  const created: Simulation[] = [];
+  sims = created; // closed by shutdown() even when a later one fails to start
+  const simulations: SimReadyOne[] = [];
+  for (const spec of message.simulations) simulations.push(await startOne(spec, created));
+  return { type: 'ready', simulations };
 }
 
 function answer(request: SimRequest, current: Simulation): number | null {
@@ -129,13 +152,14 @@ if (require.main === module) {
     } else if (message.type === 'request') {
       let reply: SimReply;
       try {
-        if (!sim) throw new Error('not started');
+        const sim = sims?.[message.sim];
+        if (!sim) throw new Error(`no simulator ${message.sim}`);
         reply = { type: 'reply', id: message.id, value: answer(message, sim) };
       } catch (err) {
         reply = { type: 'reply', id: message.id, value: null, error: err instanceof Error ? err.message : String(err) };
       }
       process.send?.(reply);
-    } else if (message.type === 'start' && sim === undefined) {
+    } else if (message.type === 'start' && sims === undefined) {
       start(message).then(
         (ready) => process.send?.(ready),
         (err: unknown) => {
