@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { NAT_SCENARIOS, runNatScenarios } from '../../bench/nat';
-import { listNamespaces, RUN_PREFIX, unavailableReason } from '../../bench/testbed/netns';
+import { listNamespaces, RUN_PREFIX } from '../../bench/testbed/netns';
+import { netTierUnavailable } from './tier';
 
 /**
  * The bench's NAT scenarios (`trailcam bench`, scenarios 9-12) on their shortest path: one
@@ -10,22 +11,8 @@ import { listNamespaces, RUN_PREFIX, unavailableReason } from '../../bench/testb
  * expected mode wins without loss, and no namespace is left. Same skip rule as the network tier.
  */
 
-const skipReason = unavailableReason();
-const HOW = 'run it as root on Linux with iproute2, nftables and conntrack installed (e.g. `sudo npm test`; .ci/run installs them)';
-
 describe('network tier: the bench NAT scenarios, one trial each', function () {
-  if (skipReason !== null) {
-    if (process.env.CI === 'true') {
-      it('runs under CI=true', () => {
-        throw new Error(`bench NAT scenarios cannot run: ${skipReason}; under CI=true they must (${HOW})`);
-      });
-    } else {
-      it(`bench NAT scenarios skipped: ${skipReason}; ${HOW}`, function () {
-        this.skip();
-      });
-    }
-    return;
-  }
+  if (netTierUnavailable('bench NAT scenarios')) return;
 
   this.timeout(120_000);
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { runIn } from '../../bench/testbed/hosts';
-import { inNs, unavailableReason } from '../../bench/testbed/netns';
+import { inNs } from '../../bench/testbed/netns';
 import { FIRST_FLOW, LATER_FLOW } from '../../bench/testbed/internet-loss';
 import { ADDRESSES, createTestbed, type Testbed } from '../../bench/testbed/testbed';
 import type { ProbeJob } from './loss-probe';
+import { netTierUnavailable } from './tier';
 
 /**
  * The bench's keyed internet loss (bench/testbed/internet-loss.ts) on the real bed: a datagram's
@@ -13,23 +14,10 @@ import type { ProbeJob } from './loss-probe';
  * not doom its flow (the drop comes after conntrack confirmed it). Same skip rule as the network tier.
  */
 
-const skipReason = unavailableReason();
-const HOW = 'run it as root on Linux with iproute2, nftables and conntrack installed (e.g. `sudo npm test`; .ci/run installs them)';
 const PROBE = resolve(__dirname, 'loss-probe.js');
 
 describe('network tier: keyed internet loss', function () {
-  if (skipReason !== null) {
-    if (process.env.CI === 'true') {
-      it('runs under CI=true', () => {
-        throw new Error(`keyed loss tests cannot run: ${skipReason}; under CI=true they must (${HOW})`);
-      });
-    } else {
-      it(`keyed loss tests skipped: ${skipReason}; ${HOW}`, function () {
-        this.skip();
-      });
-    }
-    return;
-  }
+  if (netTierUnavailable('keyed loss tests')) return;
 
   this.timeout(60_000);
   let bed: Testbed;

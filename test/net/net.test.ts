@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { deploy as deployOn, DID, P2P_DELAY_MS, SERVER, type Scene } from '../../bench/testbed/deploy';
 import { raceCli, stopAll, type Part, type Run } from '../../bench/testbed/hosts';
-import { unavailableReason } from '../../bench/testbed/netns';
 import { ADDRESSES as A, createTestbed, type Testbed } from '../../bench/testbed/testbed';
 import { NAT_RELAY_LOSS_P95_MS } from '../../bench/targets';
 import { raceClient } from './client-host';
+import { netTierUnavailable } from './tier';
 
 /**
  * The network tier (issue 12 item 3): the simulator's parts as separate processes on separate
@@ -43,24 +43,11 @@ const BOUND = {
   reregistered: 2 * (UNREGISTERED_MS + 2_000 + 2_000),
 } as const;
 
-const skipReason = unavailableReason();
 /** TRAILCAM_NET_VERBOSE=1 prints each measured connect (the README's table). */
 const VERBOSE = process.env.TRAILCAM_NET_VERBOSE === '1';
-const HOW = 'run it as root on Linux with iproute2, nftables and conntrack installed (e.g. `sudo npm test`; .ci/run installs them)';
 
 describe('network tier: the race across real Linux NAT (network namespaces)', function () {
-  if (skipReason !== null) {
-    if (process.env.CI === 'true') {
-      it('runs under CI=true', () => {
-        throw new Error(`network tier cannot run: ${skipReason}; under CI=true it must (${HOW})`);
-      });
-    } else {
-      it(`network tier skipped: ${skipReason}; ${HOW}`, function () {
-        this.skip();
-      });
-    }
-    return;
-  }
+  if (netTierUnavailable('network tier')) return;
 
   this.timeout(60_000);
   let bed: Testbed;
