@@ -229,10 +229,16 @@ export async function applyLossSteps(steps: readonly LossStep[], signal?: AbortS
 function execStep(step: LossStep, signal?: AbortSignal): Promise<void> {
   const line = `ip netns exec ${step.ns} ${step.command} ${step.args.join(' ')}`;
   return new Promise((done, fail) => {
-    const child = execFile('ip', ['netns', 'exec', step.ns, step.command, ...step.args], { timeout: 10_000, signal }, (err, _stdout, stderr) => {
-      if (err) fail(new Error(`internet loss: \`${line}\` failed: ${err.message.trim()} ${stderr.trim()}`.trim()));
-      else done();
-    });
+    // `conntrack -L -z` prints every flow while it zeroes their counters: a large buffer for a busy bed.
+    const child = execFile(
+      'ip',
+      ['netns', 'exec', step.ns, step.command, ...step.args],
+      { timeout: 10_000, signal, maxBuffer: 64 * 1024 * 1024 },
+      (err, _stdout, stderr) => {
+        if (err) fail(new Error(`internet loss: \`${line}\` failed: ${err.message.trim()} ${stderr.trim()}`.trim()));
+        else done();
+      },
+    );
     child.stdin?.end(step.input ?? '');
   });
 }

@@ -51,7 +51,8 @@ export class NetCommandError extends Error {
 
 /** Runs a command synchronously (10 s limit); returns stdout, throws NetCommandError on failure. */
 export function sh(command: string, args: readonly string[], input?: string): string {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000, input });
+  // A large buffer: `conntrack -L` (listing, or zeroing the counters) prints every flow of a busy bed.
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000, input, maxBuffer: 64 * 1024 * 1024 });
   const line = [command, ...args].join(' ');
   if (result.error) throw new NetCommandError(line, null, result.error.message);
   if (result.status !== 0) throw new NetCommandError(line, result.status, `${result.stderr}${result.stdout}`);
