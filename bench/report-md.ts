@@ -1,6 +1,7 @@
 import type { StrategyStats } from './analyse';
 import { FULL, QUICK } from './defaults';
 import type { BenchResult, ScenarioResult } from './run';
+import { NAT_SCENARIOS } from './nat';
 import { medianP99, SATURATED_SHARE, SCALE_STRATEGIES } from './scale';
 import { STRATEGIES, STRATEGY_LABELS } from './strategies';
 
@@ -249,7 +250,8 @@ export function notes(result: BenchResult): string {
       `Scenarios 9 and 11 are scenarios 2 and 3 across real NAT (the same path delays, the camera's LAN address a black hole from the client's LAN); engine cold p50 ${compared.join(', ')}: the difference is what the real deployment adds (separate processes on separate hosts, the routers' NAT, firewalls and conntrack in every path, the punches through them).`,
     );
   }
-  const natLoss = result.scenarios.filter((s) => s.network === 'nat' && s.id.endsWith('-loss'));
+  // The NAT scenarios whose scene has loss (bench/nat.ts), not guessed from the id.
+  const natLoss = result.scenarios.filter((s) => s.network === 'nat' && (NAT_SCENARIOS.find((n) => n.id === s.id)?.scene.loss ?? 0) > 0);
   const natRandom = natLoss.filter((s) => s.randomLoss);
   const natKeyed = natLoss.filter((s) => !s.randomLoss);
   const numbers = (list: readonly ScenarioResult[]): string => `${list.length === 1 ? 'Scenario' : 'Scenarios'} ${list.map((s) => s.number).join(' and ')}`;
