@@ -20,7 +20,7 @@ export type TrialPhase = 'warmup' | 'trial';
  */
 export type BeginRun = (phase: TrialPhase, index: number) => void | Promise<void>;
 
-/** The simulator's run key of a race: trial i is key i, warm-up i is key -1 - i. */
+/** The run key of a race (the loopback simulator's and the NAT bed's keyed loss): trial i is key i, warm-up i is key -1 - i. */
 export function runKey(phase: TrialPhase, index: number): number {
   return phase === 'trial' ? index : -1 - index;
 }
