@@ -224,8 +224,10 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
       if (live) return live;
       const racing = this.#racing;
       if (racing === undefined) break;
-      if (!overridden && !racing.overridden) return { ...(await racing.task.join(signal, 'connect')), reused: true };
-      // A race with other settings is running: let it finish, then reuse its session or race anew.
+      if (!overridden && !racing.overridden && !racing.task.aborted) return { ...(await racing.task.join(signal, 'connect')), reused: true };
+      // A race with other settings is running, or an abandoned one (its last caller gave up) is
+      // still closing its sockets: let it finish, then reuse its session or race anew. Joining the
+      // abandoned one would reject this caller with the other caller's abort.
       await racing.task.join(signal, 'connect').catch((err: unknown) => {
         if (signal?.aborted) throw err;
       });
@@ -444,8 +446,13 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     }
     this.#record(config, { ok: true, mode: result.mode, elapsedMs: result.elapsedMs, racers: result.racers, atMs: this.#now(), error: null });
     if (this.closed || signal.aborted) {
+      // Won, but nobody takes the link: closed meanwhile, or the last caller gave up between the
+      // win and here. Not closed: the race ends as an aborted one would, so the state does not stay `racing`.
       await result.link.close();
-      throw new RuntimeClosedError('connect');
+      if (this.closed) throw new RuntimeClosedError('connect');
+      const aborted = toAbortError(signal.reason, 'connect');
+      this.#setState({ phase: 'failed', reason: failureReason(aborted), since: this.#now() });
+      throw aborted;
     }
     const connected = this.#now();
     const summary: ConnectResult = {

@@ -60,6 +60,11 @@ export class SharedTask<T> {
     return this.#settled;
   }
 
+  /** True once the job was aborted (its last waiter left, or `abort()`), though it may not have settled yet. */
+  get aborted(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
   /** Aborts the job (no-op once settled). */
   abort(reason: unknown): void {
     if (!this.#settled) this.#controller.abort(reason);

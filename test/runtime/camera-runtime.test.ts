@@ -177,6 +177,55 @@ describe('runtime: CameraRuntime against the simulator', function () {
     assert.deepEqual(await quietHandles(env.sim), env.quiet);
   });
 
+  it('a caller that aborts just as the race is won: the link is closed and the state does not stay racing', async () => {
+    const rt = open();
+    const controller = new AbortController();
+    // The 'race' event comes after race() resolved and before the session opens: aborting there is
+    // the window between the win and the runtime taking the link.
+    rt.once('race', () => controller.abort(new Error('user stop')));
+    await assert.rejects(rt.connect({ signal: controller.signal }), AbortError);
+    await eventually(() => rt.state.phase !== 'racing', 'the race to end');
+    const state = rt.state;
+    assert.equal(state.phase, 'failed');
+    assert.equal(state.reason, 'aborted');
+    assert.equal(rt.session, null, 'no session was opened on the won link');
+    assert.deepEqual(await quietHandles(env.sim), env.quiet, 'the won link was closed');
+    await env.sim.cameras[0].start();
+    assert.equal((await rt.connect()).reused, false, 'the next connect races anew');
+  });
+
+  it("a connect while an abandoned race winds down races anew instead of inheriting that race's abort", async () => {
+    env.sim.setPath('lan', { down: true });
+    const rt = open({ maxConnectionTimeMs: 10_000 });
+    const controller = new AbortController();
+    const racing = nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'racing');
+    const first = rt.connect({ signal: controller.signal });
+    await racing;
+    controller.abort(new Error('user stop'));
+    // The abandoned race still closes its sockets: a caller arriving now must not join it.
+    env.sim.setPath('lan', { down: false });
+    const second = rt.connect();
+    await assert.rejects(first, AbortError);
+    const result = await second;
+    assert.equal(result.reused, false);
+    assert.equal(result.mode, 'lan');
+  });
+
+  it('a caller that aborts just as the race is won does not make a waiting caller fail', async () => {
+    const rt = open();
+    const controller = new AbortController();
+    let second: Promise<unknown> | undefined;
+    rt.once('race', () => {
+      controller.abort(new Error('user stop'));
+      second = rt.connect(); // arrives after the last caller left, before the race ends
+    });
+    await assert.rejects(rt.connect({ signal: controller.signal }), AbortError);
+    await eventually(() => second !== undefined, 'the second connect');
+    const result = (await second) as { reused: boolean; mode: string };
+    assert.equal(result.reused, false);
+    assert.equal(result.mode, 'lan');
+  });
+
   it('close() during a race releases everything promptly and rejects the caller', async () => {
     env.sim.setPath('lan', { down: true });
     env.sim.setPath('p2p', { down: true });
@@ -238,6 +287,24 @@ describe('runtime: CameraRuntime against the simulator', function () {
       assert.deepEqual(seen, ['connecting', 'online', 'offline', 'online']);
       await rt.stopMonitor();
       assert.equal(rt.availability.state, 'online', 'stopping the monitor keeps the session');
+    });
+
+    it("a monitor restarted while the stopped one's race winds down connects at once, without a back-off", async () => {
+      // A redeployed trailcam-status node: the old node's stopMonitor abandons its race, the new one's startMonitor follows.
+      env.sim.setPath('lan', { down: true });
+      const rt = open({ maxConnectionTimeMs: 10_000, reconnectMinMs: 60_000, reconnectMaxMs: 60_000 });
+      const backoffs: number[] = [];
+      rt.on('backoff', ({ failures }) => backoffs.push(failures));
+      const racing = nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'racing');
+      rt.startMonitor('old node');
+      await racing;
+      await rt.stopMonitor('old node');
+      env.sim.setPath('lan', { down: false });
+      const online = nextEvent(rt, 'availability', (a: Availability) => a.state === 'online');
+      rt.startMonitor('new node');
+      await online;
+      assert.deepEqual(backoffs, [], 'the new monitor did not count the abandoned race as its failure');
+      assert.equal(rt.session?.mode, 'lan');
     });
 
     it('stopMonitor() while the camera is unreachable leaves no socket or timer', async () => {
