@@ -100,8 +100,12 @@ function cameraSlug(did: string): string {
 export interface HaTopics {
   /** Node-RED's availability: the mqtt-broker node's birth `online` and will/close `offline` (retained). */
   bridgeStatus: string;
-  /** HA's birth and will topic. */
-  haStatus: string;
+  /**
+   * The topics read as Home Assistant's birth and will: its default birth topic
+   * (`homeassistant/status`, HA's own setting, independent of the discovery prefix) and, with
+   * another discovery prefix, `<prefix>/status` too (for an HA whose birth topic moved with it).
+   */
+  haStatus: readonly string[];
   /** The camera's availability for its sensors: online/offline (see HA_AVAILABILITY). */
   available: string;
   /** State topic of one entity. */
@@ -111,6 +115,9 @@ export interface HaTopics {
   /** unique_id of one entity (also its discovery object id). */
   uniqueId(entity: HaEntityKey): string;
 }
+
+/** Home Assistant's default birth and will topic (its MQTT integration's setting, not derived from the discovery prefix). */
+export const HA_BIRTH_TOPIC = 'homeassistant/status';
 
 /** The bridge status topic of a site (the mqtt-broker node's birth/will topic). */
 export function bridgeStatusTopic(site: string): string {
@@ -123,7 +130,7 @@ export function haTopics(settings: HaSettings, did: string): HaTopics {
   const uniqueId = (entity: HaEntityKey): string => `trailcam_${settings.site}_${slug.replace(/-/g, '_')}_${entity}`;
   return {
     bridgeStatus: bridgeStatusTopic(settings.site),
-    haStatus: `${settings.discoveryPrefix}/status`,
+    haStatus: [...new Set([HA_BIRTH_TOPIC, `${settings.discoveryPrefix}/status`])],
     available: `${base}/available`,
     state: (entity) => `${base}/${entity}`,
     config: (entity) => `${settings.discoveryPrefix}/${ENTITIES[entity].component}/${uniqueId(entity)}/config`,

@@ -35,8 +35,10 @@ function known<T extends object>(values: { [K in keyof T]: T[K] | null }): Parti
 /**
  * Classifies one message (pure). Recognised, in this order:
  * - `msg.action` `announce` | `remove` (anything else is an error naming it);
- * - a birth: topic `<prefix>/status` (Home Assistant) or this site's bridge status topic with
- *   payload `online` → announce; any other payload on them, or another site's bridge status, is ignored;
+ * - a birth: topic `homeassistant/status` or `<prefix>/status` (Home Assistant) or this site's
+ *   bridge status topic with payload `online` → announce; any other payload on them, or another
+ *   site's bridge status, is ignored; an MQTT message (`qos` and `retain` set, as mqtt in does) on
+ *   any other topic is an error naming the topic;
  * - trailcam-status: `payload` an availability state (with `mode`, `lastSeen`, and `battery`/`sdFreeMB` when present);
  * - trailcam-connect (outputs LAN/P2P/Relay): `payload.mode` and `payload.elapsedMs`; the Failed output (`mode: null`) is ignored;
  * - trailcam-command deviceInfo: `payload.batteryPercent`, `sdFreeMB`, `temperature`, `model`, `firmware`, `deviceId`.
@@ -47,11 +49,19 @@ export function classifyHaInput(msg: HaMessageIn, topics: HaTopics): HaInput {
     if (msg.action === 'announce' || msg.action === 'remove') return msg.action === 'remove' ? { kind: 'remove' } : { kind: 'announce', by: 'action' };
     throw new ConfigError('action', msg.action, `must be one of ${HA_ACTIONS.join(', ')}`);
   }
-  if (typeof msg.topic === 'string' && (msg.topic === topics.haStatus || /^trailcam\/[^/]+\/bridge\/status$/.test(msg.topic))) {
+  const fromHa = typeof msg.topic === 'string' && topics.haStatus.includes(msg.topic);
+  if (typeof msg.topic === 'string' && (fromHa || /^trailcam\/[^/]+\/bridge\/status$/.test(msg.topic))) {
     const payload = Buffer.isBuffer(msg.payload) ? msg.payload.toString('utf8') : msg.payload;
-    if (msg.topic !== topics.haStatus && msg.topic !== topics.bridgeStatus) return { kind: 'ignore', why: `another site's bridge status (${msg.topic})` };
+    if (!fromHa && msg.topic !== topics.bridgeStatus) return { kind: 'ignore', why: `another site's bridge status (${msg.topic})` };
     if (payload !== 'online') return { kind: 'ignore', why: `${msg.topic} is ${JSON.stringify(payload)}` };
-    return { kind: 'announce', by: msg.topic === topics.haStatus ? 'home-assistant' : 'bridge' };
+    return { kind: 'announce', by: fromHa ? 'home-assistant' : 'bridge' };
+  }
+  // A message from Node-RED's mqtt in node (it sets qos and retain) on any other topic is never
+  // a camera's status, even with the payload online or offline: e.g. Home Assistant's birth and
+  // will on a birth topic of its own would otherwise mark the camera online or offline.
+  if (typeof msg.topic === 'string' && 'qos' in msg && 'retain' in msg) {
+    const known = [...topics.haStatus, topics.bridgeStatus].join(', ');
+    throw new ConfigError('topic', msg.topic, `is not a birth topic this node reads (${known}); an MQTT message is never read as the camera's status`);
   }
   const payload = msg.payload;
   if (typeof payload === 'string') {

@@ -206,6 +206,37 @@ describe('Home Assistant discovery formatter', () => {
     assert.equal(publisher.handle({ topic: 'trailcam/barn/bridge/status', payload: 'online' }).input.kind, 'ignore');
   });
 
+  it("with another discovery prefix, Home Assistant's birth and will on homeassistant/status are still births, never the camera's status", () => {
+    const custom = validateHaSettings({ site: 'garden', discoveryPrefix: 'ha', origin });
+    const publisher = new HaPublisher(custom, camera);
+    publisher.handle({ payload: 'online', mode: 'lan' });
+    // As Node-RED's mqtt in node delivers them (topic, payload, qos, retain).
+    const will = publisher.handle({ topic: 'homeassistant/status', payload: 'offline', qos: 0, retain: false });
+    assert.equal(will.input.kind, 'ignore');
+    assert.deepEqual(will.messages, [], 'the camera stays online');
+    const birth = publisher.handle({ topic: 'homeassistant/status', payload: 'online', qos: 0, retain: false });
+    assert.deepEqual(birth.input, { kind: 'announce', by: 'home-assistant' });
+    assert.equal(birth.messages[0].topic, 'ha/binary_sensor/trailcam_garden_lbcs_000000_cccjj_connectivity/config');
+    assert.deepEqual(publisher.handle({ topic: 'ha/status', payload: 'online', qos: 0, retain: false }).input, { kind: 'announce', by: 'home-assistant' });
+  });
+
+  it('an MQTT message on a topic it does not know is an error naming the topic, never the camera going offline or online', () => {
+    const publisher = new HaPublisher(settings, camera);
+    publisher.handle({ payload: 'online', mode: 'lan' });
+    for (const payload of ['offline', 'online']) {
+      assert.throws(
+        () => publisher.handle({ topic: 'hass/status', payload, qos: 1, retain: true }),
+        (err: unknown) => err instanceof ConfigError && err.field === 'topic' && /hass\/status/.test(err.message) && /homeassistant\/status/.test(err.message),
+      );
+    }
+    assert.deepEqual(states(publisher.handle({ action: 'announce' }).messages).slice(0, 2), [
+      [`${BASE}/available`, 'online'],
+      [`${BASE}/connectivity`, 'ON'],
+    ]);
+    // trailcam-status's own output (its topic is the camera's name) is still the camera's status.
+    assert.equal(publisher.handle({ topic: 'Garden/North', payload: 'offline', camera: 'Garden/North', powerMode: 'mains' }).input.kind, 'update');
+  });
+
   it('remove: empty retained payloads on every config, then availability and states; births stay ignored until announce', () => {
     const publisher = new HaPublisher(settings, camera);
     publisher.handle({ payload: 'online', mode: 'lan' });
