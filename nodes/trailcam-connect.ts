@@ -1,6 +1,7 @@
 import { ConfigError } from '../src/errors';
 import { RaceError, type Mode } from '../src/engine';
-import type { CameraRuntime, ConnectResult } from '../src/runtime';
+import { applyOverrides, type CameraRuntime, type ConnectResult } from '../src/runtime';
+import { validateTuning } from '../src/telemetry';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
 import { InFlight } from './lib/inflight';
 import type { Node, NodeAPI, NodeMessage, SendFunction } from './lib/red';
@@ -57,14 +58,18 @@ module.exports = (RED: NodeAPI): void => {
 
     const handle = async (runtime: CameraRuntime, msg: NodeMessage, send: SendFunction, signal: AbortSignal): Promise<void> => {
       const action = parseAction(msg.action);
+      // A string msg.camera is the camera label other trailcam nodes put there (trailcam-status
+      // sends {topic, payload, camera: "<name>"}), passed through a flow: not overrides.
+      const overrides = typeof msg.camera === 'string' || action === 'close' ? undefined : msg.camera;
+      // Every field of the message is checked before anything is applied or sent: a bad
+      // msg.camera or msg.tuning leaves the tuning and the live session as they were.
+      applyOverrides(runtime.settings.race, overrides);
+      if (msg.tuning !== undefined && msg.tuning !== null) validateTuning(msg.tuning);
       if (msg.tuning !== undefined) runtime.applyTuning(msg.tuning);
       if (action === 'close' || action === 'reconnect') await runtime.closeSession();
       if (action === 'close') return;
       let result: ConnectResult;
       try {
-        // A string msg.camera is the camera label other trailcam nodes put there (trailcam-status
-        // sends {topic, payload, camera: "<name>"}), passed through a flow: not overrides.
-        const overrides = typeof msg.camera === 'string' ? undefined : msg.camera;
         result = await runtime.connect({ signal, overrides });
       } catch (err) {
         if (!(err instanceof RaceError)) throw err;

@@ -153,6 +153,33 @@ describe('nodes: trailcam-connect', function () {
     assert.equal(ok.id, 'lan', 'the node still works');
   });
 
+  it('"reconnect" with an invalid msg.camera or msg.tuning changes nothing: the live session stays up, the tuning stays', async () => {
+    await helper.load(trailcamNodes(), connectFlow(env.sim));
+    const first = await raceOnce();
+    assert.equal(first.id, 'lan');
+    const connect = helper.getNode('connect') as TestNode;
+    const goodTuning = {
+      version: 1,
+      order: ['relay', 'p2p', 'lan'],
+      skip: [],
+      staggerMs: { lan: 0, p2p: 0, relay: 0 },
+      attemptTimeoutMs: { lan: 1500, p2p: 1500, relay: 1500 },
+    };
+    for (const bad of [
+      { action: 'reconnect', camera: { host: '999.1.1.1' }, tuning: goodTuning },
+      { action: 'reconnect', tuning: { ...goodTuning, staggerMs: {} } },
+    ]) {
+      const caught = nextMessage(helper.getNode('caught') as TestNode);
+      connect.receive(bad);
+      assert.match(((await caught).error as { message: string }).message, /invalid (camera\.host|tuning\.staggerMs)/);
+    }
+    assert.equal(env.sim.cameras[0].counters.closedByPeer, 0, 'no CLOSE was sent');
+    const again = await raceOnce();
+    assert.equal((again.msg.payload as { reused: boolean }).reused, true, 'the session is still the first one');
+    const fresh = await raceOnce({ action: 'reconnect' });
+    assert.equal((fresh.msg.payload as { tuning: { source: string } }).tuning.source, 'none', 'the valid msg.tuning beside the bad msg.camera was not applied');
+  });
+
   it('an invalid msg.tuning is rejected through done(err) naming the field', async () => {
     await helper.load(trailcamNodes(), connectFlow(env.sim));
     const caught = nextMessage(helper.getNode('caught') as TestNode);
