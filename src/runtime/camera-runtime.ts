@@ -193,9 +193,9 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     return this.#closing !== undefined;
   }
 
-  /** The live session's race result, or null when no session is up. */
+  /** The live session's race result (a copy), or null when no session is up. */
   get session(): ConnectResult | null {
-    return this.#live?.session.open ? { ...this.#live.result, reused: true } : null;
+    return this.#live?.session.open ? { ...structuredClone(this.#live.result), reused: true } : null;
   }
 
   /**
@@ -208,7 +208,9 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
   async connect(options: ConnectOptions = {}): Promise<ConnectResult> {
     const result = await this.#connect(options);
     this.#armIdle(); // battery: a connect is a use; the idle time counts from now
-    return result;
+    // Each caller gets its own copy: a flow that edits msg.payload in place must not change the
+    // stored result that later callers and `session` get.
+    return structuredClone(result);
   }
 
   async #connect(options: ConnectOptions): Promise<ConnectResult> {
@@ -279,9 +281,9 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     });
   }
 
-  /** The tuning applied with applyTuning(), if any. */
+  /** The tuning applied with applyTuning(), if any (a copy: changing it changes nothing). */
   get appliedTuning(): Tuning | null {
-    return this.#applied;
+    return this.#applied && structuredClone(this.#applied);
   }
 
   /**
@@ -291,7 +293,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
    */
   applyTuning(input: unknown): Tuning | null {
     this.#applied = input === null ? null : validateTuning(input);
-    return this.#applied;
+    return this.appliedTuning;
   }
 
   /**

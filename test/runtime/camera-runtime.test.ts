@@ -136,6 +136,40 @@ describe('runtime: CameraRuntime against the simulator', function () {
     assert.deepEqual(untuned.tuning.attemptTimeoutMs, { lan: 500, p2p: 500, relay: 500 });
   });
 
+  it('every result and the applied tuning are copies: a flow editing msg.payload in place changes nothing stored', async () => {
+    const rt = open();
+    const tuning = {
+      version: 1,
+      order: ['lan', 'p2p', 'relay'],
+      skip: [],
+      staggerMs: { lan: 0, p2p: 0, relay: 0 },
+      attemptTimeoutMs: { lan: 321, p2p: 654, relay: 987 },
+    };
+    const returned = rt.applyTuning(tuning);
+    assert.ok(returned);
+    returned.order.reverse();
+    const shown = rt.appliedTuning;
+    assert.ok(shown);
+    shown.attemptTimeoutMs.lan = 1;
+    const [first, joined] = await Promise.all([rt.connect(), rt.connect()]);
+    for (const result of [first, joined]) {
+      // What a function node downstream of trailcam-connect might do to msg.payload:
+      Object.assign(result, { elapsedMs: -1, note: 'edited' });
+      result.racers.length = 0;
+      result.remote.port = 1;
+      result.tuning.modes.length = 0;
+    }
+    for (const later of [rt.session, await rt.connect()]) {
+      assert.ok(later);
+      assert.notEqual(later.elapsedMs, -1);
+      assert.equal('note' in later, false);
+      assert.equal(later.racers.length, 3);
+      assert.notEqual(later.remote.port, 1);
+      assert.deepEqual(later.tuning.modes, ['lan', 'p2p', 'relay'], 'the race used the tuning as applied');
+      assert.deepEqual(later.tuning.attemptTimeoutMs, { lan: 321, p2p: 654, relay: 987 });
+    }
+  });
+
   it('adaptive mode derives the tuning from telemetry before every race', async () => {
     const rt = open({ adaptive: true });
     for (let i = 0; i < 3; i += 1) {
