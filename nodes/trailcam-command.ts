@@ -57,6 +57,8 @@ module.exports = (RED: NodeAPI): void => {
           const command = parseCommand(msg.command ?? (config.command || 'deviceInfo'));
           msg.payload = await runCommand(runtime, command, msg.payload, { signal, timeoutMs });
           msg.command = command.kind === 'raw' ? command.cmdId : command.name;
+          // An answer ends a red status an earlier message left: the camera's status again.
+          if (!(camera instanceof ConfigError)) node.status(camera.currentStatus());
           send(msg);
         },
         (err) => node.status(failureStatus(err)),

@@ -86,6 +86,9 @@ module.exports = (RED: NodeAPI): void => {
         return;
       }
       msg.payload = result;
+      // A won or reused session ends a red status an earlier message left (a reused one changes
+      // no camera state, so nothing else would repaint it).
+      if (!(camera instanceof ConfigError)) node.status(camera.currentStatus());
       sendOn(send, OUTPUT[result.mode], msg);
     };
 

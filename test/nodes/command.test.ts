@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ArtemisCameraService } from '../../src/artemis';
 import { MAX_DRW_DATA } from '../../src/protocol';
 import type { Simulation } from '../../src/sim';
-import type { NodeMessage } from '../../nodes/lib/red';
+import type { NodeMessage, NodeStatus } from '../../nodes/lib/red';
 import { startSimulation } from '../runtime/fixtures';
 import { cameraNode, helper, nextMessage, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
@@ -100,6 +100,19 @@ describe('nodes: trailcam-command', function () {
     assert.match(await fails({ command: 'stopAV' }), /never captured/);
     assert.match(await fails({ command: 512, payload: 'x' }), /invalid payload "x"/);
     assert.equal(env.sim.cameras[0].counters.sessions, 0);
+  });
+
+  it('an answer after a failed message ends its red status', async () => {
+    await helper.load(trailcamNodes(), commandFlow(env.sim), credentials);
+    await ask({});
+    const statuses: NodeStatus[] = [];
+    node('command').on('call:status', (call: { args: unknown[] }) => {
+      statuses.push(call.args[0] as NodeStatus);
+    });
+    assert.match(await fails({ command: 'reboot' }), /unknown command/);
+    assert.equal(statuses.at(-1)?.fill, 'red');
+    await ask({});
+    assert.notEqual(statuses.at(-1)?.fill, 'red', 'the answer repainted the camera status');
   });
 
   it('deviceInfo (the default), mediaList and a raw cmdId over the shared session', async function () {

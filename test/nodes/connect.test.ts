@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulation } from '../../src/sim';
-import type { NodeMessage } from '../../nodes/lib/red';
+import type { NodeMessage, NodeStatus } from '../../nodes/lib/red';
 import { cameraNode, collect, firstOf, helper, nextMessage, nextStatus, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
 const OUTPUTS = ['lan', 'p2p', 'relay', 'failed'] as const;
@@ -151,6 +151,18 @@ describe('nodes: trailcam-connect', function () {
     assert.match(((await caughtAction).error as { message: string }).message, /invalid action "explode"/);
     const ok = await raceOnce();
     assert.equal(ok.id, 'lan', 'the node still works');
+    const redAgain = nextStatus(connect, (s) => s.fill === 'red');
+    const caughtAgain = nextMessage(helper.getNode('caught') as TestNode);
+    connect.receive({ camera: { maxConnectionTimeMs: 'soon' } });
+    await Promise.all([redAgain, caughtAgain]);
+    const statuses: NodeStatus[] = [];
+    connect.on('call:status', (call: { args: unknown[] }) => {
+      statuses.push(call.args[0] as NodeStatus);
+    });
+    const reused = await raceOnce();
+    assert.equal((reused.msg.payload as { reused: boolean }).reused, true);
+    assert.equal(statuses.at(-1)?.fill, 'green', 'a reused session after a failed message shows the camera again, not the red ring');
+    assert.match(statuses.at(-1)?.text ?? '', /lan/);
   });
 
   it('"reconnect" with an invalid msg.camera or msg.tuning changes nothing: the live session stays up, the tuning stays', async () => {
