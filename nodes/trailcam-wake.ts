@@ -10,6 +10,7 @@ import {
   type WakeResult,
 } from '../src/ble';
 import { parseMs } from '../src/engine';
+import { FIELD_BOUNDS } from '../src/validation';
 import { ConfigError, TrailcamError } from '../src/errors';
 import { InFlight } from './lib/inflight';
 import type { Node, NodeAPI, NodeMessage, NodeStatus } from './lib/red';
@@ -104,7 +105,7 @@ module.exports = (RED: NodeAPI): void => {
     let timeoutMs = DEFAULT_WAKE_TIMEOUT_MS;
     const ifname = typeof config.ifname === 'string' && config.ifname.trim() !== '' ? config.ifname.trim() : undefined;
     try {
-      timeoutMs = parseMs('timeoutMs', config.timeoutMs, DEFAULT_WAKE_TIMEOUT_MS, 1, 10 * 60_000);
+      timeoutMs = parseMs('timeoutMs', config.timeoutMs, DEFAULT_WAKE_TIMEOUT_MS, FIELD_BOUNDS.wakeTimeoutMs.min, FIELD_BOUNDS.wakeTimeoutMs.max);
       if (ifname !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(ifname))
         throw new ConfigError('ifname', ifname, 'must be a network interface name such as wlan0');
     } catch (err) {

@@ -1,3 +1,4 @@
+import { normalizeBleAddress } from '../validation/fields';
 /**
  * The small BLE central interface the wake operation needs. Implemented by the noble adapter
  * (`noble.ts`, the real radio) and by `FakeBleTransport` (`fake.ts`, tests and the simulator).
@@ -53,13 +54,11 @@ export function normalizeUuid(uuid: string): string {
   return hex;
 }
 
-/** `c6-1e-0d-e0-32-e8` / `c61e0de032e8` → `C6:1E:0D:E0:32:E8`; undefined for anything else. */
-export function normalizeAddress(address: string): string | undefined {
-  const hex = address.trim().replace(/[:-]/g, '');
-  if (!/^[0-9a-fA-F]{12}$/.test(hex)) return undefined;
-  if (address.trim().length !== 12 && !/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(address.trim())) return undefined;
-  return hex.toUpperCase().match(/../g)!.join(':');
-}
+/**
+ * `c6-1e-0d-e0-32-e8` / `c61e0de032e8` → `C6:1E:0D:E0:32:E8`; undefined for anything else. The
+ * rule lives in src/validation/fields.ts, which the editor loads too.
+ */
+export const normalizeAddress = normalizeBleAddress;
 
 /** Whether a peripheral's address / advertised name is the one asked for. */
 export function matches(match: BleMatch, address: string, name: string | undefined): boolean {

@@ -1,3 +1,4 @@
+import { FIELD_BOUNDS, isBleName } from '../validation/fields';
 import { ConfigError, throwIfAborted, toAbortError } from '../errors';
 import { parseMs } from '../engine/config';
 import { abortable } from './abortable';
@@ -17,7 +18,7 @@ import { describeMatch, normalizeAddress, type BleMatch, type BleTransport, type
 
 /** Default bound of a whole wake: the real one took 8 s from scan to answer (ble-wake.md). */
 export const DEFAULT_WAKE_TIMEOUT_MS = 30_000;
-export const MAX_WAKE_TIMEOUT_MS = 10 * 60_000;
+export const MAX_WAKE_TIMEOUT_MS = FIELD_BOUNDS.wakeTimeoutMs.max;
 /** How long the cleanup waits for a disconnect before giving up on it. */
 export const DISCONNECT_TIMEOUT_MS = 2_000;
 
@@ -55,8 +56,7 @@ export function validateMatch(address: unknown, name: unknown): BleMatch {
     return { address: normal };
   }
   if (hasName) {
-    if (typeof name !== 'string' || name.trim() !== name || Buffer.byteLength(name) > 248)
-      throw new ConfigError('name', name, 'must be the advertised name, e.g. TC100_32E8');
+    if (!isBleName(name)) throw new ConfigError('name', name, 'must be the advertised name, e.g. TC100_32E8 (no surrounding spaces, at most 248 bytes)');
     return { name };
   }
   throw new ConfigError('address', address, "give the camera's BLE address (its device id) or its advertised name");

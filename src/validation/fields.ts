@@ -70,6 +70,8 @@ export const FIELD_BOUNDS = {
   telemetryIntervalS: { min: 0, max: 7 * 24 * 3600, unit: 's' },
   /** trailcam-command: how long one command may take. */
   commandTimeoutMs: { min: 1, max: 10 * 60_000, unit: 'ms' },
+  /** trailcam-wake (and `trailcam wake`): the whole wake, from the adapter to the answer. */
+  wakeTimeoutMs: { min: 1, max: 10 * 60_000, unit: 'ms' },
 } as const satisfies Record<string, Bounds>;
 
 /** How many entries a list may have. */
@@ -516,4 +518,41 @@ export function commandTimeoutProblems(value: unknown): FieldProblem[] {
   const sink: Sink = [];
   readNumber(sink, 'timeoutMs', value, FIELD_BOUNDS.commandTimeoutMs);
   return sink;
+}
+
+/** trailcam-wake's timeout (ms; empty: the default). */
+export function wakeTimeoutProblems(value: unknown): FieldProblem[] {
+  const sink: Sink = [];
+  readNumber(sink, 'timeoutMs', value, FIELD_BOUNDS.wakeTimeoutMs);
+  return sink;
+}
+
+/**
+ * A BLE address in its one form (C6:1E:0D:E0:32:E8), from six hex pairs separated by `:` or `-`,
+ * or twelve hex digits; surrounding spaces are dropped. Undefined for anything else.
+ */
+export function normalizeBleAddress(address: string): string | undefined {
+  const text = address.trim();
+  const hex = text.replace(/[:-]/g, '');
+  if (!/^[0-9a-fA-F]{12}$/.test(hex)) return undefined;
+  if (text.length !== 12 && !/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(text)) return undefined;
+  return hex.toUpperCase().match(/../g)!.join(':');
+}
+
+/** The longest advertised name BLE allows, in UTF-8 bytes. */
+export const MAX_BLE_NAME_BYTES = 248;
+
+/** Whether `name` can be a camera's advertised BLE name as given: text, no surrounding spaces, at most 248 UTF-8 bytes. */
+export function isBleName(name: unknown): name is string {
+  return typeof name === 'string' && name !== '' && name.trim() === name && utf8Length(name) <= MAX_BLE_NAME_BYTES;
+}
+
+/** Bytes of `text` in UTF-8 (by code point; a lone surrogate counts 3, as Buffer writes U+FFFD). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) as number;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }

@@ -93,6 +93,26 @@ describe('editor definitions', () => {
     assert.equal(validate(command, 'timeoutMs', 0), 'timeout 0 is not 1–600000 ms');
   });
 
+  it('trailcam-command and trailcam-wake accept exactly what their runtime accepts', () => {
+    const command = loadDefinition('trailcam-command');
+    assert.equal(validate(command, 'command', ' 4294967295 '), true, 'the largest cmdId, spaces around it as parseCommand allows');
+    assert.match(String(validate(command, 'command', '4294967296')), /errors\.command/, 'parseCommand rejects cmdIds above 0xFFFFFFFF');
+    const wake = loadDefinition('trailcam-wake');
+    const by = (address: string, bleName: string): Record<string, unknown> => ({ address, bleName });
+    for (const address of ['C6:1E:0D:E0:32:E8', 'c6-1e-0d-e0-32-e8', 'C61E0DE032E8', ' C6:1E:0D:E0:32:E8 ']) {
+      assert.equal(validate(wake, 'address', address, by(address, '')), true, `${address} (normalizeAddress takes it)`);
+    }
+    for (const address of ['C6:1E:0D:E0:32', 'C6:1E:0D:E0:32:E8:00', 'C61E0D-E032E8', 'G61E0DE032E8']) {
+      assert.match(String(validate(wake, 'address', address, by(address, ''))), /errors\.address/, address);
+    }
+    assert.equal(validate(wake, 'bleName', 'TC100_32E8', by('', 'TC100_32E8')), true);
+    for (const name of ['TC100_32E8 ', ' TC100_32E8', 'x'.repeat(249)]) {
+      assert.match(String(validate(wake, 'bleName', name, by('', name))), /errors\.name/, JSON.stringify(name).slice(0, 30));
+    }
+    for (const ms of ['30000', 1, 600000]) assert.equal(validate(wake, 'timeoutMs', ms), true, String(ms));
+    for (const ms of ['1e4', '0x7530', 0, 600001, '']) assert.match(String(validate(wake, 'timeoutMs', ms)), /errors\.timeout/, String(ms));
+  });
+
   it('every property and credential has an input in the edit dialog with a translated label; help documents every camera field', () => {
     const dir = nodesDir();
     for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command', 'trailcam-ha', 'trailcam-wake']) {
