@@ -166,7 +166,16 @@ describe('editor definitions', () => {
     for (const type of ['trailcam-camera', 'trailcam-connect', 'trailcam-status', 'trailcam-telemetry', 'trailcam-command', 'trailcam-ha', 'trailcam-wake']) {
       const sources = [readFileSync(join(dir, `${type}.html`), 'utf8'), readFileSync(join(dir, `${type}.ts`), 'utf8')].join('\n');
       const full = [...sources.matchAll(new RegExp(`(?:data-i18n="(?:\\[\\w+\\])?|RED\\._\\(')${type}\\.([\\w.-]+)`, 'g'))].map((m) => m[1]);
-      const relative = [...sources.matchAll(/NS \+ "([\w.-]+)"/g)].map((m) => m[1]);
+      const relative = [...sources.matchAll(/(?:NS \+ |\bt\()"([\w.-]+)"/g)].map((m) => m[1]);
+      // In the editor the default catalogue is Node-RED's own ("editor"): a key without the
+      // package's namespace shows as the raw key, so every RED._ of the dialog goes through NS.
+      const editor = readFileSync(join(dir, `${type}.html`), 'utf8');
+      assert.deepEqual(
+        [...editor.matchAll(/RED\._\("(?!node-red-contrib-trailcam\/)[^"]*"/g)].map((m) => m[0]),
+        [],
+        `${type}.html: RED._ without the namespace`,
+      );
+      assert.doesNotMatch(editor, /(paletteLabel|outputLabels): ["[]/, `${type}.html: palette and output labels come from the catalogue`);
       // A key ending in "." is completed at run time (e.g. "outputs." + name): checked by its prefix only.
       const used = new Set([...full, ...relative].filter((key) => !key.endsWith('.')));
       assert.ok(used.size > 0, `${type} uses its catalogue`);
