@@ -1,5 +1,5 @@
 import { ConfigError } from '../src/errors';
-import { FIELD_BOUNDS, readNumber, telemetryIntervalProblems, throwProblems } from '../src/validation';
+import { telemetryIntervalProblems, telemetryIntervalS, throwProblems } from '../src/validation';
 import type { CameraRuntime } from '../src/runtime';
 import { summarizeTelemetry, type TelemetrySummary, type Tuning } from '../src/telemetry';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
@@ -16,13 +16,19 @@ interface TelemetryConfig extends UsesCamera {
   store?: string;
 }
 
+/**
+ * `msg.action` values of the other trailcam nodes (trailcam-connect, trailcam-ha): a message
+ * passed on from them reports, as any message does; an action nobody knows is an error.
+ */
+const PASSING_ACTIONS: readonly string[] = ['connect', 'close', 'reconnect', 'announce', 'remove'];
+
 /** Key of the statistics in the node's context. */
 const CONTEXT_KEY = 'trailcam-telemetry';
 
 /** The interval in seconds (0: only on input); the editor's rule and message (src/validation/fields.ts). */
 function parseInterval(value: unknown): number {
   throwProblems(telemetryIntervalProblems(value));
-  return readNumber([], 'interval', value, FIELD_BOUNDS.telemetryIntervalS) ?? 0;
+  return telemetryIntervalS(value);
 }
 
 /** What a report carries in msg.payload (msg.tuning holds the tuning). */
@@ -131,8 +137,8 @@ module.exports = (RED: NodeAPI): void => {
       const handle = (): void => {
         if (runtime instanceof ConfigError) throw runtime;
         if (intervalError) throw intervalError;
-        if (msg.action !== undefined && msg.action !== 'reset' && msg.action !== 'report') {
-          throw new ConfigError('action', msg.action, 'must be reset or report');
+        if (msg.action !== undefined && msg.action !== 'reset' && msg.action !== 'report' && !PASSING_ACTIONS.includes(msg.action as string)) {
+          throw new ConfigError('action', msg.action, `must be reset or report (or another trailcam node's: ${PASSING_ACTIONS.join(', ')}, which report)`);
         }
         if (msg.action === 'reset') {
           runtime.resetTelemetry();

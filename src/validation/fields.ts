@@ -66,8 +66,8 @@ export const FIELD_BOUNDS = {
   reconnectJitter: { min: 0, max: 1 },
   /** Battery power mode: a session unused for this long is closed so the camera can sleep. */
   idleCloseMs: { min: 1_000, max: 60 * 60_000, unit: 'ms' },
-  /** trailcam-telemetry: seconds between reports (0: only on input). */
-  telemetryIntervalS: { min: 0, max: 7 * 24 * 3600, unit: 's' },
+  /** trailcam-telemetry: seconds between reports; 0 (or empty): only on input. */
+  telemetryIntervalS: { min: 1, max: 7 * 24 * 3600, unit: 's' },
   /** trailcam-command: how long one command may take. */
   commandTimeoutMs: { min: 1, max: 10 * 60_000, unit: 'ms' },
   /** trailcam-wake (and `trailcam wake`): the whole wake, from the adapter to the answer. */
@@ -94,6 +94,7 @@ export type ProblemCode =
   | 'endpoint-port'
   | 'number'
   | 'range'
+  | 'range-or-zero'
   | 'not-below'
   | 'did'
   | 'did-required'
@@ -121,6 +122,7 @@ const MESSAGES: Record<Language, Record<ProblemCode, string>> = {
     'endpoint-port': '{subject} {value}: port {port} is not 1–65535',
     number: '{subject} {value} is not a number',
     range: '{subject} {value} is not {min}–{max}{unit}',
+    'range-or-zero': '{subject} {value} is neither 0 (only on input) nor {min}–{max}{unit}',
     'not-below': '{subject} {value} is below {other} ({limit})',
     did: '{subject} {value} is not PREFIX-SERIAL-CHECK such as LBCS-000000-CCCJJ (prefix and check code 1–7 letters or digits, serial up to 4294967295)',
     'did-required': '{subject} is required, e.g. LBCS-000000-CCCJJ',
@@ -143,6 +145,7 @@ const MESSAGES: Record<Language, Record<ProblemCode, string>> = {
     'endpoint-port': '{subject} {value}: Port {port} liegt nicht in 1–65535',
     number: '{subject} {value} ist keine Zahl',
     range: '{subject} {value} liegt nicht in {min}–{max}{unit}',
+    'range-or-zero': '{subject} {value} ist weder 0 (nur bei Eingang) noch in {min}–{max}{unit}',
     'not-below': '{subject} {value} ist kleiner als {other} ({limit})',
     did: '{subject} {value} hat nicht die Form PRÄFIX-SERIE-PRÜFCODE wie LBCS-000000-CCCJJ (Präfix und Prüfcode 1–7 Buchstaben oder Ziffern, Serie bis 4294967295)',
     'did-required': '{subject} fehlt, z. B. LBCS-000000-CCCJJ',
@@ -506,11 +509,22 @@ export function formModes(form: CameraForm): string[] {
   );
 }
 
-/** trailcam-telemetry's interval (seconds; empty or 0: only on input). */
+/**
+ * trailcam-telemetry's interval in seconds: 0 or empty (only on input), else 1 s to a week (each
+ * report carries every statistic: a shorter interval would only flood the flow).
+ */
 export function telemetryIntervalProblems(value: unknown): FieldProblem[] {
   const sink: Sink = [];
-  readNumber(sink, 'interval', value, FIELD_BOUNDS.telemetryIntervalS);
-  return sink;
+  const { min, max, unit } = FIELD_BOUNDS.telemetryIntervalS;
+  const n = readNumber(sink, 'interval', value, { min: 0, max, unit });
+  const outside = sink.some((p) => p.code === 'range') || (n !== undefined && n !== 0 && n < min);
+  if (!outside) return sink;
+  return [{ field: 'interval', value, code: 'range-or-zero', subject: 'interval', params: { min, max, unit } }];
+}
+
+/** The telemetry interval's seconds once telemetryIntervalProblems found nothing (0: only on input). */
+export function telemetryIntervalS(value: unknown): number {
+  return readNumber([], 'interval', value, { ...FIELD_BOUNDS.telemetryIntervalS, min: 0 }) ?? 0;
 }
 
 /** trailcam-command's timeout (ms; empty: the default). */

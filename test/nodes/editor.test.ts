@@ -89,7 +89,13 @@ describe('editor definitions', () => {
     assert.equal(validate(command, 'command', '512'), true);
     assert.match(String(validate(command, 'command', 'reboot')), /errors\.command/);
     const telemetry = loadDefinition('trailcam-telemetry');
-    assert.equal(validate(telemetry, 'interval', -1), 'interval -1 is not 0–604800 s');
+    assert.equal(validate(telemetry, 'interval', -1), 'interval -1 is neither 0 (only on input) nor 1–604800 s');
+    assert.equal(
+      validate(telemetry, 'interval', 0.001),
+      'interval 0.001 is neither 0 (only on input) nor 1–604800 s',
+      'a report every millisecond would flood the flow',
+    );
+    assert.equal(validate(telemetry, 'interval', 0), true, '0: only on input');
     assert.equal(validate(command, 'timeoutMs', 0), 'timeout 0 is not 1–600000 ms');
   });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,16 +87,26 @@ describe('nodes: trailcam-telemetry', function () {
   });
 
   it('reports on its interval and, with auto-apply, the camera races with the reported tuning', async () => {
-    const flow = feedbackFlow(env.sim).map((n) => (n.id === 'telemetry' ? { ...n, interval: 0.05, autoApply: true, wires: [['report']] } : n));
-    await helper.load(trailcamNodes(), flow);
-    await race();
+    const flow = feedbackFlow(env.sim).map((n) => (n.id === 'telemetry' ? { ...n, interval: 1, autoApply: true, wires: [['report']] } : n));
+    // The node's interval on a fake clock (1 s is the shortest one); everything else runs on real time.
+    const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const reports: NodeMessage[] = [];
-    await new Promise<void>((resolve) => {
-      node('report').on('input', (msg) => {
-        reports.push(msg);
-        if (reports.length === 2) resolve();
+    try {
+      await helper.load(trailcamNodes(), flow);
+      await race();
+      const two = new Promise<void>((resolve) => {
+        node('report').on('input', (msg) => {
+          reports.push(msg);
+          if (reports.length === 2) resolve();
+        });
       });
-    });
+      clock.tick(1000);
+      await nextMessage(node('report'));
+      clock.tick(1000);
+      await two;
+    } finally {
+      clock.restore();
+    }
     const second = reports[1].payload as { applied: unknown; modes: { lan: { wins: number } } };
     assert.equal(second.modes.lan.wins, 1);
     assert.deepEqual(second.applied, reports[0].tuning, 'the tuning of the first report was applied');
@@ -118,6 +129,12 @@ describe('nodes: trailcam-telemetry', function () {
     const caught = nextMessage(node('caught'));
     node('telemetry').receive({ action: 'wipe' });
     assert.match(((await caught).error as { message: string }).message, /invalid action "wipe"/);
+    // A message that comes on from trailcam-connect (or trailcam-ha) keeps its action: it reports.
+    for (const action of ['reconnect', 'announce']) {
+      const passed = nextMessage(node('report'));
+      node('telemetry').receive({ action });
+      assert.equal(typeof ((await passed).payload as Report).races, 'number', action);
+    }
   });
 
   it('statistics survive a flow restart with a file context store', async () => {

@@ -166,7 +166,7 @@ describe('editor and runtime: one set of rules and messages (src/validation)', f
   it('the telemetry interval and the command timeout: the editor shows what the node logs', async () => {
     const telemetry = loadDefinition('trailcam-telemetry');
     const command = loadDefinition('trailcam-command');
-    assert.equal(editorMessage(telemetry, { interval: '-5' }, 'interval'), 'interval -5 is not 0–604800 s');
+    assert.equal(editorMessage(telemetry, { interval: '-5' }, 'interval'), 'interval -5 is neither 0 (only on input) nor 1–604800 s');
     assert.equal(editorMessage(telemetry, { interval: '' }, 'interval'), true);
     assert.equal(editorMessage(command, { timeoutMs: '-5' }, 'timeoutMs'), 'timeout -5 is not 1–600000 ms');
     const flow = placed([
@@ -181,7 +181,7 @@ describe('editor and runtime: one set of rules and messages (src/validation)', f
         .log()
         .args.flat()
         .map((e) => (typeof e === 'object' && e !== null && 'msg' in e ? String((e as { msg: unknown }).msg) : String(e)));
-      assert.ok(logged.includes('invalid interval: interval -5 is not 0–604800 s'), logged.join('\n'));
+      assert.ok(logged.includes('invalid interval: interval -5 is neither 0 (only on input) nor 1–604800 s'), logged.join('\n'));
       assert.ok(logged.includes('invalid timeoutMs: timeout -5 is not 1–600000 ms'), logged.join('\n'));
     } finally {
       await helper.unload();
