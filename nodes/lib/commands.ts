@@ -22,11 +22,11 @@ export function parseCommand(value: unknown): CameraCommand {
   throw new UnknownCommandError(value, `use ${COMMAND_NAMES.join(', ')} or an ARTEMIS cmdId (a number such as 512)`);
 }
 
-/** msg.payload as command fields: an object, or nothing (anything else is an error). */
-export function commandFields(payload: unknown): JsonObject {
+/** msg.payload as command fields: an object, or nothing (anything else is an error that shows `example`). */
+export function commandFields(payload: unknown, example = '{"itemCntPerPage": 45, "pageNo": 0} for cmdId 768'): JsonObject {
   if (payload === undefined || payload === null || payload === '') return {};
   if (isJsonObject(payload)) return payload;
-  throw new ConfigError('payload', payload, 'command fields must be an object, e.g. {"itemCntPerPage": 45, "pageNo": 0}');
+  throw new ConfigError('payload', payload, `command fields must be an object, e.g. ${example}`);
 }
 
 /**
@@ -46,7 +46,7 @@ export async function runCommand(
     case 'deviceInfo':
       return runtime.deviceInfo(options);
     case 'mediaList': {
-      const fields = commandFields(payload);
+      const fields = commandFields(payload, '{"page": 0, "perPage": 45} (mediaList reads only page and perPage)');
       return runtime.mediaList({ page: optionalInteger(fields, 'page'), perPage: optionalInteger(fields, 'perPage') }, options);
     }
     case 'startAV':

@@ -99,6 +99,7 @@ describe('nodes: trailcam-command', function () {
     assert.match(await fails({ command: 'startAV' }), /never captured/);
     assert.match(await fails({ command: 'stopAV' }), /never captured/);
     assert.match(await fails({ command: 512, payload: 'x' }), /invalid payload "x"/);
+    assert.match(await fails({ command: 'mediaList', payload: 'x' }), /e\.g\. \{"page": 0, "perPage": 45\}/, 'the example is the fields mediaList reads');
     assert.equal(env.sim.cameras[0].counters.sessions, 0);
   });
 
