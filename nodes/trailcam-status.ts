@@ -88,7 +88,8 @@ module.exports = (RED: NodeAPI): void => {
     else camera.register(node);
     if (!(runtime instanceof ConfigError)) {
       runtime.on('availability', onAvailability);
-      if (config.startAtDeploy) runtime.startMonitor(node);
+      // Missing counts as the editor's default (on), as in a flow imported into the editor.
+      if (config.startAtDeploy !== false) runtime.startMonitor(node);
     }
 
     node.on('input', (msg, send, done) => {

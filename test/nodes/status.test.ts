@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Simulation } from '../../src/sim';
 import { cameraNode, collect, helper, nextMessage, nextStatus, placed, simulatedFlows, trailcamNodes, type FlowNode, type TestNode } from './support';
 
-function statusFlow(sim: Simulation, startAtDeploy: boolean, cameraPatch: Record<string, unknown> = {}): FlowNode[] {
+function statusFlow(sim: Simulation, startAtDeploy: boolean | undefined, cameraPatch: Record<string, unknown> = {}): FlowNode[] {
   return placed([
     { id: 'f1', type: 'tab', label: 'test' },
     cameraNode(sim, { keepaliveSilenceMs: 1000, reconnectMinMs: 50, reconnectMaxMs: 200, maxConnectionTimeMs: 500, attemptTimeoutMs: 200, ...cameraPatch }),
@@ -28,6 +28,16 @@ function until(out: TestNode, state: string): Promise<void> {
 describe('nodes: trailcam-status', function () {
   this.timeout(15_000);
   const env = simulatedFlows();
+
+  it('a flow without startAtDeploy (hand-written, or deployed through the admin API) monitors from deploy, as the editor default does', async () => {
+    const flow = statusFlow(env.sim, undefined).map((n) => {
+      const { startAtDeploy: _omitted, ...rest } = n as FlowNode & { startAtDeploy?: boolean };
+      return rest;
+    });
+    assert.ok(flow.every((n) => !('startAtDeploy' in n)));
+    await helper.load(trailcamNodes(), flow);
+    await until(helper.getNode('out') as TestNode, 'online');
+  });
 
   it('emits online → offline → online as the simulated camera stops and restarts, with no duplicates; the dot follows', async () => {
     const flowLoaded = helper.load(trailcamNodes(), statusFlow(env.sim, true));
