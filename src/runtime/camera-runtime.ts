@@ -169,6 +169,8 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     this.#monitor = undefined;
     monitor.controller.abort(new AbortError('monitor stopped'));
     await monitor.done;
+    // Stopped before its first attempt ended: nothing is known of the camera (not `connecting` for ever).
+    if (this.#availability.state === 'connecting' && !this.closed) this.#setAvailability('unknown', null, 'monitor stopped');
   }
 
   /** Checks once: online if a session is up or a race wins, offline if it fails. Never rejects for unreachability. */
@@ -443,7 +445,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
         this.#record(config, { ok: false, mode: null, elapsedMs: err.elapsedMs, racers: err.racers, atMs: this.#now(), error: err.message });
         if (!this.closed) this.#setAvailability('offline', null, 'unreachable');
       }
-      if (!this.closed) this.#setState({ phase: 'failed', reason: failureReason(err), since: this.#now() });
+      if (!this.closed) this.#endUnwon(err);
       throw err;
     }
     this.#record(config, { ok: true, mode: result.mode, elapsedMs: result.elapsedMs, racers: result.racers, atMs: this.#now(), error: null });
@@ -453,7 +455,7 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
       await result.link.close();
       if (this.closed) throw new RuntimeClosedError('connect');
       const aborted = toAbortError(signal.reason, 'connect');
-      this.#setState({ phase: 'failed', reason: failureReason(aborted), since: this.#now() });
+      this.#endUnwon(aborted);
       throw aborted;
     }
     const connected = this.#now();
@@ -499,6 +501,16 @@ export class CameraRuntime extends EventEmitter<CameraRuntimeEvents> {
     this.#setAvailability('online', result.mode, null);
     this.#armIdle(); // battery: closed after the idle time even if no caller waits any more
     return summary;
+  }
+
+  /**
+   * The state after a race that gave no session: `failed` with the reason, or `idle` when its
+   * callers gave up (stopMonitor, a node closing, every waiter aborted): nothing failed then, and
+   * the nodes do not show a red *aborted*.
+   */
+  #endUnwon(err: unknown): void {
+    if (err instanceof AbortError) this.#setState({ phase: 'idle', reason: null });
+    else this.#setState({ phase: 'failed', reason: failureReason(err), since: this.#now() });
   }
 
   #record(config: RaceConfig, record: RaceRecord): void {

@@ -257,17 +257,21 @@ describe('runtime: availability monitor against the simulator', function () {
     const rt = open({ reconnectMinMs: 5_000, reconnectMaxMs: 10_000, maxConnectionTimeMs: 300, attemptTimeoutMs: 100 });
     // During a race:
     const racing = nextEvent(rt, 'state', (s: RuntimeState) => s.phase === 'racing');
-    const finished = nextEvent<[RuntimeState]>(rt, 'state', (s) => s.phase === 'failed');
+    const finished = nextEvent<[RuntimeState]>(rt, 'state', (s) => s.phase !== 'racing');
+    const availability: string[] = [];
+    rt.on('availability', (a: { state: string }) => availability.push(a.state));
     const races: boolean[] = [];
     rt.on('race', (r: { ok: boolean }) => races.push(r.ok));
     rt.startMonitor();
     await racing;
     await rt.stopMonitor();
-    // The race was aborted, not waited out: it ended as aborted, not at its 300 ms deadline
-    // (that would have recorded a failed race and the reason "unreachable").
+    // The race was aborted, not waited out: it ended idle (stopping is no failure), not at its
+    // 300 ms deadline (that would have recorded a failed race and the reason "unreachable").
     const [end] = await finished;
-    assert.deepEqual(end.phase === 'failed' && end.reason, 'aborted');
+    assert.deepEqual(end, { phase: 'idle', reason: null });
     assert.deepEqual(races, [], 'no race ran to its end');
+    assert.deepEqual(availability, ['connecting', 'unknown'], 'stopped during its first attempt: back to unknown, not connecting for ever');
+    assert.equal(rt.availability.reason, 'monitor stopped');
     assert.equal(rt.monitoring, false);
     assert.deepEqual(await quietHandles(env.sim), env.quiet);
     // During a (long) backoff wait:
