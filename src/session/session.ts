@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ConfigError, toAbortError } from '../errors';
 import type { Link } from '../engine/link';
-import type { Message, MessageOf } from '../protocol';
+import { MAX_DRW_DATA, type Message, type MessageOf } from '../protocol';
 import { CAMERA_READY_DATA, DRW_CHUNK, MAX_CHANNEL } from './constants';
 import { DrwReceiver } from './drw-receiver';
 import { DrwSender, type OutgoingPacket, type SendTicket } from './drw-sender';
@@ -295,7 +295,10 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
 
   #onDrw(message: MessageOf<'DRW'>): void {
     this.#stats.drwReceived += 1;
-    if (message.channel > MAX_CHANNEL) {
+    // Channels 0-7 and at most 1024 bytes of data (pppp.md §1 [K]): a larger DRW is dropped
+    // unacknowledged, or a peer could pin ~64 KiB per buffered packet instead of the 1 KiB the
+    // reorder bound (maxOutOfOrder) is sized for.
+    if (message.channel > MAX_CHANNEL || message.data.length > MAX_DRW_DATA) {
       this.#stats.drwDropped += 1;
       return;
     }

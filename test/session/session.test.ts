@@ -208,6 +208,22 @@ describe('session: Session on a fake link (fake timers)', () => {
       assert.equal(s.stats.drwDropped, 1);
     });
 
+    it('a DRW with more than 1024 bytes of data is dropped unacknowledged, never buffered (pppp.md §1)', () => {
+      const seen: number[] = [];
+      const s = open();
+      s.on('data', (_c, data) => seen.push(data.length));
+      link.deliver({ type: 'DRW', channel: 1, index: 1, data: Buffer.alloc(65_000) }); // would wait for index 0
+      link.deliver({ type: 'DRW', channel: 1, index: 0, data: Buffer.alloc(1025) });
+      link.deliver({ type: 'DRW', channel: 1, index: 0, data: Buffer.alloc(1024) });
+      clock.tick(0);
+      assert.deepEqual(seen, [1024], 'only the packet of a legal size');
+      assert.deepEqual(
+        link.take('DRW_ACK').map((a) => a.indices),
+        [[0]],
+      );
+      assert.equal(s.stats.drwDropped, 2);
+    });
+
     it("the camera's first ACK on channel 0 marks it ready (and is delivered as data)", async () => {
       const s = open();
       const ready = s.whenReady({ timeoutMs: 5000 });
