@@ -51,11 +51,11 @@ export class CameraCommands {
 
   /** Logs in if needed, then runs `call` with the caller's options and what is left of its timeout. */
   async #afterLogin<T>(options: ArtemisCallOptions, call: (left: ArtemisCallOptions) => Promise<T>): Promise<T> {
-    const started = Date.now();
+    const started = performance.now(); // monotonic, as the session's timers: a clock step must not change the budget
     await this.#ensureLogin(options);
     if (options.timeoutMs === undefined) return call(options);
     // At least 1 ms, so a login that used the whole budget ends in the command's own timeout error.
-    return call({ ...options, timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)) });
+    return call({ ...options, timeoutMs: Math.max(1, options.timeoutMs - Math.floor(performance.now() - started)) });
   }
 
   close(): void {

@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+// Session time is the global `performance.now()` (monotonic): a step of the wall clock (NTP on a
+// board without a real-time clock) must neither end a live session as silent nor freeze its
+// resends and keepalive. The global one, so that sinon's fake timers (toFake 'performance') drive it in tests.
 import { ConfigError, toAbortError } from '../errors';
 import type { Link } from '../engine/link';
 import { MAX_DRW_DATA, type Message, type MessageOf } from '../protocol';
@@ -102,7 +105,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
     super();
     this.options = resolveSessionOptions(options);
     this.#link = link;
-    this.#keepalive = new Keepalive(this.options.keepaliveIntervalMs, this.options.silenceMs, Date.now());
+    this.#keepalive = new Keepalive(this.options.keepaliveIntervalMs, this.options.silenceMs, performance.now());
     link.autoAnswerAlive = false;
     link.on('message', this.#onMessage);
     link.on('error', this.#onLinkError);
@@ -177,7 +180,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.add(ticket);
       sender.enqueue(chunks, ticket);
-      this.#transmit(channel, sender.take(Date.now()), false);
+      this.#transmit(channel, sender.take(performance.now()), false);
       this.#arm();
     });
   }
@@ -255,7 +258,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
 
   #sendMessage(message: Message, alive = false): void {
     this.#link.send(message);
-    this.#keepalive.sent(Date.now(), alive);
+    this.#keepalive.sent(performance.now(), alive);
   }
 
   #transmit(channel: number, packets: readonly OutgoingPacket[], resend: boolean): void {
@@ -266,7 +269,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
 
   readonly #onMessage = (message: Message): void => {
     if (this.#endReason) return;
-    this.#keepalive.heard(Date.now());
+    this.#keepalive.heard(performance.now());
     switch (message.type) {
       case 'ALIVE':
         this.#sendMessage({ type: 'ALIVE_ACK' });
@@ -327,7 +330,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
   #onDrwAck(message: MessageOf<'DRW_ACK'>): void {
     const channel = this.#channels.get(message.channel);
     if (!channel) return;
-    const now = Date.now();
+    const now = performance.now();
     const result = channel.sender.acknowledge(message.indices, now);
     for (const sample of result.samplesMs) this.#rto = rtoAfterSample(this.#rto, sample);
     for (const ticket of result.completed) {
@@ -366,7 +369,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
     this.#timer = undefined;
     this.#timerAt = Infinity;
     if (this.#endReason) return;
-    const now = Date.now();
+    const now = performance.now();
     const check = this.#keepalive.check(now);
     if (check.lost) {
       void this.#end({ kind: 'lost', reason: 'timeout' }, true);
@@ -402,7 +405,7 @@ export class Session extends EventEmitter<SessionEvents> implements ChannelTrans
     if (this.#timer !== undefined && this.#timerAt <= next) return;
     clearTimeout(this.#timer);
     this.#timerAt = next;
-    this.#timer = setTimeout(this.#pump, Math.max(1, next - Date.now()));
+    this.#timer = setTimeout(this.#pump, Math.max(1, next - performance.now()));
   }
 
   readonly #onLinkError = (error: Error): void => {

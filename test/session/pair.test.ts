@@ -86,7 +86,7 @@ interface Tally {
  * next run or into fast-check's shrinking).
  */
 async function exchange(seed: number, impairment: Impairment, sends: [number, number][], window: number, tally: Tally): Promise<void> {
-  const clock = sinon.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
+  const clock = sinon.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date', 'performance'] });
   const { a, b } = pair(seed, impairment);
   const sender = new Session(a, { window });
   const receiver = new Session(b, { maxOutOfOrder: window });

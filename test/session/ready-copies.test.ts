@@ -18,7 +18,7 @@ describe('session: the camera’s P2P_RDY copies after the win (pppp.md §6.1 st
     let clock: sinon.SinonFakeTimers;
     let session: Session | undefined;
     beforeEach(() => {
-      clock = sinon.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
+      clock = sinon.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date', 'performance'] });
     });
     afterEach(async () => {
       await session?.close();

@@ -10,7 +10,7 @@ describe('session: Session on a fake link (fake timers)', () => {
   let session: Session | undefined;
 
   beforeEach(() => {
-    clock = sinon.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
+    clock = sinon.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date', 'performance'] });
     link = new FakeLink();
   });
   afterEach(async () => {
@@ -59,6 +59,19 @@ describe('session: Session on a fake link (fake timers)', () => {
       await rejected;
       await assert.rejects(s.send(2, Buffer.from('x')), SessionEndedError);
       assert.equal(clock.countTimers(), 0, 'no timer left');
+    });
+
+    it('a step of the wall clock neither ends a live session as silent nor holds back its keepalive', () => {
+      const s = open({ silenceMs: 3000 });
+      clock.tick(500);
+      clock.setSystemTime(Date.now() + 60_000); // NTP steps the clock forward (performance.now does not move)
+      link.deliver({ type: 'ALIVE' });
+      clock.tick(600);
+      assert.ok(s.open, 'not lost: the peer spoke 600 ms ago');
+      clock.setSystemTime(Date.now() - 120_000); // and back
+      clock.tick(400);
+      assert.equal(link.take('ALIVE').length, 1, 'ALIVE 1 s after our last send, as without the steps');
+      assert.ok(s.open);
     });
 
     it('every datagram from the peer resets the silence', () => {
