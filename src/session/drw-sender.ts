@@ -123,16 +123,21 @@ export class DrwSender<T extends SendTicket = SendTicket> {
 
   acknowledge(indices: readonly number[], nowMs: number): AckResult<T> {
     const result: AckResult<T> = { samplesMs: [], completed: [], acknowledged: 0, resend: [] };
+    const serials: number[] = [];
     for (const index of indices) {
       const entry = this.#inFlight.get(index);
       if (entry === undefined) continue; // a duplicate ACK, or one for an index we never sent
       this.#inFlight.delete(index);
       result.acknowledged += 1;
-      if (this.fastResendAfter > 0) this.#overtaken(entry.serial, nowMs, result.resend);
+      serials.push(entry.serial);
       if (entry.transmissions === 1) result.samplesMs.push(nowMs - entry.firstSentAt);
       entry.ticket.remaining -= 1;
       if (entry.ticket.remaining === 0 && !entry.ticket.cancelled) result.completed.push(entry.ticket);
     }
+    // Overtaken packets are counted once the whole acknowledgement is read: the camera acknowledges
+    // in arrival order (pppp.md §4), so a packet that arrived last is acknowledged later in the same
+    // DRW_ACK and must not be resent for the entries before it.
+    if (this.fastResendAfter > 0) for (const serial of serials) this.#overtaken(serial, nowMs, result.resend);
     return result;
   }
 

@@ -208,6 +208,16 @@ describe('session: DRW sender fast retransmit (pure)', () => {
     off.take(0);
     assert.deepEqual(off.acknowledge([1, 2, 3, 4], 1).resend, [], 'fastResendAfter 0: off');
   });
+
+  it('never resends a packet that a later entry of the same DRW_ACK acknowledges (the camera acknowledges in arrival order)', () => {
+    const sender = new DrwSender(16, 3);
+    sender.enqueue([0, 1, 2, 3].map(packet), { remaining: 4, cancelled: false });
+    sender.take(0);
+    const ack = sender.acknowledge([1, 2, 3, 0], 5); // packet 0 arrived last
+    assert.deepEqual(ack.resend, []);
+    assert.equal(ack.acknowledged, 4);
+    assert.equal(ack.samplesMs.length, 4, 'packet 0 gives its round-trip sample too');
+  });
 });
 
 describe('session: RTO estimator (pure, RFC 6298 with floor and cap)', () => {
