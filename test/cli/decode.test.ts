@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import { loadFixture, repoRoot } from '../helpers/fixtures';
@@ -99,6 +99,24 @@ describe('cli: trailcam decode', () => {
     const d = capture();
     assert.equal(await main(['decode', '--help'], d.io, signal), 0);
     assert.match(d.out(), /--json/);
+  });
+
+  it('a reader that stops reading early (| head -1) ends nothing badly: exit 0, no stack trace', async () => {
+    const bin = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+    const child = spawn(process.execPath, [bin, 'decode', ...Array.from({ length: 20_000 }, () => 'f1e00000')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // the first line read, the pipe closed
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
+
+  it("`trailcam help decode` prints the command's own help", async () => {
+    const c = capture();
+    assert.equal(await main(['help', 'decode'], c.io, signal), 0);
+    assert.match(c.out(), /--json/);
+    assert.doesNotMatch(c.out(), /^Usage: trailcam <command>/);
   });
 
   it('runs as the installed binary (dist/src/cli/main.js)', async () => {
