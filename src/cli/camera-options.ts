@@ -108,6 +108,15 @@ export function parseFlags(command: string, argv: string[], options: NonNullable
     io.stdout.write(help);
     return ExitCode.OK;
   }
+  // An empty value (`--password "$PW"` with PW unset) is a mistake, not "the default": it would
+  // log in as admin/admin, or race with the default timing, without a word.
+  for (const [name, value] of Object.entries(values)) {
+    const empty = (Array.isArray(value) ? value : [value]).some((v) => typeof v === 'string' && v.trim() === '');
+    if (empty) {
+      io.stderr.write(`trailcam ${command}: --${name} is empty: give a value or leave the flag out\n`);
+      return ExitCode.BAD_INPUT;
+    }
+  }
   return values;
 }
 

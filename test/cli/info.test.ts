@@ -112,6 +112,11 @@ describe('cli: trailcam info and trailcam media', function () {
         [['media', ...flags, '--per-page', '0'], /--per-page: invalid perPage "0": must be an integer from 1 to 1000/],
         [['media', ...flags, '--page', 'last'], /--page: invalid page "last"/],
         [['info', ...flags, '--bogus'], /bogus/],
+        // `--password "$PW"` with PW unset: not admin/admin, not TRAILCAM_PASSWORD, an error.
+        [['info', ...flags, '--password', ''], /--password is empty: give a value or leave the flag out/],
+        [['info', ...flags, '--user', ' '], /--user is empty/],
+        [['media', ...flags, '--max-time', ''], /--max-time is empty/],
+        [['race', ...flags, '--server', '127.0.0.1:1', '--server', ''], /--server is empty/],
       ];
       for (const [args, message] of cases) {
         const result = await run(args);
