@@ -56,12 +56,14 @@ export async function runRace(config: Parameters<typeof race>[0], json: boolean,
     if (err instanceof RaceError) {
       if (json)
         io.stdout.write(
-          `${JSON.stringify({ connected: false, error: err.message, elapsedMs: err.elapsedMs, lanSources: lanSources(err.racers), racers: err.racers })}\n`,
+          `${JSON.stringify({ connected: false, error: err.message, code: err.code, elapsedMs: err.elapsedMs, lanSources: lanSources(err.racers), racers: err.racers })}\n`,
         );
       io.stderr.write(`trailcam race: ${err.message}\n`);
       return ExitCode.FAILED;
     }
     if (err instanceof TrailcamError) {
+      // Interrupted (Ctrl-C) or another typed failure: --json still prints its one object, as info and media do.
+      if (json) io.stdout.write(`${JSON.stringify({ connected: false, error: err.message, code: err.code })}\n`);
       io.stderr.write(`trailcam race: ${err.message}\n`);
       return ExitCode.FAILED;
     }

@@ -123,6 +123,20 @@ describe('cli: trailcam race', function () {
       ['failed', 'failed', 'failed'],
     );
     assert.match(c.err(), /lanConnectThread: timeout/);
+    assert.equal(result.code, 'ERR_TRAILCAM_UNREACHABLE');
+  });
+
+  it('interrupted (Ctrl-C), --json still prints its one object: {connected: false, error, code}', async () => {
+    for (const name of ['lan', 'p2p', 'relay'] as const) sim.setPath(name, { down: true });
+    const c = capture();
+    const controller = new AbortController();
+    const running = main(['race', ...flags, '--max-time', '60000', '--json'], c.io, controller.signal);
+    controller.abort(new Error('interrupted'));
+    assert.equal(await running, 1);
+    const result = JSON.parse(c.out());
+    assert.equal(result.connected, false);
+    assert.match(result.error, /interrupted/);
+    assert.equal(result.code, 'ABORT_ERR');
   });
 
   const bad: [string[], RegExp][] = [
