@@ -53,6 +53,9 @@ Parts (each on its own host, as in the network test bed):
                         the camera's LAN-search socket binds 0.0.0.0 so broadcasts reach it
   --server HOST:PORT    --part camera: a rendezvous server to register with (repeat for more)
   --relay HOST:PORT     --part server: a relay to hand out in LIST_REQ_ACK (repeat for more)
+  A part takes only its own counts, ids, ports and login (camera: --cameras --did --*-port of
+  the camera --user --password; server: --servers --server-port; relay: --relays --relay-port);
+  another part's is an error. Timing and path flags act where the part runs.
   e.g. trailcam sim --part relay  --bind 203.0.113.20 --relay-port 32200
        trailcam sim --part server --bind 203.0.113.10 --relay 203.0.113.20:32200
        trailcam sim --part camera --bind 10.1.0.2 --server 203.0.113.10:32100 --did ${DEFAULT_DID}
@@ -167,6 +170,24 @@ export interface SimCliConfig {
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
+/**
+ * Flags that only one part uses (besides --part all): counts, ids, ports and the login. The timing
+ * switches (--fast, --real-timing) and the path flags may go to every part of a bed alike.
+ */
+const PART_FLAGS: Readonly<Record<string, SimPart>> = {
+  cameras: 'camera',
+  did: 'camera',
+  'search-port': 'camera',
+  'session-port': 'camera',
+  'wan-port': 'camera',
+  user: 'camera',
+  password: 'camera',
+  servers: 'server',
+  'server-port': 'server',
+  relays: 'relay',
+  'relay-port': 'relay',
+};
+
 /** Validates parsed flags; throws ConfigError naming the flag (field `--flag`) and its value. */
 export function simConfigFromFlags(values: Values): SimCliConfig {
   const hostFlag = stringFlag(values, 'bind') !== undefined ? 'bind' : 'host';
@@ -190,6 +211,18 @@ export function simConfigFromFlags(values: Values): SimCliConfig {
   };
   const remoteServers = addresses('server', 'camera');
   const remoteRelays = addresses('relay', 'server');
+  // A flag for a piece this part does not run would be ignored without a word (and the ready line
+  // would look as if it acted): an error instead. The path flags act where the part runs.
+  if (part !== 'all') {
+    for (const [flag, owner] of Object.entries(PART_FLAGS)) {
+      if (owner !== part && values[flag] !== undefined && values[flag] !== false)
+        throw new ConfigError(
+          `--${flag}`,
+          flag === 'password' ? '(hidden)' : values[flag],
+          `only with --part ${owner} or all (--part ${part} does not run ${owner === 'camera' ? 'cameras' : `a ${owner}`})`,
+        );
+    }
+  }
   if (values.race === true && part !== 'all') throw new ConfigError('--race', true, 'needs --part all (every part in this process)');
   if (values['real-timing'] === true && values.fast === true) throw new ConfigError('--real-timing', true, 'cannot be combined with --fast');
   const didText = stringFlag(values, 'did') ?? DEFAULT_DID;

@@ -387,6 +387,11 @@ describe('cli: trailcam sim', function () {
       [['--part', 'camera', '--server', '127.0.0.1'], /invalid --server "127\.0\.0\.1": must be HOST:PORT/],
       [['--part', 'server', '--relay', '127.0.0.1:0'], /invalid --relay "127\.0\.0\.1:0": the port must be 1-65535/],
       [['--part', 'relay', '--race'], /invalid --race true: needs --part all/],
+      // A flag for a piece the part does not run is an error, not ignored (the ready line would look as if it acted).
+      [['--part', 'server', '--relays', '3'], /invalid --relays "3": only with --part relay or all \(--part server does not run a relay\)/],
+      [['--part', 'relay', '--cameras', '5'], /invalid --cameras "5": only with --part camera or all/],
+      [['--part', 'relay', '--password', 's3cret'], /invalid --password "\(hidden\)": only with --part camera/],
+      [['--part', 'camera', '--server-port', '32100'], /invalid --server-port "32100": only with --part server or all/],
       [['--fast', '--real-timing'], /invalid --real-timing true: cannot be combined with --fast/],
       [['--wan-port', '70000'], /invalid --wan-port "70000"/],
       [['--did', 'LBCS-1'], /invalid --did "LBCS-1": expected PREFIX-SERIAL-CHECK/],
