@@ -37,8 +37,8 @@ function known<T extends object>(values: { [K in keyof T]: T[K] | null }): Parti
  * - `msg.action` `announce` | `remove` (anything else is an error naming it);
  * - a birth: topic `homeassistant/status` or `<prefix>/status` (Home Assistant) or this site's
  *   bridge status topic with payload `online` → announce; any other payload on them, or another
- *   site's bridge status, is ignored; an MQTT message (`qos` and `retain` set, as mqtt in does) on
- *   any other topic is an error naming the topic;
+ *   site's bridge status, is ignored; an MQTT message (`qos` and `retain` set, as mqtt in does,
+ *   and no trailcam-status `powerMode`) with a text payload on any other topic is an error naming the topic;
  * - trailcam-status: `payload` an availability state (with `mode`, `lastSeen`, and `battery`/`sdFreeMB` when present);
  * - trailcam-connect (outputs LAN/P2P/Relay): `payload.mode` and `payload.elapsedMs`; the Failed output (`mode: null`) is ignored;
  * - trailcam-command deviceInfo: `payload.batteryPercent`, `sdFreeMB`, `temperature`, `model`, `firmware`, `deviceId`.
@@ -56,14 +56,15 @@ export function classifyHaInput(msg: HaMessageIn, topics: HaTopics): HaInput {
     if (payload !== 'online') return { kind: 'ignore', why: `${msg.topic} is ${JSON.stringify(payload)}` };
     return { kind: 'announce', by: fromHa ? 'home-assistant' : 'bridge' };
   }
-  // A message from Node-RED's mqtt in node (it sets qos and retain) on any other topic is never
-  // a camera's status, even with the payload online or offline: e.g. Home Assistant's birth and
-  // will on a birth topic of its own would otherwise mark the camera online or offline.
-  if (typeof msg.topic === 'string' && 'qos' in msg && 'retain' in msg) {
+  const payload = msg.payload;
+  // A message from Node-RED's mqtt in node (it sets qos and retain) with the text online or
+  // offline on any other topic is no camera status: e.g. Home Assistant's birth and will on a
+  // birth topic of its own would mark the camera online or offline. trailcam-status's own
+  // messages (they carry powerMode) stay statuses, even when they answer an MQTT message.
+  if (typeof payload === 'string' && typeof msg.topic === 'string' && 'qos' in msg && 'retain' in msg && !('powerMode' in msg)) {
     const known = [...topics.haStatus, topics.bridgeStatus].join(', ');
     throw new ConfigError('topic', msg.topic, `is not a birth topic this node reads (${known}); an MQTT message is never read as the camera's status`);
   }
-  const payload = msg.payload;
   if (typeof payload === 'string') {
     if ((UNPUBLISHED_AVAILABILITY as readonly string[]).includes(payload)) return { kind: 'ignore', why: `availability ${payload} is not published` };
     if (isHaAvailability(payload)) {

@@ -233,8 +233,13 @@ describe('Home Assistant discovery formatter', () => {
       [`${BASE}/available`, 'online'],
       [`${BASE}/connectivity`, 'ON'],
     ]);
-    // trailcam-status's own output (its topic is the camera's name) is still the camera's status.
+    // trailcam-status's own output (its topic is the camera's name) is still the camera's status,
+    // also when it answers a "check" that came over MQTT (the reply keeps that message's topic, qos and retain);
     assert.equal(publisher.handle({ topic: 'Garden/North', payload: 'offline', camera: 'Garden/North', powerMode: 'mains' }).input.kind, 'update');
+    const checked = { topic: 'trailcam/garden/check', qos: 0, retain: false, payload: 'online', mode: 'lan', camera: 'Garden camera', powerMode: 'mains' };
+    assert.equal(publisher.handle(checked).input.kind, 'update');
+    // and a trailcam-connect result that an MQTT message triggered is still a result.
+    assert.equal(publisher.handle({ topic: 'trailcam/garden/connect', qos: 0, retain: false, payload: CONNECT }).input.kind, 'update');
   });
 
   it('remove: empty retained payloads on every config, then availability and states; births stay ignored until announce', () => {
