@@ -24,6 +24,8 @@ const PASSING_ACTIONS: readonly string[] = ['connect', 'close', 'reconnect', 'an
 
 /** Key of the statistics in the node's context. */
 const CONTEXT_KEY = 'trailcam-telemetry';
+/** Where stored statistics this release cannot read are kept (the newest such value). */
+const UNREADABLE_KEY = 'trailcam-telemetry-unreadable';
 
 /** The interval in seconds (0: only on input); the editor's rule and message (src/validation/fields.ts). */
 function parseInterval(value: unknown): number {
@@ -112,7 +114,10 @@ module.exports = (RED: NodeAPI): void => {
             try {
               runtime.importTelemetry(value);
             } catch (importError) {
-              node.warn(RED._('trailcam-telemetry.errors.stored', { error: (importError as Error).message }));
+              // Not lost: kept under UNREADABLE_KEY (a newer release's format, a hand edit) before
+              // the fresh statistics take the key over, so a downgrade or a typo costs nothing.
+              writes = writes.then(() => new Promise<void>((done) => context.set(UNREADABLE_KEY, value, store, () => done())));
+              node.warn(RED._('trailcam-telemetry.errors.stored', { error: (importError as Error).message, key: UNREADABLE_KEY }));
             }
           }
           loaded = true;

@@ -163,4 +163,34 @@ describe('nodes: trailcam-telemetry', function () {
     assert.equal(stats.modes.lan.wins, 2, 'the fresh camera runtime got its statistics back from the file store');
     assert.ok((stats.modes.lan.srttMs ?? 0) > 0);
   });
+
+  it('stored statistics it cannot read (a newer format) are kept under another key, not overwritten', async () => {
+    contextDir = await mkdtemp(join(tmpdir(), 'trailcam-context-'));
+    helper.settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir: contextDir, cache: false } } } });
+    await helper.load([...trailcamNodes(), () => helper._redNodes.loadContextsPlugin()], feedbackFlow(env.sim));
+    await race();
+    const newer = { version: 2, modes: { lan: { wins: 500 } } };
+    type Context = { get(key: string, cb: (err: unknown, value: unknown) => void): void; set(key: string, value: unknown, cb: (err: unknown) => void): void };
+    // The node's context as Node-RED's context module holds it (also while the flows are stopped).
+    const context = (): Context => (helper as unknown as { _context: { get(node: string, flow: string): Context } })._context.get('telemetry', 'f1');
+    await helper._redNodes.stopFlows(); // every pending write of the node done
+    await new Promise<void>((resolve) => context().set('trailcam-telemetry', newer, () => resolve()));
+    await helper._redNodes.closeContextsPlugin();
+    await helper._redNodes.loadContextsPlugin();
+    const started = new Promise<void>((resolve) => helper._events.once('flows:started', resolve));
+    await helper._redNodes.startFlows();
+    await started;
+    const report = nextMessage(node('report'));
+    node('telemetry').receive({ action: 'report' });
+    assert.equal(((await report).payload as Report).races, 0, 'this release starts afresh');
+    // The node writes it before the fresh statistics, in its write order; read until it is there (event-loop turns, no timer).
+    let kept: unknown;
+    for (let turn = 0; turn < 200 && kept === undefined; turn += 1) {
+      kept = await new Promise<unknown>((resolve) => context().get('trailcam-telemetry-unreadable', (_err, value) => resolve(value)));
+      if (kept === undefined) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    assert.deepEqual(kept, newer, 'the unreadable statistics are kept');
+    const warned = JSON.stringify(helper.log().args);
+    assert.match(warned, /trailcam-telemetry-unreadable|errors\.stored/);
+  });
 });
