@@ -220,11 +220,22 @@ export function decodeWakeAnswer(body: Uint8Array): WakeAnswer {
   if (typeof ret !== 'number' || !Number.isInteger(ret)) throw new BleMessageError('field', `wake answer field "ret" is ${describe(ret)}, not an integer`);
   if (ret !== 0) return { ret, credentials: null };
   const { ssid, bssid, pwd } = record;
-  if (typeof ssid !== 'string' || ssid.length === 0 || Buffer.byteLength(ssid) > 32)
-    throw new BleMessageError('field', `wake answer field "ssid" is ${describe(ssid)}, not a Wi-Fi name of 1 to 32 bytes`);
+  if (typeof ssid !== 'string' || ssid.length === 0 || Buffer.byteLength(ssid) > 32 || hasControl(ssid))
+    throw new BleMessageError('field', `wake answer field "ssid" is ${describe(ssid)}, not a Wi-Fi name of 1 to 32 bytes without control characters`);
   if (typeof bssid !== 'string' || !MAC.test(bssid)) throw new BleMessageError('field', `wake answer field "bssid" is ${describe(bssid)}, not a MAC address`);
-  if (typeof pwd !== 'string' || pwd.length > 63) throw new BleMessageError('field', `wake answer field "pwd" is not a string of up to 63 characters`);
+  // (A control character would also stop nmcli's arguments: a NUL makes execFile throw with the argument in its message.)
+  if (typeof pwd !== 'string' || pwd.length > 63 || hasControl(pwd))
+    throw new BleMessageError('field', `wake answer field "pwd" is not a string of up to 63 characters without control characters`);
   return { ret, credentials: { ssid, bssid: bssid.toUpperCase(), password: pwd } };
+}
+
+/** Whether `text` has a C0 control or DEL: never in a WPA passphrase (printable ASCII, IEEE 802.11i), nor in a name nmcli can be given. */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 function describe(value: unknown): string {

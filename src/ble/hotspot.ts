@@ -99,42 +99,54 @@ function nmcli(
   return new Promise<string>((resolve, reject) => {
     let timedOut = false;
     let grace: NodeJS.Timeout | undefined;
+    let timeout: NodeJS.Timeout | undefined;
     const stop = (): void => {
       if (grace !== undefined) return;
       child.kill('SIGTERM');
       grace = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
     };
     const onAbort = (): void => stop();
-    const timeout = setTimeout(() => {
+    let child: ReturnType<typeof execFile>;
+    try {
+      // LC_ALL=C: nmcli translates even its terse output (ACTIVE "yes" is "ja" in German), and the
+      // check for the active hotspot reads "yes".
+      child = execFile('nmcli', args, { env: { ...env, LC_ALL: 'C' }, encoding: 'utf8', windowsHide: true }, (error, stdout, stderr) => {
+        clearTimeout(timeout);
+        clearTimeout(grace);
+        signal?.removeEventListener('abort', onAbort);
+        if (signal?.aborted) {
+          reject(toAbortError(signal.reason, 'hotspot join'));
+          return;
+        }
+        if (!error) {
+          resolve(stdout);
+          return;
+        }
+        const e = error as NodeJS.ErrnoException & { code?: unknown };
+        if (e.code === 'ENOENT')
+          reject(
+            new HotspotError(
+              'missing',
+              "nmcli (NetworkManager) was not found on PATH: install NetworkManager (sudo apt-get install network-manager) or join the camera's Wi-Fi yourself",
+            ),
+          );
+        else if (timedOut) reject(new HotspotError('timeout', `nmcli ${shown} did not finish within ${timeoutMs} ms`));
+        else {
+          const detail = mask(String(stderr || stdout).trim(), password).slice(0, 500) || 'no message';
+          reject(new HotspotError('refused', `nmcli ${shown} failed (exit ${String(e.code)}): ${detail}`));
+        }
+      });
+    } catch (err) {
+      // execFile throws at once for an argument it cannot pass (a NUL byte). Its message quotes
+      // that argument (the password, maybe), so only its code is shown; no timer is armed yet.
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      reject(new HotspotError('refused', `nmcli ${shown} could not start (${code}): an argument cannot be passed to a program`));
+      return;
+    }
+    timeout = setTimeout(() => {
       timedOut = true;
       stop();
     }, timeoutMs);
-    const child = execFile('nmcli', args, { env, encoding: 'utf8', windowsHide: true }, (error, stdout, stderr) => {
-      clearTimeout(timeout);
-      clearTimeout(grace);
-      signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) {
-        reject(toAbortError(signal.reason, 'hotspot join'));
-        return;
-      }
-      if (!error) {
-        resolve(stdout);
-        return;
-      }
-      const e = error as NodeJS.ErrnoException & { code?: unknown };
-      if (e.code === 'ENOENT')
-        reject(
-          new HotspotError(
-            'missing',
-            "nmcli (NetworkManager) was not found on PATH: install NetworkManager (sudo apt-get install network-manager) or join the camera's Wi-Fi yourself",
-          ),
-        );
-      else if (timedOut) reject(new HotspotError('timeout', `nmcli ${shown} did not finish within ${timeoutMs} ms`));
-      else {
-        const detail = mask(String(stderr || stdout).trim(), password).slice(0, 500) || 'no message';
-        reject(new HotspotError('refused', `nmcli ${shown} failed (exit ${String(e.code)}): ${detail}`));
-      }
-    });
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -40,6 +40,21 @@ function errorsOf(items: BleReassemblyItem[]): BleMessageError[] {
 }
 
 describe('ble: message codec', () => {
+  it('an SSID or password with a control character (a NUL) is rejected, and the error never shows the password', () => {
+    for (const [field, value] of [
+      ['pwd', '85087127\u0000'],
+      ['pwd', '8508\n7127'],
+      ['ssid', 'KJK_E0FF\u0000'],
+    ] as const) {
+      const body = Buffer.from(JSON.stringify({ ...JSON.parse(CAPTURED_JSON), [field]: value }));
+      assert.throws(
+        () => decodeWakeAnswer(body),
+        (err: unknown) => err instanceof BleMessageError && err.message.includes(`"${field}"`) && !err.message.includes('8508'),
+        `${field} ${JSON.stringify(value)}`,
+      );
+    }
+  });
+
   it('encodes the captured wake request: 13 57 01 00 00 00 00 00 (the app zero-pads it to 20 bytes)', () => {
     const request = encodeWakeRequest();
     assert.equal(request.toString('hex'), '1357010000000000');

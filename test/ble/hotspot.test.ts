@@ -32,6 +32,15 @@ describe('ble: joinHotspot with a stand-in nmcli', () => {
     assert.equal(nmcli.calls().length, 1);
   });
 
+  it('already on the hotspot with a German nmcli: still "already" (nmcli runs with LC_ALL=C)', async () => {
+    const result = await joinHotspot({
+      credentials: CREDENTIALS,
+      env: nmcli.env({ STANDIN_ACTIVE_SSID: 'KJK_E0FF', STANDIN_LANG: 'de', LC_ALL: 'de_DE.UTF-8' }),
+    });
+    assert.deepEqual(result, { outcome: 'already', ssid: 'KJK_E0FF' });
+    assert.equal(nmcli.calls().length, 1, 'no rescan and no connect of an active connection');
+  });
+
   it('a refused rescan is not fatal (NetworkManager refuses scans in quick succession)', async () => {
     const result = await joinHotspot({ credentials: CREDENTIALS, env: nmcli.env({ STANDIN_REFUSE_RESCAN: '1' }) });
     assert.equal(result.outcome, 'joined');
@@ -50,6 +59,19 @@ describe('ble: joinHotspot with a stand-in nmcli', () => {
       assert.doesNotMatch(e.message, /85087127/);
       return true;
     });
+  });
+
+  it('an argument nmcli cannot be given (a NUL in the password): HotspotError at once, the password not shown, nothing left armed', async () => {
+    const before = await settledHandles();
+    await assert.rejects(
+      joinHotspot({ credentials: { ...CREDENTIALS, password: '85087127\u0000' }, env: nmcli.env({ STANDIN_ACTIVE_SSID: 'HomeWifi' }) }),
+      (e: unknown) => {
+        assert.ok(e instanceof HotspotError, String(e));
+        assert.doesNotMatch(e.message, /8508/);
+        return true;
+      },
+    );
+    assert.deepEqual(await settledHandles(), before, 'no timer armed for a child that never started (it used to fire and throw a ReferenceError)');
   });
 
   it('no nmcli on PATH: HotspotError "missing" that says what to install', async () => {

@@ -7,7 +7,8 @@ import * as path from 'node:path';
  * separated by tabs) and behaves as the environment says: STANDIN_ACTIVE_SSID (the active Wi-Fi),
  * STANDIN_REFUSE_CONNECT=1 (connect fails with exit 4 and a NetworkManager-like message that
  * echoes its arguments, password included, to prove the masking), STANDIN_REFUSE_RESCAN=1,
- * STANDIN_HANG=1 (connect sleeps), STANDIN_IGNORE_TERM=1 (connect sleeps and ignores SIGTERM).
+ * STANDIN_HANG=1 (connect sleeps), STANDIN_IGNORE_TERM=1 (connect sleeps and ignores SIGTERM),
+ * STANDIN_LANG=de (a German nmcli: ACTIVE says "ja"/"nein" unless LC_ALL=C, as the real one translates it).
  */
 export interface NmcliStandIn {
   dir: string;
@@ -25,7 +26,9 @@ export function createNmcliStandIn(): NmcliStandIn {
 for a in "$@"; do printf '%s\\t' "$a" >> "${log}"; done
 printf '\\n' >> "${log}"
 case "$*" in
-  *"wifi list"*) printf 'no:Neighbour\\\\:5G\\nyes:%s\\n' "$STANDIN_ACTIVE_SSID"; exit 0 ;;
+  *"wifi list"*)
+    Y=yes; N=no; if [ "$STANDIN_LANG" = de ] && [ "$LC_ALL" != C ]; then Y=ja; N=nein; fi
+    printf '%s:Neighbour\\\\:5G\\n%s:%s\\n' "$N" "$Y" "$STANDIN_ACTIVE_SSID"; exit 0 ;;
   *"wifi rescan"*) if [ "$STANDIN_REFUSE_RESCAN" = 1 ]; then echo "Error: Scanning not allowed immediately following previous scan." >&2; exit 1; fi; exit 0 ;;
   *"wifi connect"*)
     if [ "$STANDIN_IGNORE_TERM" = 1 ]; then trap '' TERM; exec sleep 30; fi
