@@ -27,6 +27,10 @@ export type BreakerOptions = Pick<TuningOptions, 'breakerThreshold' | 'breakerCo
 export function breakerStatus(stats: Pick<PathStatsView, 'consecutiveFailures' | 'lastFailureAtMs'>, nowMs: number, options: BreakerOptions): BreakerStatus {
   const streak = stats.consecutiveFailures;
   if (streak < options.breakerThreshold || stats.lastFailureAtMs === null) return { state: 'closed', halfOpenAtMs: null };
+  // A last failure "later" than now means the clock was set back (or stored times came from a
+  // clock ahead): its cool-down cannot be measured, so the mode gets its probe now instead of
+  // being skipped until the clock catches up; the probe's outcome is recorded at the real time.
+  if (stats.lastFailureAtMs > nowMs) return { state: 'half-open', halfOpenAtMs: null };
   const halfOpenAtMs = stats.lastFailureAtMs + breakerCooldownMs(streak, options);
   return nowMs >= halfOpenAtMs ? { state: 'half-open', halfOpenAtMs: null } : { state: 'open', halfOpenAtMs };
 }

@@ -122,7 +122,7 @@ export class PathStats implements PathStatsView {
         s.rttvarMs = rtt.rttvarMs;
         s.consecutiveFailures = 0;
         s.rtoBackoff = 0;
-        s.lastSuccessAtMs = latest(s.lastSuccessAtMs, atMs);
+        s.lastSuccessAtMs = this.newest(s.lastSuccessAtMs, atMs);
         break;
       }
       case 'fail':
@@ -130,7 +130,7 @@ export class PathStats implements PathStatsView {
         this.addDecayed('failures', atMs);
         s.consecutiveFailures += 1;
         s.rtoBackoff = Math.min(s.rtoBackoff + 1, MAX_RTO_BACKOFF);
-        s.lastFailureAtMs = latest(s.lastFailureAtMs, atMs);
+        s.lastFailureAtMs = this.newest(s.lastFailureAtMs, atMs);
         break;
       case 'cancelled': {
         s.cancellations += 1;
@@ -168,6 +168,14 @@ export class PathStats implements PathStatsView {
     return { ...this.json, decayed: { ...this.json.decayed }, samplesMs: [...this.json.samplesMs] };
   }
 
+  /**
+   * The later of two times, unless `atMs` is far older than `last` (more than a half-life): then
+   * the clock was set back, and the new outcome's time is the real one.
+   */
+  private newest(last: number | null, atMs: number): number | null {
+    return last !== null && last - atMs > this.halfLifeMs ? atMs : latest(last, atMs);
+  }
+
   /** Adds weight 1 at `atMs` to one decayed counter (an older outcome adds its decayed share). */
   private addDecayed(key: 'wins' | 'failures', atMs: number): void {
     const d = this.json.decayed;
@@ -175,6 +183,12 @@ export class PathStats implements PathStatsView {
       const factor = d.atMs === null ? 1 : decayFactor(d.atMs, atMs, this.halfLifeMs);
       d.wins *= factor;
       d.failures *= factor;
+      d.atMs = atMs;
+      d[key] += 1;
+    } else if (d.atMs - atMs > this.halfLifeMs) {
+      // Far older than the newest outcome: the clock was set back (or stored times came from a
+      // clock ahead). Decaying it against that "future" would weigh every new outcome ~0 until the
+      // clock catches up: it counts in full instead, and the decay starts again from now.
       d.atMs = atMs;
       d[key] += 1;
     } else {

@@ -22,6 +22,20 @@ describe('telemetry: circuit breaker (threshold 5, cool-down 30 s doubling, expl
     assert.equal(state(t, 10_000_000), 'closed');
   });
 
+  it('failures stamped a year ahead (the clock was set back): probed now, not skipped for a year, and new outcomes count', () => {
+    const t = new CameraTelemetry();
+    const year = 365 * 24 * 3600_000;
+    for (let i = 1; i <= 5; i += 1) fail(t, year + i * 1_000);
+    assert.deepEqual(breakerStatus(t.mode('p2p'), 0, TUNING_DEFAULTS), { state: 'half-open', halfOpenAtMs: null }, 'its probe now');
+    assert.deepEqual(deriveTuning(t, 0).skip, []);
+    fail(t, 1_000); // the probe fails at the real time: the breaker works from the real clock again
+    assert.deepEqual(breakerStatus(t.mode('p2p'), 1_000, TUNING_DEFAULTS), { state: 'open', halfOpenAtMs: 61_000 });
+    assert.deepEqual(deriveTuning(t, 61_000).skip, []);
+    for (let i = 0; i < 20; i += 1) win(t, 31_000 + i);
+    assert.equal(state(t, 32_000), 'closed');
+    assert.ok(t.mode('p2p').successRate(32_000) > 0.5, `the wins at the real time count: success rate ${t.mode('p2p').successRate(32_000)}`);
+  });
+
   it('half-open → open again on a failed probe, with a doubled cool-down each time (capped)', () => {
     const t = new CameraTelemetry();
     for (let i = 1; i <= 5; i += 1) fail(t, i * 1_000); // open until 35 000
