@@ -137,6 +137,20 @@ describe('nodes: trailcam-telemetry', function () {
     }
   });
 
+  /**
+   * Restart: stop the flows (nodes close, pending context writes finish), run `whileStopped`,
+   * close and reopen the file store so nothing survives in memory, start the flows again.
+   */
+  async function restartWithFileStore(whileStopped: () => Promise<void> = async () => undefined): Promise<void> {
+    await helper._redNodes.stopFlows();
+    await whileStopped();
+    await helper._redNodes.closeContextsPlugin();
+    await helper._redNodes.loadContextsPlugin();
+    const started = new Promise<void>((resolve) => helper._events.once('flows:started', resolve));
+    await helper._redNodes.startFlows();
+    await started;
+  }
+
   it('statistics survive a flow restart with a file context store', async () => {
     contextDir = await mkdtemp(join(tmpdir(), 'trailcam-context-'));
     helper.settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir: contextDir, cache: false } } } });
@@ -149,14 +163,7 @@ describe('nodes: trailcam-telemetry', function () {
     node('telemetry').receive({ action: 'report' });
     assert.equal(((await first).payload as Report).modes.lan.wins, 2);
 
-    // Restart: stop the flows (nodes close, pending context writes finish), close and reopen
-    // the store so nothing survives in memory, start the flows again.
-    await helper._redNodes.stopFlows();
-    await helper._redNodes.closeContextsPlugin();
-    await helper._redNodes.loadContextsPlugin();
-    const started = new Promise<void>((resolve) => helper._events.once('flows:started', resolve));
-    await helper._redNodes.startFlows();
-    await started;
+    await restartWithFileStore();
     const restored = nextMessage(node('report'));
     node('telemetry').receive({ action: 'report' });
     const stats = (await restored).payload as Report;
@@ -173,13 +180,7 @@ describe('nodes: trailcam-telemetry', function () {
     type Context = { get(key: string, cb: (err: unknown, value: unknown) => void): void; set(key: string, value: unknown, cb: (err: unknown) => void): void };
     // The node's context as Node-RED's context module holds it (also while the flows are stopped).
     const context = (): Context => (helper as unknown as { _context: { get(node: string, flow: string): Context } })._context.get('telemetry', 'f1');
-    await helper._redNodes.stopFlows(); // every pending write of the node done
-    await new Promise<void>((resolve) => context().set('trailcam-telemetry', newer, () => resolve()));
-    await helper._redNodes.closeContextsPlugin();
-    await helper._redNodes.loadContextsPlugin();
-    const started = new Promise<void>((resolve) => helper._events.once('flows:started', resolve));
-    await helper._redNodes.startFlows();
-    await started;
+    await restartWithFileStore(() => new Promise<void>((resolve) => context().set('trailcam-telemetry', newer, () => resolve())));
     const report = nextMessage(node('report'));
     node('telemetry').receive({ action: 'report' });
     assert.equal(((await report).payload as Report).races, 0, 'this release starts afresh');
