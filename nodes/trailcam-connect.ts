@@ -3,6 +3,7 @@ import { RaceError, type Mode } from '../src/engine';
 import { applyOverrides, type CameraRuntime, type ConnectResult } from '../src/runtime';
 import { validateTuning } from '../src/telemetry';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
+import { CONNECT_ACTIONS, parseAction } from './lib/actions';
 import { InFlight } from './lib/inflight';
 import type { Node, NodeAPI, NodeMessage, SendFunction } from './lib/red';
 import { configErrorStatus, failureStatus, invalidFieldsText } from './lib/status';
@@ -13,16 +14,6 @@ interface ConnectConfig extends UsesCamera {
 
 /** Output index per winning mode; the fourth output gets failed races. */
 const OUTPUT: Readonly<Record<Mode | 'failed', number>> = { lan: 0, p2p: 1, relay: 2, failed: 3 };
-
-/** `msg.action` values this node understands. */
-const ACTIONS = ['connect', 'close', 'reconnect'] as const;
-type Action = (typeof ACTIONS)[number];
-
-function parseAction(value: unknown): Action {
-  if (value === undefined || value === null || value === '') return 'connect';
-  if (typeof value === 'string' && (ACTIONS as readonly string[]).includes(value)) return value as Action;
-  throw new ConfigError('action', value, `must be one of ${ACTIONS.join(', ')}`);
-}
 
 /** What the Failed output carries in msg.payload. */
 interface FailedPayload {
@@ -57,7 +48,8 @@ module.exports = (RED: NodeAPI): void => {
     else camera.register(node);
 
     const handle = async (runtime: CameraRuntime, msg: NodeMessage, send: SendFunction, signal: AbortSignal): Promise<void> => {
-      const action = parseAction(msg.action);
+      // No action (or an empty one) is a connect.
+      const action = msg.action === undefined || msg.action === null || msg.action === '' ? 'connect' : parseAction(msg.action, CONNECT_ACTIONS);
       // A string msg.camera is the camera label other trailcam nodes put there (trailcam-status
       // sends {topic, payload, camera: "<name>"}), passed through a flow: not overrides.
       const overrides = typeof msg.camera === 'string' || action === 'close' ? undefined : msg.camera;

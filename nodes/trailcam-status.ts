@@ -1,6 +1,7 @@
 import { ConfigError } from '../src/errors';
 import type { Availability, CameraRuntime } from '../src/runtime';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
+import { parseAction, STATUS_ACTIONS } from './lib/actions';
 import { InFlight } from './lib/inflight';
 import type { Node, NodeAPI, NodeMessage } from './lib/red';
 import { configErrorStatus } from './lib/status';
@@ -11,14 +12,6 @@ interface StatusConfig extends UsesCamera {
   startAtDeploy?: boolean;
   /** Add battery % and SD card free MB (ARTEMIS device info) to "online" messages. */
   deviceInfo?: boolean;
-}
-
-const ACTIONS = ['start', 'stop', 'check'] as const;
-type Action = (typeof ACTIONS)[number];
-
-function parseAction(value: unknown): Action {
-  if (typeof value === 'string' && (ACTIONS as readonly string[]).includes(value)) return value as Action;
-  throw new ConfigError('action', value, `must be one of ${ACTIONS.join(', ')}`);
 }
 
 /** How long an "online" message waits for the device info before it goes out without it. */
@@ -98,7 +91,7 @@ module.exports = (RED: NodeAPI): void => {
         return;
       }
       inflight.run(node, msg, done, async (signal) => {
-        const action = parseAction(msg.action);
+        const action = parseAction(msg.action, STATUS_ACTIONS);
         if (action === 'start') runtime.startMonitor(node);
         else if (action === 'stop') await runtime.stopMonitor(node);
         else {

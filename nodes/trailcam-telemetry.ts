@@ -2,6 +2,7 @@ import { ConfigError } from '../src/errors';
 import { telemetryIntervalProblems, telemetryIntervalS, throwProblems } from '../src/validation';
 import type { CameraRuntime } from '../src/runtime';
 import { summarizeTelemetry, type TelemetrySummary, type Tuning } from '../src/telemetry';
+import { OTHER_NODES_ACTIONS } from './lib/actions';
 import { findCamera, runtimeOf, type UsesCamera } from './lib/camera-node';
 import type { Node, NodeAPI, NodeMessage } from './lib/red';
 import { configErrorStatus } from './lib/status';
@@ -15,12 +16,6 @@ interface TelemetryConfig extends UsesCamera {
   /** Context store to keep the statistics in ('' = the default store). */
   store?: string;
 }
-
-/**
- * `msg.action` values of the other trailcam nodes (trailcam-connect, trailcam-ha): a message
- * passed on from them reports, as any message does; an action nobody knows is an error.
- */
-const PASSING_ACTIONS: readonly string[] = ['connect', 'close', 'reconnect', 'announce', 'remove'];
 
 /** Key of the statistics in the node's context. */
 const CONTEXT_KEY = 'trailcam-telemetry';
@@ -142,8 +137,8 @@ module.exports = (RED: NodeAPI): void => {
       const handle = (): void => {
         if (runtime instanceof ConfigError) throw runtime;
         if (intervalError) throw intervalError;
-        if (msg.action !== undefined && msg.action !== 'reset' && msg.action !== 'report' && !PASSING_ACTIONS.includes(msg.action as string)) {
-          throw new ConfigError('action', msg.action, `must be reset or report (or another trailcam node's: ${PASSING_ACTIONS.join(', ')}, which report)`);
+        if (msg.action !== undefined && msg.action !== 'reset' && msg.action !== 'report' && !OTHER_NODES_ACTIONS.includes(msg.action as string)) {
+          throw new ConfigError('action', msg.action, `must be reset or report (or another trailcam node's: ${OTHER_NODES_ACTIONS.join(', ')}, which report)`);
         }
         if (msg.action === 'reset') {
           runtime.resetTelemetry();
