@@ -130,7 +130,7 @@ describe('nodes: trailcam-telemetry', function () {
     node('telemetry').receive({ action: 'wipe' });
     assert.match(((await caught).error as { message: string }).message, /invalid action "wipe"/);
     // A message that comes on from trailcam-connect (or trailcam-ha) keeps its action: it reports.
-    for (const action of ['reconnect', 'announce']) {
+    for (const action of ['reconnect', 'check', 'announce']) {
       const passed = nextMessage(node('report'));
       node('telemetry').receive({ action });
       assert.equal(typeof ((await passed).payload as Report).races, 'number', action);
